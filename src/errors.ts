@@ -1,0 +1,166 @@
+/**
+ * One error tree for the whole runtime. Every error mailroom throws on purpose is a
+ * `MailroomError` with a stable `code` (for programs and tests) and an optional `cause`
+ * (the lower-level error it wraps), so callers never have to match on message text.
+ */
+export class MailroomError extends Error {
+  /** A stable, machine-readable identifier such as `E_MODEL_AUTH`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A bad CLI argument or option. The CLI exits 2 on it and prints a usage hint. */
+export class UsageError extends MailroomError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_USAGE', message, options);
+  }
+}
+
+/** Invalid configuration: an option value, an env var, a price table. */
+export class ConfigError extends MailroomError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_CONFIG', message, options);
+  }
+}
+
+/** Mailbox protocol errors: unknown recipients, rejected envelopes, lock conflicts. */
+export class MailboxError extends MailroomError {}
+
+/** Sending to an agent that has no mailbox. Sending never creates one. */
+export class UnknownRecipientError extends MailboxError {
+  constructor(readonly recipient: string, mailboxRoot: string) {
+    super('E_UNKNOWN_RECIPIENT', `unknown recipient "${recipient}": no mailbox at ${mailboxRoot}`);
+  }
+}
+
+/** A second reader tried to open a mailbox that already has one. */
+export class MailboxLockedError extends MailboxError {
+  constructor(dir: string, options?: { cause?: unknown }) {
+    super('E_MAILBOX_LOCKED', `mailbox ${dir} already has a reader`, options);
+  }
+}
+
+/** The plan the coordinator's model produced is invalid (schema, unknown deps, cycles). */
+export class PlanError extends MailroomError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_PLAN', message, options);
+  }
+}
+
+/** Errors from a model provider, mapped from the SDK so the cause is always named. */
+export class ModelError extends MailroomError {
+  constructor(code: string, message: string, options?: { cause?: unknown; status?: number }) {
+    super(code, message, options);
+    this.status = options?.status;
+  }
+  /** HTTP status when the error came from an HTTP response. */
+  readonly status: number | undefined;
+}
+
+/** A missing or rejected API key. Never retried. */
+export class ModelAuthError extends ModelError {
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super('E_MODEL_AUTH', message, options);
+  }
+}
+
+/** 429 after the SDK's own retries were used up. */
+export class ModelRateLimitError extends ModelError {
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super('E_MODEL_RATE_LIMIT', message, options);
+  }
+}
+
+/** 529 (overloaded) after the SDK's own retries were used up. */
+export class ModelOverloadedError extends ModelError {
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super('E_MODEL_OVERLOADED', message, options);
+  }
+}
+
+/** The model stopped in a way the agent cannot continue from (refusal, context window, max_tokens). */
+export class ModelStopError extends ModelError {
+  constructor(readonly stopReason: string, message: string) {
+    super('E_MODEL_STOP', message);
+  }
+}
+
+/** A tool refused its input or failed. Returned to the model as an `is_error` tool result. */
+export class ToolError extends MailroomError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'E_TOOL', message, options);
+  }
+}
+
+/** A worker broke one of its limits: turns, tokens, wall clock. */
+export class LimitExceededError extends MailroomError {
+  constructor(readonly limit: 'turns' | 'tokens' | 'wall_clock' | 'idle' | 'budget', message: string) {
+    super('E_LIMIT', message);
+  }
+}
+
+/** One subtask's failure, as recorded by the coordinator. */
+export interface SubtaskFailure {
+  subtask: string;
+  agent?: string;
+  reason: string;
+}
+
+/** Every worker failed; lists each failure so the user sees all of them at once. */
+export class AllWorkersFailedError extends MailroomError {
+  constructor(readonly failures: SubtaskFailure[]) {
+    super(
+      'E_ALL_WORKERS_FAILED',
+      `AllWorkersFailed: every subtask failed:\n${failures.map((f) => `  - ${f.subtask}${f.agent ? ` (${f.agent})` : ''}: ${f.reason}`).join('\n')}`,
+    );
+  }
+}
+
+/** The plan's failure policy was not met (a required subtask failed, or no quorum). */
+export class PolicyFailedError extends MailroomError {
+  constructor(message: string, readonly failures: SubtaskFailure[]) {
+    super('E_POLICY', message);
+  }
+}
+
+/** Another live coordinator holds the session lock. */
+export class SessionLockedError extends MailroomError {
+  constructor(readonly sessionDir: string, readonly pid: number | undefined) {
+    super(
+      'E_SESSION_LOCKED',
+      `session ${sessionDir} is held by a live coordinator${pid ? ` (pid ${pid})` : ''}; stop it or wait for it to finish`,
+    );
+  }
+}
+
+/** A write or message from an older coordinator epoch, after a lock takeover. */
+export class StaleEpochError extends MailroomError {
+  constructor(message: string) {
+    super('E_STALE_EPOCH', message);
+  }
+}
+
+/** The session's token or dollar budget ran out. */
+export class BudgetExhaustedError extends MailroomError {
+  constructor(message: string) {
+    super('E_BUDGET', `budget exhausted: ${message}`);
+  }
+}
+
+/** Something that names a session that does not exist. */
+export class SessionNotFoundError extends MailroomError {
+  constructor(ref: string, root: string) {
+    super('E_SESSION_NOT_FOUND', `no session "${ref}" under ${root}`);
+  }
+}
+
+/** Returns a readable one-line description of any thrown value. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

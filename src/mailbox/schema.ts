@@ -1,0 +1,124 @@
+/**
+ * The mailbox envelope and one body schema per message type (DESIGN.md, "Envelope").
+ * Everything read from a mailbox is parsed here; a file that fails goes to dead/.
+ */
+import { z } from 'zod';
+
+/** Envelope format version. Bump on an incompatible change. */
+export const ENVELOPE_VERSION = 1;
+
+export const UsageSchema = z.object({
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  cache_read_input_tokens: z.number().int().nonnegative().optional(),
+  cache_creation_input_tokens: z.number().int().nonnegative().optional(),
+});
+
+export const LimitsSchema = z.object({
+  maxTurns: z.number().int().positive(),
+  maxTokens: z.number().int().positive(),
+  wallClockMs: z.number().int().positive(),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
+/** The output of a finished dependency, handed to the subtask that needs it. */
+export const DependencyOutputSchema = z.object({
+  subtask: z.string(),
+  agent: z.string(),
+  output: z.string(),
+});
+export type DependencyOutput = z.infer<typeof DependencyOutputSchema>;
+
+export const AssignBodySchema = z.object({
+  subtask: z.object({
+    id: z.string(),
+    role: z.string(),
+    description: z.string(),
+    context: z.string().optional(),
+  }),
+  /** Outputs of the subtasks this one depends on: the only context it gets from others. */
+  inputs: z.array(DependencyOutputSchema).default([]),
+  attempt: z.number().int().positive(),
+  limits: LimitsSchema,
+  /** Model id for this worker; the provider default when absent. */
+  model: z.string().optional(),
+  /** Continue from an earlier attempt's transcript when its last turn was complete. */
+  continueFromTranscript: z.boolean().default(false),
+});
+
+export const MessageBodySchema = z.object({ text: z.string().min(1) });
+export const ShutdownBodySchema = z.object({ reason: z.string() });
+
+export const StartedBodySchema = z.object({
+  pid: z.number().int().positive(),
+  attempt: z.number().int().positive(),
+  subtask: z.string(),
+});
+
+export const ProgressBodySchema = z.object({
+  subtask: z.string(),
+  turn: z.number().int().nonnegative(),
+  usage: UsageSchema,
+  note: z.string().optional(),
+});
+
+export const ResultBodySchema = z.object({
+  subtask: z.string(),
+  attempt: z.number().int().positive(),
+  output: z.string(),
+  turns: z.number().int().nonnegative(),
+  usage: UsageSchema,
+});
+
+export const FailureBodySchema = z.object({
+  subtask: z.string(),
+  attempt: z.number().int().positive(),
+  error: z.object({ code: z.string(), message: z.string() }),
+  turns: z.number().int().nonnegative(),
+  usage: UsageSchema,
+});
+
+/** Body schema per message type. */
+export const BODY_SCHEMAS = {
+  assign: AssignBodySchema,
+  message: MessageBodySchema,
+  shutdown: ShutdownBodySchema,
+  started: StartedBodySchema,
+  progress: ProgressBodySchema,
+  result: ResultBodySchema,
+  failure: FailureBodySchema,
+} as const;
+
+export type MessageType = keyof typeof BODY_SCHEMAS;
+export const MESSAGE_TYPES = Object.keys(BODY_SCHEMAS) as MessageType[];
+export type BodyOf<T extends MessageType> = z.infer<(typeof BODY_SCHEMAS)[T]>;
+
+/** Agent ids: `coordinator`, or `w<nn>-<role>`; kept to a safe file-name alphabet. */
+export const AgentIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'agent id must be [a-z0-9_-], at most 64 characters');
+
+const BaseEnvelopeSchema = z.object({
+  v: z.literal(ENVELOPE_VERSION),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  session: z.string().min(1),
+  from: AgentIdSchema,
+  to: AgentIdSchema,
+  seq: z.number().int().nonnegative(),
+  sentAt: z.number().int().positive(),
+  replyTo: z.string().optional(),
+  /** The sender's coordinator epoch; messages from an older epoch are refused after a takeover. */
+  epoch: z.number().int().nonnegative().optional(),
+});
+
+/** The envelope as a discriminated union on `type`, so `body` is typed by it. */
+export const EnvelopeSchema = z.discriminatedUnion('type', [
+  BaseEnvelopeSchema.extend({ type: z.literal('assign'), body: AssignBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('message'), body: MessageBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('shutdown'), body: ShutdownBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('started'), body: StartedBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('progress'), body: ProgressBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('result'), body: ResultBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('failure'), body: FailureBodySchema }),
+]);
+
+export type Envelope = z.infer<typeof EnvelopeSchema>;
+export type EnvelopeOf<T extends MessageType> = Extract<Envelope, { type: T }>;

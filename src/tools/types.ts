@@ -1,0 +1,54 @@
+/**
+ * The tool contract. Each tool validates its input with a zod schema (the same schema
+ * becomes the JSON Schema the model sees, via `z.toJSONSchema`) and returns text.
+ * A tool signals a refusal or failure by throwing `ToolError`; the agent loop turns it
+ * into an `is_error` tool result, so a bad call never crashes the worker.
+ */
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+
+/** The worker roles. Each has its own tool set; see `registry.ts`. */
+export const ROLES = ['research', 'writing', 'analysis', 'review'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Settings that tools read; they come from the session options. */
+export interface ToolSettings {
+  /** Read-only folder that research tools search and read (default: the cwd at session start). */
+  sourceRoot: string;
+  /** Hosts (or host:port) that fetch_url may reach even when they resolve to private addresses. */
+  fetchAllowHosts: string[];
+  /** Upper bound on any tool output, in characters, before it enters a transcript. */
+  maxOutputChars: number;
+}
+
+export interface ToolContext {
+  /** The session's folder (runtime/sessions/<id>). */
+  sessionDir: string;
+  /** The only folder that writing tools may touch: `<session>/workspace`. */
+  workspaceDir: string;
+  agentId: string;
+  role: Role;
+  settings: ToolSettings;
+  logger: Logger;
+  /** Aborted when the worker is shutting down or over its wall clock. */
+  signal: AbortSignal;
+}
+
+export interface ToolOutput {
+  /** Text returned to the model. */
+  content: string;
+  /** True when the content came from outside (a file, a web page): wrapped as untrusted data. */
+  untrusted?: boolean;
+}
+
+export interface Tool<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  input: S;
+  run(input: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
+}
+
+/** Helps TypeScript infer `S` for a tool literal. */
+export function defineTool<S extends z.ZodType>(tool: Tool<S>): Tool<S> {
+  return tool;
+}

@@ -1,0 +1,85 @@
+/** Small file helpers that implement DESIGN.md's rules for state files and logs. */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { nanoid } from 'nanoid';
+
+/**
+ * Writes JSON to a temporary sibling and renames it into place, so a reader sees the
+ * old file or the new one and never a torn one.
+ */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
+  await fsp.writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+  await fsp.rename(tmp, file);
+}
+
+/** Synchronous variant, for exit paths where the event loop may not run again. */
+export function writeJsonAtomicSync(file: string, value: unknown): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
+  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+}
+
+/** Same as writeJsonAtomic, for text. */
+export async function writeTextAtomic(file: string, text: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
+  await fsp.writeFile(tmp, text);
+  await fsp.rename(tmp, file);
+}
+
+export async function readJson<T = unknown>(file: string): Promise<T> {
+  return JSON.parse(await fsp.readFile(file, 'utf8')) as T;
+}
+
+export async function readJsonIfExists<T = unknown>(file: string): Promise<T | undefined> {
+  try {
+    return await readJson<T>(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Appends one JSON line. A single write() of one line keeps concurrent appends whole. */
+export async function appendJsonl(file: string, value: unknown): Promise<void> {
+  await fsp.appendFile(file, JSON.stringify(value) + '\n');
+}
+
+export function appendJsonlSync(file: string, value: unknown): void {
+  fs.appendFileSync(file, JSON.stringify(value) + '\n');
+}
+
+/**
+ * Reads a `.jsonl` file, skipping a torn or unparsable line (the last line of a file
+ * whose writer crashed mid-append) instead of failing the whole read.
+ */
+export async function readJsonl<T = unknown>(file: string): Promise<T[]> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const out: T[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // A torn line from a crash mid-append: skip it, as DESIGN.md requires.
+    }
+  }
+  return out;
+}
+
+/** True when a process with this pid exists (signal 0 probes without sending). */
+export function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests spawn real worker processes; on a 2-core machine, a few files at
+    // a time keeps them from starving each other's heartbeats.
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    globalSetup: ['test/support/global-setup.ts'],
+  },
+});
