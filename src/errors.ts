@@ -164,3 +164,10 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** An envelope the sender refused to write: it fails its schema or is over the size limit. */
+export class InvalidEnvelopeError extends MailboxError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_BAD_ENVELOPE', message, options);
+  }
+}

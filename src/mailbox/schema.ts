@@ -68,6 +68,8 @@ export const ResultBodySchema = z.object({
   output: z.string(),
   turns: z.number().int().nonnegative(),
   usage: UsageSchema,
+  /** Structured output, e.g. the review a reviewer submitted with `submit_review`. */
+  structured: z.unknown().optional(),
 });
 
 export const FailureBodySchema = z.object({

@@ -19,6 +19,21 @@ export interface ToolSettings {
   fetchAllowHosts: string[];
   /** Upper bound on any tool output, in characters, before it enters a transcript. */
   maxOutputChars: number;
+  /**
+   * How fetch_url resolves host names (default: the system resolver). Injected by tests to
+   * map names to chosen addresses without DNS. Every address it returns is checked.
+   */
+  resolveHost?: (hostname: string) => Promise<Array<{ address: string; family: number }>>;
+  /** fetch_url: overall time limit across all redirects, in ms (default 15 000). */
+  fetchTimeoutMs?: number;
+  /** fetch_url: largest body read, in bytes after decompression (default 2 MiB). */
+  fetchMaxBytes?: number;
+  /** fetch_url: redirects followed at most (default 5). */
+  fetchMaxRedirects?: number;
+  /** run_javascript: CPU time limit per call, in ms (default 2 000). */
+  jsTimeoutMs?: number;
+  /** run_javascript: memory limit of the sandbox, in bytes (default 32 MiB). */
+  jsMemoryLimitBytes?: number;
 }
 
 export interface ToolContext {

@@ -74,12 +74,22 @@ export async function readJsonl<T = unknown>(file: string): Promise<T[]> {
   return out;
 }
 
-/** True when a process with this pid exists (signal 0 probes without sending). */
+/**
+ * True when a process with this pid exists and is not a zombie. Signal 0 probes without
+ * sending; the /proc check matters because a worker orphaned by a crashed coordinator may
+ * be reparented to a pid 1 that never reaps it, and a zombie is not alive.
+ */
 export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) [ZX] /.test(stat);
+  } catch {
+    // No procfs (not Linux): trust the signal probe.
+    return process.platform !== 'linux';
   }
 }

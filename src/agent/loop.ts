@@ -1,0 +1,178 @@
+/**
+ * The agent run loop: call the model, run the tools it asks for, feed the results back,
+ * until it answers. Limits on turns, tokens and wall time are checked every turn; stop
+ * reasons each have one explicit meaning.
+ */
+import { LimitExceededError, ModelStopError, describeError } from '../errors.js';
+import type { ContentBlock, Message, Model, ModelResponse, ServerToolDefinition, StopReason, ToolResultBlock, Usage } from '../model/types.js';
+import { addUsage, textOf, ZERO_USAGE } from '../model/types.js';
+import { toolDefinitions } from '../tools/registry.js';
+import { runTool } from '../tools/run.js';
+import type { Tool, ToolContext } from '../tools/types.js';
+
+export interface AgentLoopLimits {
+  maxTurns: number;
+  maxTokens: number;
+}
+
+export interface AgentLoopOptions {
+  model: Model;
+  modelId?: string;
+  system: string;
+  /** The conversation so far: the task message, or a transcript to continue. */
+  messages: Message[];
+  tools: Tool[];
+  serverTools?: ServerToolDefinition[];
+  limits: AgentLoopLimits;
+  /** Aborted on shutdown or when the wall clock runs out; the loop stops at once. */
+  signal: AbortSignal;
+  toolContext: ToolContext;
+  agentId: string;
+  role: string;
+  /** Called for every message added to the conversation, before anything else happens. */
+  onMessage(message: Message, extra?: { stop_reason?: StopReason | null; usage?: Usage }): void;
+  /** Called after each completed turn. */
+  onTurn?(turn: number, usage: Usage): Promise<void> | void;
+  /** Messages from the coordinator that arrived since the last turn; injected before the next model call. */
+  drainInbox?(): string[];
+  /** How many times to ask the model to continue after `max_tokens` before failing. */
+  maxContinuations?: number;
+}
+
+export interface AgentLoopResult {
+  output: string;
+  turns: number;
+  usage: Usage;
+  /** The last `submit_review` input, when the agent called that tool. */
+  structured?: unknown;
+}
+
+export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopResult> {
+  const messages = [...opts.messages];
+  const toolDefs = [...toolDefinitions(opts.tools), ...(opts.serverTools ?? [])];
+  let usage: Usage = { ...ZERO_USAGE };
+  let turns = 0;
+  let continuations = 0;
+  let structured: unknown;
+  const partialText: string[] = [];
+
+  // A transcript that already ends in a final answer needs no model call at all.
+  const last = messages.at(-1);
+  if (last?.role === 'assistant' && !hasToolUse(last.content)) {
+    return { output: textOf(last.content), turns: 0, usage };
+  }
+
+  for (;;) {
+    opts.signal.throwIfAborted();
+    if (turns >= opts.limits.maxTurns) {
+      throw new LimitExceededError('turns', `turn limit reached (${opts.limits.maxTurns} turns) without a final answer`);
+    }
+    injectInbox(messages, opts);
+    const response: ModelResponse = await opts.model.createMessage(
+      {
+        model: opts.modelId,
+        system: opts.system,
+        messages,
+        tools: toolDefs.length > 0 ? toolDefs : undefined,
+        metadata: { agentId: opts.agentId, role: opts.role, purpose: 'turn' },
+      },
+      { signal: opts.signal },
+    );
+    turns++;
+    usage = addUsage(usage, response.usage);
+    const assistant: Message = { role: 'assistant', content: response.content };
+    messages.push(assistant);
+    opts.onMessage(assistant, { stop_reason: response.stop_reason, usage: response.usage });
+    const spent = usage.input_tokens + usage.output_tokens;
+    if (spent > opts.limits.maxTokens) {
+      throw new LimitExceededError('tokens', `token limit reached (${spent} of ${opts.limits.maxTokens} tokens)`);
+    }
+
+    const stop = response.stop_reason ?? 'end_turn';
+    if (stop === 'tool_use') {
+      const results: ContentBlock[] = [];
+      for (const block of response.content) {
+        if (block.type !== 'tool_use') continue;
+        opts.signal.throwIfAborted();
+        const r = await raceAbort(runTool(opts.tools, block.name, block.input, opts.toolContext), opts.signal);
+        if (block.name === 'submit_review' && !r.isError) structured = block.input;
+        results.push({ type: 'tool_result', tool_use_id: block.id, content: r.content, ...(r.isError ? { is_error: true } : {}) } satisfies ToolResultBlock);
+      }
+      const user: Message = { role: 'user', content: results };
+      messages.push(user);
+      opts.onMessage(user);
+      await opts.onTurn?.(turns, usage);
+      continue;
+    }
+    if (stop === 'pause_turn') {
+      // A server tool paused a long turn; sending the conversation back lets it resume.
+      await opts.onTurn?.(turns, usage);
+      continue;
+    }
+    if (stop === 'max_tokens') {
+      if (hasToolUse(response.content)) {
+        throw new ModelStopError('max_tokens', 'the model hit max_tokens in the middle of a tool call; raise max_tokens or simplify the task');
+      }
+      if (continuations >= (opts.maxContinuations ?? 2)) {
+        throw new ModelStopError('max_tokens', `the model hit max_tokens ${continuations + 1} times in a row; its answer is incomplete`);
+      }
+      continuations++;
+      partialText.push(textOf(response.content));
+      const user: Message = { role: 'user', content: 'Continue exactly where you stopped, without repeating anything.' };
+      messages.push(user);
+      opts.onMessage(user);
+      await opts.onTurn?.(turns, usage);
+      continue;
+    }
+    if (stop === 'refusal') {
+      throw new ModelStopError('refusal', 'the model refused this subtask (stop_reason "refusal")');
+    }
+    if (stop === 'model_context_window_exceeded') {
+      throw new ModelStopError('model_context_window_exceeded', "the conversation no longer fits the model's context window");
+    }
+    await opts.onTurn?.(turns, usage);
+    return { output: [...partialText, textOf(response.content)].join(''), turns, usage, structured };
+  }
+}
+
+function hasToolUse(content: string | ContentBlock[]): boolean {
+  return typeof content !== 'string' && content.some((b) => b.type === 'tool_use');
+}
+
+/** Puts coordinator messages into the conversation as a user turn the model will see. */
+function injectInbox(messages: Message[], opts: AgentLoopOptions): void {
+  const inbox = opts.drainInbox?.() ?? [];
+  if (inbox.length === 0) return;
+  const text = inbox.map((m) => `<coordinator-message>\n${m}\n</coordinator-message>`).join('\n');
+  const last = messages.at(-1);
+  if (last?.role === 'user') {
+    // Keep user/assistant alternation: add to the pending user turn instead of a new one.
+    const blocks: ContentBlock[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : [...last.content];
+    blocks.push({ type: 'text', text });
+    last.content = blocks;
+    opts.onMessage({ role: 'user', content: [{ type: 'text', text }] });
+  } else {
+    const user: Message = { role: 'user', content: text };
+    messages.push(user);
+    opts.onMessage(user);
+  }
+}
+
+/** Resolves with the promise, or rejects when the signal aborts; a hung tool cannot hold the loop. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(describeError(signal.reason)));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,201 @@
+/** The CLI's commands and options (commander), and how each maps onto the library API. */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { PATTERNS, PROVIDERS } from '../config.js';
+import { runSession, resumeSession, type SessionOutcome } from '../coordinator/api.js';
+import type { SessionEventListener } from '../coordinator/events.js';
+import { ConfigError, MailroomError, ModelAuthError, SessionLockedError, SessionNotFoundError, UsageError } from '../errors.js';
+import { plainProgress } from './progress.js';
+
+function int(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
+    return n;
+  };
+}
+
+function positive(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${value}"`);
+    return n;
+  };
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+interface RunFlags {
+  resume?: string;
+  offline?: boolean;
+  provider?: (typeof PROVIDERS)[number];
+  pattern?: (typeof PATTERNS)[number];
+  model?: string;
+  workerModel?: string;
+  routerModel?: string;
+  maxWorkers?: number;
+  maxTurns?: number;
+  maxTokens?: number;
+  timeout?: number;
+  attempts?: number;
+  heartbeatMs?: number;
+  heartbeatMisses?: number;
+  runtimeDir?: string;
+  source?: string;
+  fetchAllow?: string[];
+  serverTools?: boolean;
+  script?: string;
+  budgetTokens?: number;
+  budgetUsd?: number;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }, setExit: (code: number) => void): Command {
+  const program = new Command('mailroom');
+  program
+    .description('A multi-process agent runtime: a coordinator plans, worker processes do the subtasks, and everything is files on disk.')
+    .argument('[task...]', 'the task, in plain words')
+    .option('--resume <id|latest>', 'continue an interrupted session without redoing finished work')
+    .option('--offline', 'use the built-in offline model even if ANTHROPIC_API_KEY is set')
+    .addOption(new Option('--provider <name>', 'model provider').choices([...PROVIDERS]))
+    .addOption(new Option('--pattern <name>', 'orchestration pattern').choices([...PATTERNS]).default('coordinator'))
+    .option('--model <id>', 'coordinator model (env MAILROOM_MODEL)')
+    .option('--worker-model <id>', 'worker model (env MAILROOM_WORKER_MODEL)')
+    .option('--router-model <id>', 'routing/classification model (env MAILROOM_ROUTER_MODEL)')
+    .option('--max-workers <n>', 'workers running at once', int('--max-workers'))
+    .option('--max-turns <n>', 'model turns per worker', int('--max-turns'))
+    .option('--max-tokens <n>', 'tokens per worker', int('--max-tokens'))
+    .option('--timeout <seconds>', 'wall-clock limit per worker attempt', positive('--timeout'))
+    .option('--attempts <n>', 'attempts per subtask, the first included', int('--attempts'))
+    .option('--heartbeat-ms <ms>', 'worker heartbeat interval', int('--heartbeat-ms'))
+    .option('--heartbeat-misses <n>', 'missed heartbeats before a worker counts as crashed', int('--heartbeat-misses'))
+    .option('--runtime-dir <dir>', 'where sessions live (env MAILROOM_RUNTIME_DIR; default ./runtime)')
+    .option('--source <dir>', 'folder the research tools may search and read (default: the current folder)')
+    .option('--fetch-allow <hosts>', 'comma-separated hosts fetch_url may reach even if private', list)
+    .option('--no-server-tools', "don't offer Anthropic's web_search/web_fetch (for compatible endpoints that lack them)")
+    .option('--script <file>', 'a script for the scripted provider (tests, benches)')
+    .option('--budget-tokens <n>', 'hard token budget for the whole session', int('--budget-tokens'))
+    .option('--budget-usd <usd>', 'hard cost budget for the whole session', positive('--budget-usd'))
+    .option('--json', 'print one JSON object (result, status, usage, session id) on stdout')
+    .option('-q, --quiet', 'show errors only on stderr')
+    .option('-v, --verbose', 'debug-level logs in the session files')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .action(async (taskWords: string[], flags: RunFlags) => {
+      setExit(await runCommand(taskWords.join(' ').trim(), flags, io));
+    });
+  return program;
+}
+
+/** Runs the CLI with argv (without node and script); resolves with the exit code. */
+export async function runCli(argv: string[], io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) }): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; every parse error is a usage error.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      io.err(`mailroom: ${err.message}\n(run with --help for usage)\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  if (!task && !flags.resume) throw new UsageError('give a task, e.g. mailroom "Summarize how this folder handles errors", or --resume <id|latest>');
+  if (task && flags.resume) throw new UsageError('give either a task or --resume, not both');
+  if (flags.offline && flags.provider && flags.provider !== 'offline') throw new UsageError(`--offline conflicts with --provider ${flags.provider}`);
+  const logLevel = flags.verbose ? 'debug' : undefined;
+  const listener: SessionEventListener | undefined = flags.json && flags.quiet ? undefined : plainProgress({ write: io.err }, { quiet: flags.quiet });
+
+  // Ctrl-C once: stop gracefully (workers are shut down, status "interrupted"). Twice: force.
+  const graceful = new AbortController();
+  const force = new AbortController();
+  const onSigint = () => {
+    if (!graceful.signal.aborted) {
+      io.err('\ninterrupting: shutting workers down (Ctrl-C again to force)\n');
+      graceful.abort();
+    } else {
+      force.abort();
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  let outcome: SessionOutcome;
+  try {
+    if (flags.resume) {
+      outcome = await resumeSession(flags.resume, { runtimeDir: flags.runtimeDir, onEvent: listener, signal: graceful.signal, forceSignal: force.signal, logLevel });
+    } else {
+      outcome = await runSession({
+        task,
+        pattern: flags.pattern,
+        provider: flags.offline ? 'offline' : (flags.provider ?? (flags.script ? 'scripted' : 'auto')),
+        models: { coordinator: flags.model, worker: flags.workerModel, router: flags.routerModel },
+        ...(flags.maxWorkers ? { maxWorkers: flags.maxWorkers } : {}),
+        limits: {
+          ...(flags.maxTurns ? { maxTurns: flags.maxTurns } : {}),
+          ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}),
+          ...(flags.timeout ? { wallClockMs: Math.round(flags.timeout * 1000) } : {}),
+        },
+        ...(flags.attempts ? { maxAttempts: flags.attempts } : {}),
+        ...(flags.heartbeatMs ? { heartbeatIntervalMs: flags.heartbeatMs } : {}),
+        ...(flags.heartbeatMisses ? { heartbeatMisses: flags.heartbeatMisses } : {}),
+        ...(flags.source ? { sourceRoot: flags.source } : {}),
+        ...(flags.fetchAllow ? { fetchAllowHosts: flags.fetchAllow } : {}),
+        serverTools: flags.serverTools !== false,
+        ...(flags.script ? { scriptFile: flags.script } : {}),
+        ...(flags.budgetTokens ? { budgetTokens: flags.budgetTokens } : {}),
+        ...(flags.budgetUsd ? { budgetUsd: flags.budgetUsd } : {}),
+        runtimeDir: flags.runtimeDir,
+        onEvent: listener,
+        signal: graceful.signal,
+        forceSignal: force.signal,
+        logLevel,
+      });
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
+    if (err instanceof ModelAuthError || err instanceof SessionLockedError || err instanceof SessionNotFoundError || err instanceof MailroomError) {
+      io.err(`mailroom: ${err.message}\n`);
+      return err instanceof SessionNotFoundError ? 2 : 1;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+
+  if (flags.json) {
+    io.out(
+      JSON.stringify({
+        sessionId: outcome.sessionId,
+        sessionDir: outcome.sessionDir,
+        status: outcome.status,
+        result: outcome.result ?? null,
+        reason: outcome.reason ?? null,
+        provider: outcome.provider,
+        usage: outcome.usage,
+      }) + '\n',
+    );
+  } else if (outcome.result !== undefined) {
+    io.out(outcome.result.endsWith('\n') ? outcome.result : outcome.result + '\n');
+  }
+  if (!flags.quiet && !flags.json) {
+    const t = outcome.usage.total;
+    io.err(
+      `session ${outcome.sessionId} ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}; ` +
+        `${t.input_tokens + t.output_tokens} tokens in ${t.calls} model call(s)${outcome.usage.costUsd ? `, $${outcome.usage.costUsd}` : ''}; files: ${outcome.sessionDir}\n`,
+    );
+  }
+  return outcome.exitCode;
+}

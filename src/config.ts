@@ -1,0 +1,62 @@
+/**
+ * Session options: one zod schema for everything a session can be told, whether it
+ * comes from the CLI, the library API or session.json on resume. Defaults live here.
+ */
+import { z } from 'zod';
+
+export const PATTERNS = ['coordinator', 'pipeline', 'debate', 'reflect', 'route'] as const;
+export type Pattern = (typeof PATTERNS)[number];
+
+export const PROVIDERS = ['auto', 'anthropic', 'offline', 'scripted'] as const;
+
+export const WorkerLimitsSchema = z.object({
+  /** Model turns a worker may take. */
+  maxTurns: z.number().int().positive().default(12),
+  /** Input plus output tokens a worker may spend. */
+  maxTokens: z.number().int().positive().default(400_000),
+  /** Wall-clock limit of one worker attempt, in ms. */
+  wallClockMs: z.number().int().positive().default(10 * 60_000),
+});
+
+export const SessionOptionsSchema = z.object({
+  task: z.string().trim().min(1, 'the task is empty'),
+  pattern: z.enum(PATTERNS).default('coordinator'),
+  /** `auto` picks anthropic when ANTHROPIC_API_KEY is set, offline otherwise. */
+  provider: z.enum(PROVIDERS).default('auto'),
+  models: z
+    .object({
+      coordinator: z.string().optional(),
+      worker: z.string().optional(),
+      router: z.string().optional(),
+    })
+    .default({}),
+  /** How many workers may run at once. */
+  maxWorkers: z.number().int().positive().max(256).default(4),
+  limits: WorkerLimitsSchema.default(WorkerLimitsSchema.parse({})),
+  /** Attempts per subtask, the first included (default: one retry). */
+  maxAttempts: z.number().int().positive().max(10).default(2),
+  /** Restart intensity: at most this many restarts in `restartWindowMs`, across the session. */
+  maxRestarts: z.number().int().nonnegative().default(5),
+  restartWindowMs: z.number().int().positive().default(60_000),
+  heartbeatIntervalMs: z.number().int().positive().default(1_000),
+  /** Missed heartbeats before a worker counts as crashed. */
+  heartbeatMisses: z.number().int().positive().default(5),
+  /** Grace after the `shutdown` message, then after SIGTERM. */
+  shutdownGraceMs: z.number().int().positive().default(3_000),
+  termGraceMs: z.number().int().positive().default(2_000),
+  /** Read-only folder that research tools search (default: where the user ran the command). */
+  sourceRoot: z.string().optional(),
+  fetchAllowHosts: z.array(z.string()).default([]),
+  /** Offer Anthropic's server tools (web_search, web_fetch) to research workers. */
+  serverTools: z.boolean().default(true),
+  /** fsync every message, not just results. */
+  fsyncAll: z.boolean().default(false),
+  /** A JSON script for the `scripted` provider (tests and benches). */
+  scriptFile: z.string().optional(),
+  budgetTokens: z.number().int().positive().optional(),
+  budgetUsd: z.number().positive().optional(),
+});
+
+export type SessionOptionsInput = z.input<typeof SessionOptionsSchema>;
+export type SessionOptions = z.output<typeof SessionOptionsSchema>;
+export type WorkerLimits = z.output<typeof WorkerLimitsSchema>;

@@ -1,0 +1,220 @@
+/**
+ * The library API: `runSession` starts a session, `resumeSession` continues one. The CLI
+ * is a thin layer over these two, so everything it does a program can do too.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError, SessionNotFoundError } from '../errors.js';
+import { createFileLogger, type Logger } from '../log.js';
+import { createMailbox } from '../mailbox/index.js';
+import { createModel, modelIdFor, resolveProvider, type ProviderName } from '../model/select.js';
+import { SessionOptionsSchema, type SessionOptionsInput } from '../config.js';
+import { Journal } from '../session/journal.js';
+import {
+  COORDINATOR_ID,
+  SESSION_ID_PATTERN,
+  agentPaths,
+  newSessionId,
+  resolveRuntimeDir,
+  sessionPaths,
+  sessionsDir,
+} from '../session/layout.js';
+import { acquireSessionLock } from '../session/lock.js';
+import { loadPrices } from '../session/prices.js';
+import type { SessionRecord, SessionStatus } from '../session/records.js';
+import { readSessionRecord, writeAgentRecord, writeSessionRecord } from '../session/store.js';
+import { UsageLedger, type UsageReport } from '../session/usage.js';
+import { readJsonIfExists } from '../util/fs.js';
+import { Coordinator } from './coordinator.js';
+import { EventBus, type SessionEventListener } from './events.js';
+import { COORDINATION_TOOLS } from './tools.js';
+
+/** Options of `runSession`: the session options plus how to run and observe it. */
+export interface RunSessionOptions extends SessionOptionsInput {
+  /** Where sessions live; default `./runtime` or MAILROOM_RUNTIME_DIR. */
+  runtimeDir?: string;
+  /** Receives every session event, in order. */
+  onEvent?: SessionEventListener;
+  /** Abort to stop the session gracefully (status `interrupted`). */
+  signal?: AbortSignal;
+  /** Abort (after `signal`) to skip the polite shutdown of workers. */
+  forceSignal?: AbortSignal;
+  /** pino level for the session's log files. */
+  logLevel?: string;
+  /** The environment given to worker processes; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ResumeSessionOptions {
+  runtimeDir?: string;
+  onEvent?: SessionEventListener;
+  signal?: AbortSignal;
+  forceSignal?: AbortSignal;
+  logLevel?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** How a session ended. */
+export interface SessionOutcome {
+  sessionId: string;
+  sessionDir: string;
+  status: SessionStatus;
+  /** The final answer, when the session completed. */
+  result?: string;
+  /** Why, when it did not complete. */
+  reason?: string;
+  provider: string;
+  usage: UsageReport;
+  /** 0 completed, 1 failed, 3 needs a human, 130 interrupted. */
+  exitCode: number;
+  /** True when `resumeSession` found the session already completed and only read its result. */
+  alreadyCompleted?: boolean;
+}
+
+export function exitCodeFor(status: SessionStatus): number {
+  switch (status) {
+    case 'completed':
+      return 0;
+    case 'needs_human':
+      return 3;
+    case 'interrupted':
+      return 130;
+    default:
+      return 1;
+  }
+}
+
+/** Starts a new session and runs it to its end. */
+export async function runSession(input: RunSessionOptions): Promise<SessionOutcome> {
+  const { runtimeDir: runtimeOpt, onEvent, signal, forceSignal, logLevel, env, ...rest } = input;
+  const parsed = SessionOptionsSchema.safeParse(rest);
+  if (!parsed.success) throw new ConfigError(`invalid session options: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
+  const options = {
+    ...parsed.data,
+    sourceRoot: path.resolve(parsed.data.sourceRoot ?? process.env.INIT_CWD ?? process.cwd()),
+    scriptFile: parsed.data.scriptFile ? path.resolve(parsed.data.scriptFile) : undefined,
+  };
+  const provider = resolveProvider({ provider: options.provider }, env ?? process.env);
+  const models = {
+    coordinator: modelIdFor('coordinator', options.models.coordinator, provider, env),
+    worker: modelIdFor('worker', options.models.worker, provider, env),
+    router: modelIdFor('router', options.models.router, provider, env),
+  };
+  // Build the model first: a missing key or script fails before anything is written.
+  const model = createModel(provider, { provider, scriptFile: options.scriptFile, defaultModel: models.coordinator });
+
+  const runtimeDir = resolveRuntimeDir(runtimeOpt);
+  const id = newSessionId();
+  const dir = path.join(sessionsDir(runtimeDir), id);
+  const paths = sessionPaths(dir);
+  await fs.mkdir(paths.agents, { recursive: true });
+  await fs.mkdir(paths.artifacts, { recursive: true });
+  await fs.mkdir(paths.workspace, { recursive: true });
+  const now = new Date().toISOString();
+  const record: SessionRecord = {
+    v: 1,
+    id,
+    task: options.task,
+    options,
+    provider,
+    models,
+    status: 'running',
+    createdAt: now,
+    updatedAt: now,
+    coordinatorPid: process.pid,
+    epoch: 0,
+  };
+  await writeSessionRecord(dir, record);
+  const logger = coordinatorLogger(dir, id, logLevel);
+  const { lock } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
+  await prepareCoordinatorAgent(dir, provider, models.coordinator);
+  const journal = new Journal(paths.journal, () => lock.epoch);
+  await journal.append({ type: 'session_started', task: options.task, pid: process.pid });
+
+  const bus = new EventBus();
+  if (onEvent) bus.on(onEvent);
+  bus.emit({ type: 'session_started', sessionId: id, sessionDir: dir, provider, resumed: false });
+  if (provider === 'offline') {
+    bus.emit({ type: 'notice', message: 'no ANTHROPIC_API_KEY set (or --offline): using the built-in offline model, which extracts and never invents' });
+  }
+  const ledger = new UsageLedger(paths.usage, loadPrices());
+  try {
+    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model, ledger, bus, logger, signal, forceSignal, env });
+    const outcome = await coordinator.run(false);
+    return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Continues an interrupted or crashed session; `ref` is a session id or `latest`. */
+export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}): Promise<SessionOutcome> {
+  const runtimeDir = resolveRuntimeDir(opts.runtimeDir);
+  const dir = await findSession(runtimeDir, ref);
+  const id = path.basename(dir);
+  const existing = await readSessionRecord(dir);
+  if (existing.status === 'completed') {
+    const result = await fs.readFile(sessionPaths(dir).result, 'utf8').catch(() => undefined);
+    const usage = (await readJsonIfExists<UsageReport>(sessionPaths(dir).usage)) ?? new UsageLedger(sessionPaths(dir).usage, {}).report();
+    return { sessionId: id, sessionDir: dir, status: 'completed', provider: existing.provider, usage, exitCode: 0, alreadyCompleted: true, ...(result !== undefined ? { result: result.trimEnd() } : {}) };
+  }
+  const logger = coordinatorLogger(dir, id, opts.logLevel);
+  const { lock, record, previousPid } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
+  try {
+    const running: SessionRecord = { ...record, status: 'running', reason: undefined, endedAt: undefined };
+    await writeSessionRecord(dir, running);
+    const provider = running.provider as ProviderName;
+    const model = createModel(provider, { provider, scriptFile: running.options.scriptFile, defaultModel: running.models.coordinator });
+    await prepareCoordinatorAgent(dir, provider, running.models.coordinator);
+    const bus = new EventBus();
+    if (opts.onEvent) bus.on(opts.onEvent);
+    bus.emit({ type: 'session_started', sessionId: id, sessionDir: dir, provider, resumed: true });
+    logger.info({ previousPid, epoch: lock.epoch }, 'resuming session');
+    const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
+    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: opts.env });
+    const outcome = await coordinator.run(true);
+    return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Resolves a session id or `latest` to its folder. */
+export async function findSession(runtimeDir: string, ref: string): Promise<string> {
+  const root = sessionsDir(runtimeDir);
+  if (ref === 'latest') {
+    const ids = (await fs.readdir(root).catch(() => [] as string[])).filter((n) => SESSION_ID_PATTERN.test(n)).sort();
+    const last = ids.at(-1);
+    if (!last) throw new SessionNotFoundError(ref, root);
+    return path.join(root, last);
+  }
+  if (!SESSION_ID_PATTERN.test(ref)) throw new SessionNotFoundError(ref, root);
+  const dir = path.join(root, ref);
+  try {
+    await fs.access(sessionPaths(dir).sessionJson);
+  } catch {
+    throw new SessionNotFoundError(ref, root);
+  }
+  return dir;
+}
+
+function coordinatorLogger(dir: string, sessionId: string, level?: string): Logger {
+  return createFileLogger(agentPaths(dir, COORDINATOR_ID).log, { agent: COORDINATOR_ID, session: sessionId }, level);
+}
+
+async function prepareCoordinatorAgent(dir: string, provider: string, model: string): Promise<void> {
+  await createMailbox(dir, COORDINATOR_ID);
+  await writeAgentRecord(dir, {
+    v: 1,
+    id: COORDINATOR_ID,
+    role: 'coordinator',
+    subtask: '-',
+    tools: Object.keys(COORDINATION_TOOLS),
+    model: provider === 'anthropic' ? model : provider,
+    pid: process.pid,
+    status: 'running',
+    attempt: 1,
+    startedAt: new Date().toISOString(),
+  });
+}

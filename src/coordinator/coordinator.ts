@@ -1,0 +1,618 @@
+/**
+ * The coordinator's run: plan, spawn every ready subtask (capped by maxWorkers), supervise
+ * the workers, gather results under the plan's failure policy, and synthesize. All of it
+ * is recorded in journal.jsonl first, so that a resumed coordinator can rebuild this state
+ * from the journal and the mailbox and carry on without redoing finished work.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Transcript } from '../agent/transcript.js';
+import { heartbeatAge } from '../agent/heartbeat.js';
+import {
+  BudgetExhaustedError,
+  MailroomError,
+  describeError,
+} from '../errors.js';
+import type { Logger } from '../log.js';
+import { MailboxReader, MailboxSender, createMailbox, type Envelope, type EnvelopeOf } from '../mailbox/index.js';
+import type { Model } from '../model/types.js';
+import { Journal, type JournalEntry } from '../session/journal.js';
+import { COORDINATOR_ID, agentPaths, sessionPaths, workerId } from '../session/layout.js';
+import type { HeldSessionLock } from '../session/lock.js';
+import type { AgentStatus, SessionRecord, SessionStatus } from '../session/records.js';
+import { writeAgentRecord, writeSessionRecord } from '../session/store.js';
+import type { UsageLedger, UsageReport } from '../session/usage.js';
+import { ROLE_TOOL_NAMES } from '../tools/registry.js';
+import type { Role } from '../tools/types.js';
+import { isPidAlive, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
+import type { EventBus } from './events.js';
+import type { Plan, Subtask } from './plan.js';
+import { planTask } from './planning.js';
+import { checkPolicy, isRetryable } from './policy.js';
+import { findWorkerProcesses } from './procscan.js';
+import { spawnWorker } from './spawn.js';
+import { synthesizeAnswer } from './synthesis.js';
+import { terminateProcess } from './terminate.js';
+
+type SubtaskStatus = 'pending' | 'running' | 'completed' | 'failed';
+
+/** What the coordinator knows about one subtask. */
+interface SubtaskState {
+  subtask: Subtask;
+  index: number;
+  agentId: string;
+  role: Role;
+  status: SubtaskStatus;
+  /** The attempt that is running, or the next one to start. */
+  attempt: number;
+  /** Whether the next attempt continues from the transcript (a crash) or starts fresh. */
+  continueNext: boolean;
+  pid?: number;
+  spawnedAt?: number;
+  output?: string;
+  structured?: unknown;
+  error?: string;
+  /** Set while the termination ladder runs, so the supervisor leaves it alone. */
+  terminating?: boolean;
+  /** Set when the coordinator decided a failure; a late failure message is then ignored. */
+  failureRecorded?: boolean;
+}
+
+export interface CoordinatorDeps {
+  sessionDir: string;
+  record: SessionRecord;
+  lock: HeldSessionLock;
+  model: Model;
+  ledger: UsageLedger;
+  bus: EventBus;
+  logger: Logger;
+  /** Aborted on Ctrl-C: workers are shut down and the session becomes `interrupted`. */
+  signal?: AbortSignal;
+  /** Second Ctrl-C: skip the polite shutdown message. */
+  forceSignal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface CoordinatorOutcome {
+  status: SessionStatus;
+  result?: string;
+  reason?: string;
+  usage: UsageReport;
+}
+
+/** Interrupts the main loop with a status other than completed. */
+class StopSession extends MailroomError {
+  constructor(
+    readonly status: SessionStatus,
+    message: string,
+  ) {
+    super('E_STOP', message);
+  }
+}
+
+export class Coordinator {
+  private readonly dir: string;
+  private record: SessionRecord;
+  private readonly journal: Journal;
+  private readonly sender: MailboxSender;
+  private reader: MailboxReader | undefined;
+  private plan: Plan | undefined;
+  private readonly states = new Map<string, SubtaskState>();
+  private readonly restarts: number[] = [];
+  private wakeResolve: (() => void) | undefined;
+  private supervisorTimer: NodeJS.Timeout | undefined;
+  private supervising = false;
+  private stop: StopSession | undefined;
+  private synthesisText: string | undefined;
+  private readonly log: Logger;
+  private readonly transcript: Transcript;
+
+  constructor(private readonly deps: CoordinatorDeps) {
+    this.dir = deps.sessionDir;
+    this.record = deps.record;
+    this.log = deps.logger;
+    this.journal = new Journal(sessionPaths(this.dir).journal, () => this.deps.lock.epoch);
+    this.sender = new MailboxSender({
+      sessionDir: this.dir,
+      sessionId: this.record.id,
+      from: COORDINATOR_ID,
+      epoch: () => this.deps.lock.epoch,
+      fsync: this.record.options.fsyncAll || undefined,
+    });
+    this.transcript = new Transcript(agentPaths(this.dir, COORDINATOR_ID).transcript, 1);
+  }
+
+  private get options() {
+    return this.record.options;
+  }
+
+  /** Appends to the journal, refusing if another coordinator has taken the session since. */
+  private async record_(event: Parameters<Journal['append']>[0]): Promise<void> {
+    this.deps.lock.assertCurrent();
+    await this.journal.append(event);
+  }
+
+  /** Runs the session to its end, from scratch or from what the journal already holds. */
+  async run(resumed: boolean): Promise<CoordinatorOutcome> {
+    const onAbort = () => {
+      this.stop ??= new StopSession('interrupted', 'interrupted by the operator');
+      this.wake();
+    };
+    this.deps.signal?.addEventListener('abort', onAbort);
+    try {
+      const entries = resumed ? await Journal.read(sessionPaths(this.dir).journal) : [];
+      if (resumed) {
+        await this.record_({ type: 'session_resumed', pid: process.pid });
+        this.replay(entries);
+      }
+      if (this.synthesisText === undefined) {
+        if (!this.plan) await this.makePlan();
+        await this.startReader();
+        if (resumed) await this.reconcile();
+        this.startSupervisor();
+        await this.gather();
+        this.synthesisText = await this.synthesize();
+      }
+      await writeTextAtomic(sessionPaths(this.dir).result, this.synthesisText + '\n');
+      return await this.finish('completed');
+    } catch (err) {
+      if (err instanceof StopSession) return await this.finish(err.status, err.message);
+      this.log.error({ err }, 'session failed');
+      return await this.finish('failed', describeError(err));
+    } finally {
+      this.deps.signal?.removeEventListener('abort', onAbort);
+      await this.shutdown();
+    }
+  }
+
+  // ---- replay and reconcile (resume) -------------------------------------------------
+
+  /** Rebuilds the subtask states from the journal. */
+  private replay(entries: JournalEntry[]): void {
+    for (const e of entries) {
+      switch (e.type) {
+        case 'plan':
+          this.adoptPlan(e.plan);
+          break;
+        case 'spawn': {
+          const s = this.states.get(e.subtask);
+          if (s && s.status !== 'completed') Object.assign(s, { status: 'running', attempt: e.attempt, pid: e.pid, spawnedAt: e.t });
+          break;
+        }
+        case 'result': {
+          const s = this.states.get(e.subtask);
+          if (s) Object.assign(s, { status: 'completed', output: e.output, attempt: e.attempt });
+          this.deps.ledger.setAttempt(e.agent, this.record.models.worker, e.attempt, e.usage, e.turns);
+          break;
+        }
+        case 'failure': {
+          const s = this.states.get(e.subtask);
+          if (!s || s.status === 'completed') break;
+          if (e.final) Object.assign(s, { status: 'failed', error: e.error });
+          else Object.assign(s, { status: 'pending', attempt: e.attempt + 1, continueNext: e.code === 'E_CRASHED', pid: undefined });
+          break;
+        }
+        case 'synthesis':
+          this.synthesisText = e.text;
+          this.deps.ledger.addCall(COORDINATOR_ID, this.record.models.coordinator, e.usage);
+          break;
+        default:
+          break;
+      }
+    }
+    const done = [...this.states.values()].filter((s) => s.status === 'completed');
+    for (const s of done) {
+      this.deps.bus.emit({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, output: s.output ?? '', reused: true });
+    }
+  }
+
+  /**
+   * After the mailbox backlog is handled: every subtask the journal says is running is
+   * either still alive (reattach), or dead (respawn as a new attempt from its transcript).
+   */
+  private async reconcile(): Promise<void> {
+    const live = findWorkerProcesses(this.dir);
+    const staleAfter = this.options.heartbeatIntervalMs * this.options.heartbeatMisses;
+    for (const s of this.states.values()) {
+      if (s.status === 'completed' || s.status === 'failed') continue;
+      const pid = live.get(s.agentId);
+      if (pid !== undefined) {
+        const age = heartbeatAge(agentPaths(this.dir, s.agentId).heartbeat);
+        if (age !== undefined && age <= staleAfter) {
+          Object.assign(s, { status: 'running', pid, spawnedAt: s.spawnedAt ?? Date.now() });
+          await this.record_({ type: 'reattach', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, pid });
+          this.deps.bus.emit({ type: 'worker_reattached', subtask: s.subtask.id, agent: s.agentId, pid });
+          this.log.info({ agent: s.agentId, pid }, 'reattached to a live worker');
+          continue;
+        }
+        // Alive but silent: stop it before anything else runs this subtask.
+        s.pid = pid;
+        await this.terminate(s, `no heartbeat for ${age ?? '?'} ms at resume`);
+      }
+      if (s.status === 'running') {
+        await this.recordFailure(s, 'E_CRASHED', 'the worker was gone when the session resumed');
+      }
+    }
+  }
+
+  // ---- plan --------------------------------------------------------------------------
+
+  private async makePlan(): Promise<void> {
+    const { plan, calls } = await planTask(this.deps.model, this.record.models.coordinator, this.record.task, { signal: this.deps.signal });
+    for (const c of calls) this.deps.ledger.addCall(COORDINATOR_ID, c.model, c.usage);
+    await this.deps.ledger.save();
+    await writeJsonAtomic(sessionPaths(this.dir).plan, plan);
+    await this.record_({ type: 'plan', plan });
+    this.transcript.note(`plan: ${JSON.stringify(plan)}`);
+    this.adoptPlan(plan);
+  }
+
+  private adoptPlan(plan: Plan): void {
+    this.plan = plan;
+    plan.subtasks.forEach((subtask, i) => {
+      if (this.states.has(subtask.id)) return;
+      this.states.set(subtask.id, {
+        subtask,
+        index: i + 1,
+        agentId: workerId(i + 1, subtask.role),
+        role: subtask.role,
+        status: 'pending',
+        attempt: 1,
+        continueNext: false,
+      });
+    });
+    this.deps.bus.emit({ type: 'plan', plan });
+  }
+
+  // ---- mailbox -----------------------------------------------------------------------
+
+  private async startReader(): Promise<void> {
+    await createMailbox(this.dir, COORDINATOR_ID);
+    this.reader = new MailboxReader({
+      sessionDir: this.dir,
+      sessionId: this.record.id,
+      agentId: COORDINATOR_ID,
+      logger: this.log,
+      // A resumed coordinator knows its predecessor is dead: it holds the session lock.
+      takeOverLock: true,
+      handler: (env) => this.onMessage(env),
+    });
+    await this.reader.start();
+    // The backlog (results that arrived while no coordinator ran) is handled before anything else.
+    await this.reader.pump();
+  }
+
+  private async onMessage(env: Envelope): Promise<void> {
+    const s = [...this.states.values()].find((x) => x.agentId === env.from);
+    if (!s) {
+      this.log.warn({ from: env.from, type: env.type }, 'message from an unknown agent');
+      return;
+    }
+    switch (env.type) {
+      case 'started':
+        await this.record_({ type: 'started', subtask: s.subtask.id, agent: s.agentId, attempt: env.body.attempt, pid: env.body.pid });
+        this.deps.bus.emit({ type: 'worker_started', subtask: s.subtask.id, agent: s.agentId, attempt: env.body.attempt, pid: env.body.pid });
+        break;
+      case 'progress':
+        this.deps.ledger.setAttempt(s.agentId, this.record.models.worker, s.attempt, env.body.usage, env.body.turn);
+        this.deps.bus.emit({ type: 'progress', subtask: s.subtask.id, agent: s.agentId, turn: env.body.turn, usage: env.body.usage });
+        await this.checkBudget();
+        break;
+      case 'result':
+        await this.onResult(s, env);
+        break;
+      case 'failure':
+        if (s.status !== 'running' || s.failureRecorded || env.body.attempt !== s.attempt) {
+          this.log.info({ agent: s.agentId, attempt: env.body.attempt }, 'ignoring a failure for an attempt already settled');
+          break;
+        }
+        this.deps.ledger.setAttempt(s.agentId, this.record.models.worker, env.body.attempt, env.body.usage, env.body.turns);
+        await this.waitGone(s);
+        await this.recordFailure(s, env.body.error.code, env.body.error.message, env.id);
+        break;
+      default:
+        this.log.warn({ type: env.type, from: env.from }, 'unexpected message type for the coordinator');
+    }
+  }
+
+  private async onResult(s: SubtaskState, env: EnvelopeOf<'result'>): Promise<void> {
+    if (s.status === 'completed') return; // a duplicate delivery: the result is already journaled
+    const b = env.body;
+    this.deps.ledger.setAttempt(s.agentId, this.record.models.worker, b.attempt, b.usage, b.turns);
+    await this.record_({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, output: b.output, usage: b.usage, turns: b.turns, messageId: env.id });
+    Object.assign(s, { status: 'completed', output: b.output, structured: b.structured, attempt: b.attempt });
+    await this.updateAgent(s, 'completed');
+    await this.deps.ledger.save();
+    this.deps.bus.emit({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, output: b.output, reused: false });
+    this.wake();
+  }
+
+  // ---- scheduling --------------------------------------------------------------------
+
+  /** Waits until every subtask is completed or failed, spawning what is ready as it goes. */
+  private async gather(): Promise<void> {
+    for (;;) {
+      if (this.stop) throw this.stop;
+      this.failBlocked();
+      const states = [...this.states.values()];
+      if (states.every((s) => s.status === 'completed' || s.status === 'failed')) break;
+      await this.spawnReady();
+      await this.sleepUntilWoken(this.options.heartbeatIntervalMs);
+    }
+    const settled = [...this.states.values()].map((s) => ({ subtask: s.subtask, agent: s.agentId, ok: s.status === 'completed', reason: s.error }));
+    checkPolicy(this.plan!.failurePolicy, settled);
+  }
+
+  /** A subtask whose dependency failed for good cannot run: it fails too, naming why. */
+  private failBlocked(): void {
+    for (const s of this.states.values()) {
+      if (s.status !== 'pending') continue;
+      const failed = s.subtask.dependsOn.filter((d) => this.states.get(d)?.status === 'failed');
+      if (failed.length > 0) {
+        s.status = 'failed';
+        s.error = `not run: its dependency ${failed.join(', ')} failed`;
+        this.deps.bus.emit({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: s.error, final: true });
+        void this.record_({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: s.error, code: 'E_DEPENDENCY', final: true });
+      }
+    }
+  }
+
+  private async spawnReady(): Promise<void> {
+    let running = [...this.states.values()].filter((s) => s.status === 'running').length;
+    for (const s of this.states.values()) {
+      if (running >= this.options.maxWorkers || this.stop) return;
+      if (s.status !== 'pending') continue;
+      if (!s.subtask.dependsOn.every((d) => this.states.get(d)?.status === 'completed')) continue;
+      await this.spawn(s);
+      running++;
+    }
+  }
+
+  private async spawn(s: SubtaskState): Promise<void> {
+    const paths = agentPaths(this.dir, s.agentId);
+    await createMailbox(this.dir, s.agentId);
+    await writeAgentRecord(this.dir, {
+      v: 1,
+      id: s.agentId,
+      role: s.role,
+      subtask: s.subtask.id,
+      tools: ROLE_TOOL_NAMES[s.role],
+      model: this.record.models.worker,
+      limits: this.options.limits,
+      status: 'pending',
+      attempt: s.attempt,
+    });
+    const inputs = s.subtask.dependsOn.map((d) => {
+      const dep = this.states.get(d)!;
+      return { subtask: d, agent: dep.agentId, output: dep.output ?? '' };
+    });
+    // A deterministic id: an assign resent after a coordinator crash is deduplicated by the worker.
+    await this.sender.send(
+      s.agentId,
+      'assign',
+      {
+        subtask: { id: s.subtask.id, role: s.role, description: s.subtask.description, ...(s.subtask.context ? { context: s.subtask.context } : {}) },
+        inputs,
+        attempt: s.attempt,
+        limits: this.options.limits,
+        model: this.record.provider === 'anthropic' ? this.record.models.worker : undefined,
+        continueFromTranscript: s.continueNext,
+      },
+      { id: `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64) },
+    );
+    const worker = spawnWorker(this.dir, s.agentId, this.deps.env);
+    Object.assign(s, { status: 'running', pid: worker.pid, spawnedAt: Date.now(), failureRecorded: false, terminating: false });
+    await this.record_({ type: 'spawn', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, pid: worker.pid });
+    await this.updateAgent(s, 'running', { pid: worker.pid, startedAt: new Date().toISOString() });
+    this.log.info({ agent: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
+    this.deps.bus.emit({ type: 'worker_spawned', subtask: s.subtask.id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
+    // Our own child's exit is the fastest crash signal; the supervisor covers reattached ones.
+    void worker.exited.then(() => this.wake());
+  }
+
+  // ---- failures, retries and supervision ---------------------------------------------
+
+  /** Records a failed attempt and decides: another attempt, or a final failure. */
+  private async recordFailure(s: SubtaskState, code: string, message: string, messageId?: string): Promise<void> {
+    if (s.failureRecorded || s.status !== 'running') return;
+    s.failureRecorded = true;
+    const now = Date.now();
+    while (this.restarts.length > 0 && now - this.restarts[0]! > this.options.restartWindowMs) this.restarts.shift();
+    let final = !isRetryable(code) || s.attempt >= this.options.maxAttempts || !!this.stop;
+    let why = message;
+    if (!final && this.restarts.length >= this.options.maxRestarts) {
+      final = true;
+      why = `${message} (no retry: restart intensity reached, ${this.restarts.length} restarts in ${this.options.restartWindowMs} ms)`;
+    }
+    await this.record_({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: why, code, final, ...(messageId ? { messageId } : {}) });
+    this.deps.bus.emit({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: why, final });
+    this.log.warn({ agent: s.agentId, attempt: s.attempt, code, final }, `attempt failed: ${why}`);
+    if (final) {
+      Object.assign(s, { status: 'failed', error: why, pid: undefined });
+      await this.updateAgent(s, code === 'E_CRASHED' || code === 'E_NO_HEARTBEAT' ? 'crashed' : 'failed', { error: why });
+    } else {
+      this.restarts.push(now);
+      await this.updateAgent(s, code === 'E_CRASHED' ? 'crashed' : 'failed', { error: why });
+      // A crash leaves a usable transcript; a reported failure starts the next attempt fresh.
+      Object.assign(s, { status: 'pending', attempt: s.attempt + 1, continueNext: code === 'E_CRASHED' || code === 'E_NO_HEARTBEAT', pid: undefined });
+    }
+    this.wake();
+  }
+
+  private startSupervisor(): void {
+    const tick = async () => {
+      if (this.supervising) return;
+      this.supervising = true;
+      try {
+        await this.superviseOnce();
+      } catch (err) {
+        this.log.error({ err }, 'supervision pass failed');
+      } finally {
+        this.supervising = false;
+      }
+    };
+    this.supervisorTimer = setInterval(() => void tick(), Math.max(50, Math.floor(this.options.heartbeatIntervalMs / 2)));
+  }
+
+  /** One pass over the running workers: dead pids, stale heartbeats, wall clocks. */
+  private async superviseOnce(): Promise<void> {
+    const staleAfter = this.options.heartbeatIntervalMs * this.options.heartbeatMisses;
+    for (const s of this.states.values()) {
+      if (s.status !== 'running' || s.terminating || s.pid === undefined) continue;
+      if (!isPidAlive(s.pid)) {
+        // Its last messages may be in new/ already: handle them before calling it a crash.
+        await this.reader?.pump();
+        if (s.status === 'running' && !s.failureRecorded) {
+          await this.recordFailure(s, 'E_CRASHED', `worker pid ${s.pid} exited without a result`);
+        }
+        continue;
+      }
+      const age = heartbeatAge(agentPaths(this.dir, s.agentId).heartbeat);
+      const sinceSpawn = Date.now() - (s.spawnedAt ?? Date.now());
+      if (age !== undefined && age > staleAfter && sinceSpawn > staleAfter) {
+        void this.terminateAndFail(s, 'E_NO_HEARTBEAT', `no heartbeat for ${Math.round(age)} ms (limit ${staleAfter} ms)`);
+      } else if (sinceSpawn > this.options.limits.wallClockMs + this.options.shutdownGraceMs) {
+        void this.terminateAndFail(s, 'E_LIMIT', `wall-clock limit reached (${this.options.limits.wallClockMs} ms)`);
+      }
+    }
+  }
+
+  private async terminateAndFail(s: SubtaskState, code: string, reason: string): Promise<void> {
+    await this.terminate(s, reason);
+    await this.reader?.pump();
+    if (s.status === 'running' && !s.failureRecorded) await this.recordFailure(s, code, reason);
+  }
+
+  /** Runs the termination ladder on one worker and journals each step. */
+  private async terminate(s: SubtaskState, reason: string, force = false): Promise<void> {
+    if (s.pid === undefined || s.terminating) return;
+    s.terminating = true;
+    const pid = s.pid;
+    try {
+      const step = await terminateProcess({
+        pid,
+        force,
+        sendShutdown: async () => {
+          await this.sender.send(s.agentId, 'shutdown', { reason });
+        },
+        shutdownGraceMs: this.options.shutdownGraceMs,
+        termGraceMs: this.options.termGraceMs,
+        onStep: async (step) => {
+          await this.record_({ type: 'terminate', agent: s.agentId, reason, step });
+          this.deps.bus.emit({ type: 'terminated', agent: s.agentId, reason, step });
+        },
+      });
+      this.log.warn({ agent: s.agentId, pid, step, reason }, 'worker terminated');
+    } finally {
+      s.terminating = false;
+    }
+  }
+
+  /** After a worker reports failure it exits on its own; make sure of it before a retry. */
+  private async waitGone(s: SubtaskState): Promise<void> {
+    if (s.pid === undefined) return;
+    const { waitForExit } = await import('./terminate.js');
+    if (await waitForExit(s.pid, this.options.shutdownGraceMs)) return;
+    await this.terminate(s, 'did not exit after reporting failure', true);
+  }
+
+  private async checkBudget(): Promise<void> {
+    const { budgetTokens, budgetUsd } = this.options;
+    if (budgetTokens === undefined && budgetUsd === undefined) return;
+    const report = this.deps.ledger.report();
+    const tokens = report.total.input_tokens + report.total.output_tokens;
+    let why: string | undefined;
+    if (budgetTokens !== undefined && tokens >= budgetTokens) why = `${tokens} tokens used of a ${budgetTokens}-token budget`;
+    if (budgetUsd !== undefined && (report.costUsd ?? 0) >= budgetUsd) why = `$${report.costUsd} spent of a $${budgetUsd} budget`;
+    if (why && !this.stop) {
+      this.stop = new StopSession('failed', new BudgetExhaustedError(why).message);
+      this.wake();
+    }
+  }
+
+  // ---- synthesis and the end ---------------------------------------------------------
+
+  private async synthesize(): Promise<string> {
+    const outputs = [...this.states.values()]
+      .filter((s) => s.status === 'completed')
+      .map((s) => ({ subtask: s.subtask.id, agent: s.agentId, role: s.role, output: s.output ?? '' }));
+    const failures = [...this.states.values()]
+      .filter((s) => s.status === 'failed')
+      .map((s) => ({ subtask: s.subtask.id, agent: s.agentId, role: s.role, reason: s.error ?? 'failed' }));
+    await this.record_({ type: 'synthesis_started' });
+    this.deps.bus.emit({ type: 'synthesis_started' });
+    const { text, usage, model } = await synthesizeAnswer(this.deps.model, this.record.models.coordinator, this.record.task, outputs, failures, {
+      signal: this.deps.signal,
+    });
+    this.deps.ledger.addCall(COORDINATOR_ID, model, usage);
+    await this.record_({ type: 'synthesis', text, usage });
+    this.transcript.note(`synthesis (${outputs.length} result(s), ${failures.length} failure(s))`);
+    this.deps.bus.emit({ type: 'synthesis_done', text });
+    return text;
+  }
+
+  private async finish(status: SessionStatus, reason?: string): Promise<CoordinatorOutcome> {
+    // Nothing may outlive the session: stop whatever still runs before recording the end.
+    await this.stopAllWorkers(status === 'completed' ? 'session completed' : `session ${status}: ${reason ?? ''}`);
+    const usage = await this.deps.ledger.save();
+    try {
+      await this.record_({ type: 'session_ended', status, ...(reason ? { reason } : {}) });
+      this.record = { ...this.record, status, endedAt: new Date().toISOString(), ...(reason ? { reason } : {}) };
+      await writeSessionRecord(this.dir, this.record);
+    } catch (err) {
+      this.log.error({ err }, 'could not record the end of the session');
+    }
+    this.deps.bus.emit({ type: 'session_ended', status, ...(reason ? { reason } : {}) });
+    return { status, ...(this.synthesisText !== undefined && status === 'completed' ? { result: this.synthesisText } : {}), ...(reason ? { reason } : {}), usage };
+  }
+
+  private async stopAllWorkers(reason: string): Promise<void> {
+    const force = this.deps.forceSignal?.aborted ?? false;
+    const running = [...this.states.values()].filter((s) => s.status === 'running' && s.pid !== undefined);
+    await Promise.all(
+      running.map(async (s) => {
+        await this.terminate(s, reason, force);
+        s.status = 'failed';
+        s.error ??= reason;
+        await this.updateAgent(s, 'terminated', { error: reason });
+      }),
+    );
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.supervisorTimer) clearInterval(this.supervisorTimer);
+    await this.reader?.stop();
+  }
+
+  private async updateAgent(s: SubtaskState, status: AgentStatus, extra: { pid?: number; startedAt?: string; error?: string } = {}): Promise<void> {
+    const file = agentPaths(this.dir, s.agentId).agentJson;
+    try {
+      const current = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+      const ended = status === 'running' || status === 'pending' ? {} : { endedAt: new Date().toISOString() };
+      await writeJsonAtomic(file, { ...current, status, attempt: s.attempt, ...ended, ...extra });
+    } catch (err) {
+      this.log.warn({ err, file: path.basename(file) }, 'could not update agent.json');
+    }
+  }
+
+  // ---- waking ------------------------------------------------------------------------
+
+  private wake(): void {
+    const r = this.wakeResolve;
+    this.wakeResolve = undefined;
+    r?.();
+  }
+
+  private sleepUntilWoken(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeResolve = undefined;
+        resolve();
+      }, ms);
+      this.wakeResolve = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * mailroom's library API. `runSession` and `resumeSession` are what the CLI uses; the
+ * rest is for callers who build their own UI, tools or providers.
+ */
+export { runSession, resumeSession, findSession, exitCodeFor } from './coordinator/api.js';
+export type { RunSessionOptions, ResumeSessionOptions, SessionOutcome } from './coordinator/api.js';
+export type { SessionEvent, SessionEventListener } from './coordinator/events.js';
+export type { Plan, Subtask, FailurePolicy } from './coordinator/plan.js';
+export { PlanSchema, validatePlan } from './coordinator/plan.js';
+export type { SessionOptionsInput, SessionOptions } from './config.js';
+export type { Model, ModelRequest, ModelResponse, Message, ContentBlock, Usage } from './model/types.js';
+export { OfflineModel } from './model/offline/index.js';
+export { ScriptedModel } from './model/scripted.js';
+export { AnthropicModel } from './model/anthropic.js';
+export * from './errors.js';

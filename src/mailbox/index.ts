@@ -1,0 +1,6 @@
+/** The mailbox layer: Maildir layout, sending, the one reader per mailbox, and read-only inspection. */
+export * from './schema.js';
+export * from './maildir.js';
+export * from './send.js';
+export * from './reader.js';
+export * from './inspect.js';

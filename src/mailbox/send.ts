@@ -1,0 +1,148 @@
+/**
+ * Sending: write the whole message into the recipient's tmp/, optionally fsync, and
+ * rename it into new/. The rename is atomic, so a reader never sees half a message.
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { nanoid } from 'nanoid';
+import { InvalidEnvelopeError, UnknownRecipientError } from '../errors.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir, messageFileName } from './maildir.js';
+import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type EnvelopeOf, type MessageType } from './schema.js';
+
+export interface SenderOptions {
+  sessionDir: string;
+  sessionId: string;
+  /** The sending agent's id. */
+  from: string;
+  /** The coordinator epoch stamped into each envelope; omitted when undefined. */
+  epoch?: number | (() => number);
+  /** Whether to fsync before the rename. Default: only `result` and `failure`. */
+  fsync?: boolean | ((type: MessageType) => boolean);
+  /** Refuse to write a message file larger than this (a reader would dead-letter it). Default 1 MiB. */
+  maxMessageBytes?: number;
+}
+
+export interface SendOptions {
+  /** Resend with the id of an earlier attempt, so the reader can deduplicate. Default: a new nanoid. */
+  id?: string;
+  replyTo?: string;
+  /** Overrides the sender's fsync policy for this message. */
+  fsync?: boolean;
+}
+
+/** Messages whose loss would cost a model call are made durable by default. */
+function defaultFsync(type: MessageType): boolean {
+  return type === 'result' || type === 'failure';
+}
+
+/**
+ * Sends envelopes from one agent. Any number of senders, in any number of processes, may
+ * write to the same mailbox; no lock is needed.
+ *
+ * Order: each call takes its `seq` and `sentAt` synchronously, and `sentAt` never goes
+ * backwards for one sender, so file names sort in call order. A reader sees that order
+ * for sends that were awaited one after another.
+ */
+export class MailboxSender {
+  private nextSeq = 0;
+  private lastSentAt = 0;
+
+  constructor(private readonly opts: SenderOptions) {}
+
+  /** The agent id this sender writes as. */
+  get from(): string {
+    return this.opts.from;
+  }
+
+  async send<T extends MessageType>(to: string, type: T, body: BodyOf<T>, opts: SendOptions = {}): Promise<EnvelopeOf<T>> {
+    const epoch = typeof this.opts.epoch === 'function' ? this.opts.epoch() : this.opts.epoch;
+    // A wall clock stepping back must not reorder this sender's messages.
+    const sentAt = Math.max(Date.now(), this.lastSentAt);
+    const seq = this.nextSeq;
+    const candidate = {
+      v: ENVELOPE_VERSION,
+      id: opts.id ?? nanoid(),
+      session: this.opts.sessionId,
+      from: this.opts.from,
+      to,
+      type,
+      seq,
+      sentAt,
+      ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}),
+      ...(epoch !== undefined ? { epoch } : {}),
+      body,
+    };
+    // Validate before touching the disk: a bad envelope (or a `to` that is not a safe
+    // agent id) must never reach a path.
+    const parsed = EnvelopeSchema.safeParse(candidate);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? issue.path.join('.') || '(root)' : '(root)';
+      throw new InvalidEnvelopeError(`refusing to send ${type} to ${to}: ${where}: ${issue?.message ?? 'invalid'}`, {
+        cause: parsed.error,
+      });
+    }
+    const envelope = parsed.data as EnvelopeOf<T>;
+    const data = JSON.stringify(envelope, null, 2) + '\n';
+    const max = this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const size = Buffer.byteLength(data);
+    if (size > max) {
+      throw new InvalidEnvelopeError(`refusing to send ${type} to ${to}: ${size} bytes is over the ${max}-byte message limit`);
+    }
+    const name = messageFileName(sentAt, seq, envelope.id);
+    this.nextSeq = seq + 1;
+    this.lastSentAt = sentAt;
+
+    const box = mailboxDir(this.opts.sessionDir, to);
+    const newDir = path.join(box, 'new');
+    try {
+      if (!(await fsp.stat(newDir)).isDirectory()) throw new UnknownRecipientError(to, box);
+    } catch (err) {
+      if (err instanceof UnknownRecipientError) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+        throw new UnknownRecipientError(to, box);
+      }
+      throw err;
+    }
+
+    const fsync = opts.fsync ?? (typeof this.opts.fsync === 'function' ? this.opts.fsync(type) : this.opts.fsync ?? defaultFsync(type));
+    await writeIntoMailbox(box, name, data, fsync, to);
+    return envelope;
+  }
+}
+
+/** tmp/ (wx) → optional fsync → rename into new/. Never creates folders. */
+async function writeIntoMailbox(box: string, name: string, data: string, fsync: boolean, to: string): Promise<void> {
+  const tmpFile = path.join(box, 'tmp', name);
+  const newDir = path.join(box, 'new');
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(tmpFile, 'wx');
+  } catch (err) {
+    // tmp/ missing: not a complete mailbox, and sending never creates one.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UnknownRecipientError(to, box);
+    throw err;
+  }
+  try {
+    try {
+      await fh.writeFile(data);
+      if (fsync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(tmpFile, path.join(newDir, name));
+  } catch (err) {
+    await fsp.rm(tmpFile, { force: true }).catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UnknownRecipientError(to, box);
+    throw err;
+  }
+  if (fsync) {
+    // The rename itself is only durable once the directory entry is on disk.
+    const dh = await fsp.open(newDir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  }
+}

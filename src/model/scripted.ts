@@ -1,0 +1,135 @@
+/**
+ * The `scripted` provider, for tests and benches: responses queued per agent (or per
+ * role, or `*`), with injected errors and delays. Workers are separate processes, so the
+ * script is a JSON file every process reads, and each call is appended to a shared calls
+ * log; an agent's position in its queue is the number of calls it already made. That also
+ * lets a resumed agent pick up where its crashed predecessor stopped, and lets tests count
+ * model calls across processes.
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import lockfile from 'proper-lockfile';
+import { ModelError, ModelOverloadedError, ModelRateLimitError } from '../errors.js';
+import type { ContentBlock, Model, ModelCallOptions, ModelRequest, ModelResponse, StopReason } from './types.js';
+
+const ScriptEntrySchema = z.object({
+  /** Delay before answering, in ms. */
+  delayMs: z.number().nonnegative().optional(),
+  response: z
+    .object({
+      content: z.array(z.record(z.string(), z.unknown())),
+      stop_reason: z.string().default('end_turn'),
+      usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }).partial().optional(),
+    })
+    .optional(),
+  error: z.object({ status: z.number(), message: z.string().optional() }).optional(),
+  /** Hang until aborted: a stuck model call. */
+  hang: z.boolean().optional(),
+  /** Keep answering with this entry once reached, instead of running out. */
+  repeat: z.boolean().optional(),
+});
+export type ScriptEntry = z.input<typeof ScriptEntrySchema>;
+
+export const ScriptSchema = z.object({
+  /** Queues keyed by agent id, then role, then `*`. */
+  agents: z.record(z.string(), z.array(ScriptEntrySchema)),
+  /** Where calls are logged; defaults to `<script>.calls.jsonl`. */
+  callsLog: z.string().optional(),
+});
+export type Script = z.input<typeof ScriptSchema>;
+
+export interface ScriptedCall {
+  t: number;
+  agent: string;
+  role: string;
+  purpose: string;
+  key: string;
+  index: number;
+  pid: number;
+}
+
+export class ScriptedModel implements Model {
+  readonly provider = 'scripted';
+  readonly defaultModel = 'scripted';
+  private readonly script: z.infer<typeof ScriptSchema>;
+  private readonly callsLog: string;
+
+  constructor(readonly scriptFile: string) {
+    const raw = JSON.parse(fs.readFileSync(scriptFile, 'utf8')) as unknown;
+    this.script = ScriptSchema.parse(raw);
+    this.callsLog = this.script.callsLog ?? `${scriptFile}.calls.jsonl`;
+    if (!fs.existsSync(this.callsLog)) fs.writeFileSync(this.callsLog, '', { flag: 'a' });
+  }
+
+  async createMessage(request: ModelRequest, options?: ModelCallOptions): Promise<ModelResponse> {
+    const agent = request.metadata?.agentId ?? 'unknown';
+    const role = request.metadata?.role ?? 'unknown';
+    const key = [agent, role, '*'].find((k) => this.script.agents[k]);
+    if (!key) throw new ModelError('E_SCRIPT', `scripted model: no queue for agent "${agent}" (role "${role}")`);
+    const queue = this.script.agents[key]!;
+    const index = await this.claimIndex({ agent, role, purpose: request.metadata?.purpose ?? '', key });
+    let entry = queue[index];
+    if (!entry) {
+      const last = queue.at(-1);
+      if (last?.repeat) entry = last;
+      else throw new ModelError('E_SCRIPT', `scripted model: queue "${key}" ran out after ${queue.length} responses`);
+    }
+    if (entry.delayMs) await sleep(entry.delayMs, options?.signal);
+    if (entry.hang) await sleep(2 ** 31 - 1, options?.signal);
+    if (entry.error) {
+      const message = entry.error.message ?? `scripted error ${entry.error.status}`;
+      if (entry.error.status === 429) throw new ModelRateLimitError(message, { status: 429 });
+      if (entry.error.status === 529) throw new ModelOverloadedError(message, { status: 529 });
+      throw new ModelError('E_MODEL_API', message, { status: entry.error.status });
+    }
+    const response = entry.response ?? { content: [{ type: 'text', text: '' }], stop_reason: 'end_turn' };
+    return {
+      id: `msg_scripted_${index}`,
+      model: request.model ?? this.defaultModel,
+      content: response.content as unknown as ContentBlock[],
+      stop_reason: response.stop_reason as StopReason,
+      usage: {
+        input_tokens: response.usage?.input_tokens ?? 10,
+        output_tokens: response.usage?.output_tokens ?? 10,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 0,
+      },
+    };
+  }
+
+  /** Atomically: count this queue's earlier calls, and log this one. */
+  private async claimIndex(call: Omit<ScriptedCall, 't' | 'index' | 'pid'>): Promise<number> {
+    const release = await lockfile.lock(this.callsLog, { retries: { retries: 200, minTimeout: 5, maxTimeout: 50 }, realpath: false });
+    try {
+      const calls = readCalls(this.callsLog);
+      // A role or `*` queue is shared by every agent that falls back to it.
+      const index = calls.filter((c) => c.key === call.key).length;
+      const entry: ScriptedCall = { t: Date.now(), index, pid: process.pid, ...call };
+      fs.appendFileSync(this.callsLog, JSON.stringify(entry) + '\n');
+      return index;
+    } finally {
+      await release();
+    }
+  }
+}
+
+/** Every call logged so far, for assertions. */
+export function readCalls(callsLog: string): ScriptedCall[] {
+  if (!fs.existsSync(callsLog)) return [];
+  return fs
+    .readFileSync(callsLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ScriptedCall);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new ModelError('E_MODEL_ABORTED', 'the model call was aborted'));
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new ModelError('E_MODEL_ABORTED', 'the model call was aborted'));
+    });
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * Token usage and cost, per call, per agent and per session, kept in usage.json. Workers
+ * report cumulative usage per attempt; the ledger keeps the latest per attempt and sums.
+ */
+import lockfile from 'proper-lockfile';
+import type { Usage } from '../model/types.js';
+import { addUsage, ZERO_USAGE } from '../model/types.js';
+import { writeJsonAtomic } from '../util/fs.js';
+import { costOf, type PriceTable } from './prices.js';
+
+export interface AgentUsage {
+  model: string;
+  calls: number;
+  usage: Usage;
+  costUsd?: number;
+}
+
+export interface UsageReport {
+  total: Usage & { calls: number };
+  costUsd?: number;
+  agents: Record<string, AgentUsage>;
+  /** True when some model has no known price, so costUsd undercounts. */
+  costIncomplete: boolean;
+  updatedAt: string;
+}
+
+export class UsageLedger {
+  private readonly attempts = new Map<string, Map<number, { usage: Usage; calls: number }>>();
+  private readonly models = new Map<string, string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly prices: PriceTable,
+  ) {}
+
+  /** Adds one call made in-process (the coordinator's planning or synthesis). */
+  addCall(agent: string, model: string, usage: Usage): void {
+    this.models.set(agent, model);
+    const byAttempt = this.attemptsOf(agent);
+    const cur = byAttempt.get(0) ?? { usage: { ...ZERO_USAGE }, calls: 0 };
+    byAttempt.set(0, { usage: addUsage(cur.usage, usage), calls: cur.calls + 1 });
+  }
+
+  /** Records a worker attempt's cumulative usage so far (it only grows). */
+  setAttempt(agent: string, model: string, attempt: number, usage: Usage, calls: number): void {
+    this.models.set(agent, model);
+    this.attemptsOf(agent).set(attempt, { usage: { ...ZERO_USAGE, ...usage }, calls });
+  }
+
+  private attemptsOf(agent: string): Map<number, { usage: Usage; calls: number }> {
+    let m = this.attempts.get(agent);
+    if (!m) this.attempts.set(agent, (m = new Map()));
+    return m;
+  }
+
+  report(): UsageReport {
+    const agents: Record<string, AgentUsage> = {};
+    let total: Usage = { ...ZERO_USAGE };
+    let calls = 0;
+    let cost = 0;
+    let costIncomplete = false;
+    for (const [agent, byAttempt] of this.attempts) {
+      let usage: Usage = { ...ZERO_USAGE };
+      let n = 0;
+      for (const a of byAttempt.values()) {
+        usage = addUsage(usage, a.usage);
+        n += a.calls;
+      }
+      const model = this.models.get(agent) ?? 'unknown';
+      const c = costOf(this.prices, model, usage);
+      if (c === undefined) costIncomplete = costIncomplete || (model !== 'offline' && model !== 'scripted');
+      else cost += c;
+      agents[agent] = { model, calls: n, usage, ...(c !== undefined ? { costUsd: round(c) } : {}) };
+      total = addUsage(total, usage);
+      calls += n;
+    }
+    return { total: { ...total, calls }, costUsd: round(cost), agents, costIncomplete, updatedAt: new Date().toISOString() };
+  }
+
+  /** Tokens spent so far, input plus output. */
+  totalTokens(): number {
+    const t = this.report().total;
+    return t.input_tokens + t.output_tokens;
+  }
+
+  /** Writes usage.json under its lock (DESIGN.md: locks guard usage). */
+  async save(): Promise<UsageReport> {
+    const report = this.report();
+    const release = await lockfile.lock(this.file, { realpath: false, retries: { retries: 20, minTimeout: 10, maxTimeout: 100 } });
+    try {
+      await writeJsonAtomic(this.file, report);
+    } finally {
+      await release();
+    }
+    return report;
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}

@@ -1,0 +1,39 @@
+/**
+ * Worker process entry: `node <worker entry> --session <dir> --agent <id>`. The
+ * coordinator starts it detached in its own process group, with stdout and stderr going
+ * to files in the agent's folder.
+ */
+import { parseArgs } from 'node:util';
+import { createFileLogger } from '../log.js';
+import { agentPaths } from '../session/layout.js';
+import { runWorker } from './run.js';
+
+const { values } = parseArgs({
+  options: { session: { type: 'string' }, agent: { type: 'string' } },
+  strict: true,
+});
+if (!values.session || !values.agent) {
+  process.stderr.write('usage: worker --session <dir> --agent <id>\n');
+  process.exit(2);
+}
+const sessionDir = values.session;
+const agentId = values.agent;
+const logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId });
+
+process.on('SIGTERM', () => {
+  // The termination ladder's second step: leave now, the coordinator already gave up on us.
+  logger.warn('SIGTERM received; exiting');
+  process.exit(143);
+});
+
+runWorker({ sessionDir, agentId, logger }).then(
+  (code) => {
+    logger.info({ code }, 'worker exiting');
+    process.exit(code);
+  },
+  (err: unknown) => {
+    logger.fatal({ err }, 'worker crashed');
+    process.stderr.write(`worker ${agentId} crashed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,187 @@
+/**
+ * One worker attempt, in its own process: read the assignment from the mailbox, run the
+ * agent loop with only this role's tools and a fresh history, report to the coordinator,
+ * and exit. It obeys `shutdown`, and it never waits forever: with no assignment, or once
+ * its result is sent, it leaves.
+ */
+import fs from 'node:fs';
+import { Heartbeat } from '../agent/heartbeat.js';
+import { runAgentLoop } from '../agent/loop.js';
+import { Transcript, resumableMessages } from '../agent/transcript.js';
+import { LimitExceededError, MailroomError, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { MailboxReader, MailboxSender, type EnvelopeOf } from '../mailbox/index.js';
+import { createModel } from '../model/select.js';
+import type { Message, Usage } from '../model/types.js';
+import { workerSystemPrompt, workerTaskMessage } from '../prompts.js';
+import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
+import { EpochWatch, readAgentRecord, readSessionRecord } from '../session/store.js';
+import { serverToolsForRole, toolsForRole } from '../tools/registry.js';
+import type { Role, ToolContext } from '../tools/types.js';
+
+export interface WorkerRunOptions {
+  sessionDir: string;
+  agentId: string;
+  logger: Logger;
+  /** How long to wait for an `assign` before giving up. */
+  assignTimeoutMs?: number;
+}
+
+/** Runs the worker to completion; resolves with the process exit code. */
+export async function runWorker(opts: WorkerRunOptions): Promise<number> {
+  const { sessionDir, agentId, logger } = opts;
+  const session = await readSessionRecord(sessionDir);
+  const agent = await readAgentRecord(sessionDir, agentId);
+  const paths = agentPaths(sessionDir, agentId);
+  const heartbeat = new Heartbeat(paths.heartbeat, session.options.heartbeatIntervalMs);
+  heartbeat.start();
+
+  // Workers do not stamp an epoch: their results stay valid across a coordinator takeover.
+  const sender = new MailboxSender({ sessionDir, sessionId: session.id, from: agentId, fsync: session.options.fsyncAll || undefined });
+  const epoch = new EpochWatch(sessionDir, session.epoch);
+  const abort = new AbortController();
+  const inbox: string[] = [];
+  let resolveAssign!: (env: EnvelopeOf<'assign'>) => void;
+  const assigned = new Promise<EnvelopeOf<'assign'>>((r) => (resolveAssign = r));
+
+  const reader = new MailboxReader({
+    sessionDir,
+    sessionId: session.id,
+    agentId,
+    logger,
+    // A respawned attempt owns the mailbox of a predecessor the coordinator saw die.
+    takeOverLock: agent.attempt > 1,
+    // Orders from a coordinator that lost the session lock are refused (epoch fencing).
+    minEpoch: () => epoch.current(),
+    handler: async (env) => {
+      switch (env.type) {
+        case 'assign':
+          resolveAssign(env);
+          break;
+        case 'message':
+          logger.info({ from: env.from, id: env.id }, 'message from coordinator');
+          inbox.push(env.body.text);
+          break;
+        case 'shutdown':
+          logger.warn({ reason: env.body.reason }, 'shutdown requested');
+          abort.abort(new MailroomError('E_SHUTDOWN', `shut down by the coordinator: ${env.body.reason}`));
+          break;
+        default:
+          logger.warn({ type: env.type, from: env.from }, 'ignoring a message type workers do not handle');
+      }
+    },
+  });
+  await reader.start();
+
+  const assignTimeout = opts.assignTimeoutMs ?? 60_000;
+  const assign = await Promise.race([
+    assigned,
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), assignTimeout).unref()),
+    new Promise<undefined>((r) => abort.signal.addEventListener('abort', () => r(undefined))),
+  ]);
+  if (!assign) {
+    logger.error({ assignTimeout }, 'no assignment arrived; exiting');
+    await reader.stop();
+    heartbeat.stop();
+    return 1;
+  }
+
+  const { subtask, limits, attempt } = assign.body;
+  const role = subtask.role as Role;
+  const log = logger.child({ subtask: subtask.id, attempt });
+  await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, attempt, subtask: subtask.id });
+
+  const wallTimer = setTimeout(
+    () => abort.abort(new LimitExceededError('wall_clock', `wall-clock limit reached (${limits.wallClockMs} ms)`)),
+    limits.wallClockMs,
+  );
+  wallTimer.unref();
+
+  const tools = toolsForRole(role);
+  const serverTools = serverToolsForRole(role, { provider: session.provider, enabled: session.options.serverTools });
+  const transcript = new Transcript(paths.transcript, attempt);
+  const system = workerSystemPrompt(role, agentId);
+  let messages: Message[] = [];
+  if (assign.body.continueFromTranscript && fs.existsSync(paths.transcript)) {
+    messages = resumableMessages(await Transcript.read(paths.transcript));
+    transcript.note(`attempt ${attempt} continues from ${messages.length} earlier message(s)`);
+  }
+  if (messages.length === 0) {
+    transcript.system(system, [...tools.map((t) => t.name), ...serverTools.map((t) => t.name)]);
+    const first: Message = { role: 'user', content: workerTaskMessage(subtask.description, subtask.context, assign.body.inputs) };
+    transcript.message(first);
+    messages = [first];
+  }
+
+  const toolContext: ToolContext = {
+    sessionDir,
+    workspaceDir: sessionPaths(sessionDir).workspace,
+    agentId,
+    role,
+    settings: {
+      sourceRoot: session.options.sourceRoot ?? process.cwd(),
+      fetchAllowHosts: session.options.fetchAllowHosts,
+      maxOutputChars: 20_000,
+    },
+    logger: log,
+    signal: abort.signal,
+  };
+
+  const model = createModel(session.provider as 'anthropic' | 'offline' | 'scripted', {
+    provider: session.provider as 'anthropic',
+    scriptFile: session.options.scriptFile,
+    defaultModel: agent.model,
+  });
+
+  let code = 0;
+  // Kept current every turn so a failure still reports what the attempt spent.
+  let spent = { turns: 0, usage: { input_tokens: 0, output_tokens: 0 } as Usage };
+  try {
+    const result = await runAgentLoop({
+      model,
+      modelId: assign.body.model ?? agent.model,
+      system,
+      messages,
+      tools,
+      serverTools,
+      limits,
+      signal: abort.signal,
+      toolContext,
+      agentId,
+      role,
+      onMessage: (m, extra) => transcript.message(m, extra),
+      onTurn: async (turn, usage) => {
+        spent = { turns: turn, usage };
+        await sender.send(COORDINATOR_ID, 'progress', { subtask: subtask.id, turn, usage });
+      },
+      drainInbox: () => inbox.splice(0),
+    });
+    await sender.send(COORDINATOR_ID, 'result', {
+      subtask: subtask.id,
+      attempt,
+      output: result.output,
+      turns: result.turns,
+      usage: result.usage,
+      ...(result.structured !== undefined ? { structured: result.structured } : {}),
+    });
+    log.info({ turns: result.turns, usage: result.usage }, 'subtask completed');
+  } catch (err) {
+    const reason = abort.signal.aborted && abort.signal.reason instanceof Error ? abort.signal.reason : err;
+    const codeName = reason instanceof MailroomError ? reason.code : 'E_WORKER';
+    log.error({ err: reason }, 'subtask failed');
+    transcript.note(`failed: ${describeError(reason)}`);
+    await sender.send(COORDINATOR_ID, 'failure', {
+      subtask: subtask.id,
+      attempt,
+      error: { code: codeName, message: describeError(reason) },
+      turns: spent.turns,
+      usage: spent.usage,
+    });
+    code = 1;
+  } finally {
+    clearTimeout(wallTimer);
+    await reader.stop();
+    heartbeat.stop();
+  }
+  return code;
+}

@@ -1,0 +1,103 @@
+/** Shared fixtures for the mailbox tests: temp sessions, child processes, polling. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createMailbox } from '../../src/mailbox/maildir.js';
+import { ENVELOPE_VERSION } from '../../src/mailbox/schema.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const WRITER_SCRIPT = path.join(here, '..', 'support', 'mailbox-writer.ts');
+export const READER_SCRIPT = path.join(here, '..', 'support', 'mailbox-reader-proc.ts');
+
+export interface TestSession {
+  dir: string;
+  id: string;
+}
+
+export async function makeSession(agents: string[] = ['coordinator']): Promise<TestSession> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'mailroom-mailbox-'));
+  for (const a of agents) await createMailbox(dir, a);
+  return { dir, id: `20250101-000000-${path.basename(dir).slice(-6).replace(/[^A-Za-z0-9]/g, 'x')}` };
+}
+
+export async function removeSession(s: TestSession | undefined): Promise<void> {
+  if (s) await fsp.rm(s.dir, { recursive: true, force: true });
+}
+
+/** Children started by a test; killed in afterEach via killAll(). */
+export class Children {
+  private readonly procs = new Set<ChildProcess>();
+
+  /** `node --import tsx <script> ...args`, inheriting the environment (MAILROOM_TEST_RUN). */
+  spawnTs(script: string, args: string[]): ChildProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', () => undefined);
+    Object.defineProperty(child, 'stderrText', { get: () => stderr });
+    this.procs.add(child);
+    return child;
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all(
+      [...this.procs].map(async (c) => {
+        if (c.exitCode === null && c.signalCode === null) {
+          c.kill('SIGKILL');
+          await exited(c);
+        }
+      }),
+    );
+    this.procs.clear();
+  }
+}
+
+export function stderrOf(child: ChildProcess): string {
+  return (child as unknown as { stderrText?: string }).stderrText ?? '';
+}
+
+/** Resolves with the exit code (or signal name) once the child has exited. */
+export function exited(child: ChildProcess): Promise<number | string> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  if (child.signalCode !== null) return Promise.resolve(child.signalCode);
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+}
+
+/** Polls until cond() is true; fails with `what` after a generous timeout (a liveness bound only). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export function lsSync(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** A valid envelope object for hand-written files in tests. */
+export function envelope(over: Record<string, unknown> & { id: string }, session: string): Record<string, unknown> {
+  return {
+    v: ENVELOPE_VERSION,
+    session,
+    from: 'w01-research',
+    to: 'coordinator',
+    type: 'message',
+    seq: 0,
+    sentAt: 1,
+    body: { text: 'hello' },
+    ...over,
+  };
+}

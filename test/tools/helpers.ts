@@ -1,0 +1,44 @@
+/** Shared set-up for tool tests: a temp session with a workspace and a source folder. */
+import { mkdtemp, mkdir, realpath, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../src/log.js';
+import type { Role, ToolContext, ToolSettings } from '../../src/tools/types.js';
+
+export interface TempSession {
+  root: string;
+  sessionDir: string;
+  workspaceDir: string;
+  sourceDir: string;
+  ctx(role: Role, settings?: Partial<ToolSettings>): ToolContext;
+  cleanup(): Promise<void>;
+}
+
+export async function makeTempSession(): Promise<TempSession> {
+  const root = await realpath(await mkdtemp(path.join(os.tmpdir(), 'mailroom-tools-')));
+  const sessionDir = path.join(root, 'session');
+  const workspaceDir = path.join(sessionDir, 'workspace');
+  const sourceDir = path.join(root, 'source');
+  await mkdir(workspaceDir, { recursive: true });
+  await mkdir(sourceDir, { recursive: true });
+  return {
+    root,
+    sessionDir,
+    workspaceDir,
+    sourceDir,
+    ctx(role, settings = {}) {
+      return {
+        sessionDir,
+        workspaceDir,
+        agentId: `w01-${role}`,
+        role,
+        settings: { sourceRoot: sourceDir, fetchAllowHosts: [], maxOutputChars: 20_000, ...settings },
+        logger: silentLogger(),
+        signal: new AbortController().signal,
+      };
+    },
+    async cleanup() {
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
