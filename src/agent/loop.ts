@@ -83,9 +83,14 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
     const assistant: Message = { role: 'assistant', content: response.content };
     messages.push(assistant);
     opts.onMessage(assistant, { stop_reason: response.stop_reason, usage: response.usage });
+    // A turn that ends the loop with an error was still paid for: report it before throwing.
+    const fail = async (err: Error): Promise<never> => {
+      await opts.onTurn?.(turns, usage);
+      throw err;
+    };
     const spent = usage.input_tokens + usage.output_tokens;
     if (spent > opts.limits.maxTokens) {
-      throw new LimitExceededError('tokens', `token limit reached (${spent} of ${opts.limits.maxTokens} tokens)`);
+      return fail(new LimitExceededError('tokens', `token limit reached (${spent} of ${opts.limits.maxTokens} tokens)`));
     }
 
     const stop = response.stop_reason ?? 'end_turn';
@@ -111,10 +116,10 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
     }
     if (stop === 'max_tokens') {
       if (hasToolUse(response.content)) {
-        throw new ModelStopError('max_tokens', 'the model hit max_tokens in the middle of a tool call; raise max_tokens or simplify the task');
+        return fail(new ModelStopError('max_tokens', 'the model hit max_tokens in the middle of a tool call; raise max_tokens or simplify the task'));
       }
       if (continuations >= (opts.maxContinuations ?? 2)) {
-        throw new ModelStopError('max_tokens', `the model hit max_tokens ${continuations + 1} times in a row; its answer is incomplete`);
+        return fail(new ModelStopError('max_tokens', `the model hit max_tokens ${continuations + 1} times in a row; its answer is incomplete`));
       }
       continuations++;
       partialText.push(textOf(response.content));
@@ -125,10 +130,10 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
       continue;
     }
     if (stop === 'refusal') {
-      throw new ModelStopError('refusal', 'the model refused this subtask (stop_reason "refusal")');
+      return fail(new ModelStopError('refusal', 'the model refused this subtask (stop_reason "refusal")'));
     }
     if (stop === 'model_context_window_exceeded') {
-      throw new ModelStopError('model_context_window_exceeded', "the conversation no longer fits the model's context window");
+      return fail(new ModelStopError('model_context_window_exceeded', "the conversation no longer fits the model's context window"));
     }
     await opts.onTurn?.(turns, usage);
     return { output: [...partialText, textOf(response.content)].join(''), turns, usage, structured };

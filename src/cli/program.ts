@@ -5,6 +5,7 @@ import { runSession, resumeSession, type SessionOutcome } from '../coordinator/a
 import type { SessionEventListener } from '../coordinator/events.js';
 import { ConfigError, MailroomError, ModelAuthError, SessionLockedError, SessionNotFoundError, UsageError } from '../errors.js';
 import { plainProgress } from './progress.js';
+import { killSession } from '../coordinator/control.js';
 
 function int(name: string) {
   return (value: string): number => {
@@ -41,6 +42,8 @@ interface RunFlags {
   attempts?: number;
   heartbeatMs?: number;
   heartbeatMisses?: number;
+  shutdownGraceMs?: number;
+  termGraceMs?: number;
   runtimeDir?: string;
   source?: string;
   fetchAllow?: string[];
@@ -72,6 +75,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--attempts <n>', 'attempts per subtask, the first included', int('--attempts'))
     .option('--heartbeat-ms <ms>', 'worker heartbeat interval', int('--heartbeat-ms'))
     .option('--heartbeat-misses <n>', 'missed heartbeats before a worker counts as crashed', int('--heartbeat-misses'))
+    .option('--shutdown-grace-ms <ms>', 'termination ladder: wait after the shutdown message before SIGTERM', int('--shutdown-grace-ms'))
+    .option('--term-grace-ms <ms>', 'termination ladder: wait after SIGTERM before SIGKILL', int('--term-grace-ms'))
     .option('--runtime-dir <dir>', 'where sessions live (env MAILROOM_RUNTIME_DIR; default ./runtime)')
     .option('--source <dir>', 'folder the research tools may search and read (default: the current folder)')
     .option('--fetch-allow <hosts>', 'comma-separated hosts fetch_url may reach even if private', list)
@@ -87,6 +92,17 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .exitOverride()
     .action(async (taskWords: string[], flags: RunFlags) => {
       setExit(await runCommand(taskWords.join(' ').trim(), flags, io));
+    });
+
+  program
+    .command('kill')
+    .description('stop a whole session, or one of its workers (shutdown message, then SIGTERM, then SIGKILL)')
+    .argument('<session>', 'session id, or "latest"')
+    .argument('[agent]', 'worker agent id, e.g. w01-research; omit to stop the whole session')
+    .option('--runtime-dir <dir>', 'where sessions live')
+    .option('--reason <text>', 'recorded in the journal', 'requested by the operator')
+    .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string }) => {
+      setExit(await killCommand(session, agent, flags, io));
     });
   return program;
 }
@@ -150,6 +166,8 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         ...(flags.attempts ? { maxAttempts: flags.attempts } : {}),
         ...(flags.heartbeatMs ? { heartbeatIntervalMs: flags.heartbeatMs } : {}),
         ...(flags.heartbeatMisses ? { heartbeatMisses: flags.heartbeatMisses } : {}),
+        ...(flags.shutdownGraceMs ? { shutdownGraceMs: flags.shutdownGraceMs } : {}),
+        ...(flags.termGraceMs ? { termGraceMs: flags.termGraceMs } : {}),
         ...(flags.source ? { sourceRoot: flags.source } : {}),
         ...(flags.fetchAllow ? { fetchAllowHosts: flags.fetchAllow } : {}),
         serverTools: flags.serverTools !== false,
@@ -198,4 +216,28 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
     );
   }
   return outcome.exitCode;
+}
+
+async function killCommand(session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string }, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  try {
+    const outcome = await killSession(session, agent, { runtimeDir: flags.runtimeDir, reason: flags.reason });
+    for (const s of outcome.stopped) io.err(`stopped ${s.agent} (pid ${s.pid}, ${s.step})\n`);
+    if (outcome.stopped.length === 0 && outcome.alive.length === 0) io.err(`no live worker ${agent ? `"${agent}" ` : ''}in session ${outcome.sessionId}\n`);
+    if (outcome.alive.length > 0) {
+      io.err(`still alive: ${outcome.alive.join(', ')}\n`);
+      return 1;
+    }
+    io.err(`session ${outcome.sessionId}: ${agent ? `worker ${agent}` : 'session'} stopped (via ${outcome.via})\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof SessionNotFoundError) {
+      io.err(`mailroom: ${err.message}\n(run with --help for usage)\n`);
+      return 2;
+    }
+    if (err instanceof MailroomError) {
+      io.err(`mailroom: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
 }

@@ -25,6 +25,7 @@ import type { UsageLedger, UsageReport } from '../session/usage.js';
 import { ROLE_TOOL_NAMES } from '../tools/registry.js';
 import type { Role } from '../tools/types.js';
 import { isPidAlive, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
+import { crashPoint } from '../faults.js';
 import type { EventBus } from './events.js';
 import type { Plan, Subtask } from './plan.js';
 import { planTask } from './planning.js';
@@ -245,6 +246,7 @@ export class Coordinator {
     await this.record_({ type: 'plan', plan });
     this.transcript.note(`plan: ${JSON.stringify(plan)}`);
     this.adoptPlan(plan);
+    crashPoint('after-plan');
   }
 
   private adoptPlan(plan: Plan): void {
@@ -283,6 +285,10 @@ export class Coordinator {
   }
 
   private async onMessage(env: Envelope): Promise<void> {
+    if (env.type === 'terminate') {
+      await this.onTerminateRequest(env.body.agent, env.body.reason, env.from);
+      return;
+    }
     const s = [...this.states.values()].find((x) => x.agentId === env.from);
     if (!s) {
       this.log.warn({ from: env.from, type: env.type }, 'message from an unknown agent');
@@ -315,6 +321,23 @@ export class Coordinator {
     }
   }
 
+  /** An operator (`mailroom kill`) or the coordinator's model asked to stop a worker or the session. */
+  private async onTerminateRequest(agent: string | undefined, reason: string, from: string): Promise<void> {
+    if (!agent) {
+      this.log.warn({ from, reason }, 'session termination requested');
+      this.stop ??= new StopSession('interrupted', `terminated by ${from}: ${reason}`);
+      this.wake();
+      return;
+    }
+    const s = [...this.states.values()].find((x) => x.agentId === agent);
+    if (!s || s.status !== 'running') {
+      this.log.warn({ agent, from }, 'termination requested for a worker that is not running');
+      return;
+    }
+    // Not awaited: the ladder takes seconds and the mailbox pump must keep flowing meanwhile.
+    void this.terminateAndFail(s, 'E_TERMINATED', `terminated by ${from}: ${reason}`);
+  }
+
   private async onResult(s: SubtaskState, env: EnvelopeOf<'result'>): Promise<void> {
     if (s.status === 'completed') return; // a duplicate delivery: the result is already journaled
     const b = env.body;
@@ -324,6 +347,7 @@ export class Coordinator {
     await this.updateAgent(s, 'completed');
     await this.deps.ledger.save();
     this.deps.bus.emit({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, output: b.output, reused: false });
+    crashPoint('after-first-result');
     this.wake();
   }
 
@@ -408,6 +432,7 @@ export class Coordinator {
     this.deps.bus.emit({ type: 'worker_spawned', subtask: s.subtask.id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
     // Our own child's exit is the fastest crash signal; the supervisor covers reattached ones.
     void worker.exited.then(() => this.wake());
+    crashPoint('after-spawn');
   }
 
   // ---- failures, retries and supervision ---------------------------------------------

@@ -47,6 +47,8 @@ export const AssignBodySchema = z.object({
 });
 
 export const MessageBodySchema = z.object({ text: z.string().min(1) });
+/** Operator to coordinator: stop one worker, or (without `agent`) the whole session. */
+export const TerminateBodySchema = z.object({ agent: z.string().optional(), reason: z.string() });
 export const ShutdownBodySchema = z.object({ reason: z.string() });
 
 export const StartedBodySchema = z.object({
@@ -85,6 +87,7 @@ export const BODY_SCHEMAS = {
   assign: AssignBodySchema,
   message: MessageBodySchema,
   shutdown: ShutdownBodySchema,
+  terminate: TerminateBodySchema,
   started: StartedBodySchema,
   progress: ProgressBodySchema,
   result: ResultBodySchema,
@@ -116,6 +119,7 @@ export const EnvelopeSchema = z.discriminatedUnion('type', [
   BaseEnvelopeSchema.extend({ type: z.literal('assign'), body: AssignBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('message'), body: MessageBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('shutdown'), body: ShutdownBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('terminate'), body: TerminateBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('started'), body: StartedBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('progress'), body: ProgressBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('result'), body: ResultBodySchema }),

@@ -25,22 +25,38 @@ export function resolveProvider(settings: ProviderSettings, env: NodeJS.ProcessE
   return env.ANTHROPIC_API_KEY ? 'anthropic' : 'offline';
 }
 
-/** The model id for a slot: explicit option, then env var, then the default. */
+/** The model id for a slot: explicit option, then env var, then the default. Empty counts as unset. */
 export function modelIdFor(slot: ModelSlot, explicit: string | undefined, provider: ProviderName, env: NodeJS.ProcessEnv = process.env): string {
   if (provider !== 'anthropic') return provider;
-  return explicit ?? env[MODEL_ENV[slot]] ?? DEFAULT_MODELS[slot];
+  return explicit?.trim() || env[MODEL_ENV[slot]]?.trim() || DEFAULT_MODELS[slot];
+}
+
+/** SDK and mid-stream retries: MAILROOM_MAX_RETRIES, else the setting, else the adapter's default. */
+export function maxRetriesFrom(settings: Pick<ProviderSettings, 'maxRetries'>, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.MAILROOM_MAX_RETRIES?.trim();
+  const value = raw ? Number(raw) : settings.maxRetries;
+  if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+    throw new ConfigError(`MAILROOM_MAX_RETRIES must be a whole number, got "${raw ?? String(value)}"`);
+  }
+  return value;
+}
+
+/** MAILROOM_PROMPT_CACHING=off (or 0, false, no) drops cache_control, for endpoints that reject it. */
+export function promptCachingFrom(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env.MAILROOM_PROMPT_CACHING?.trim().toLowerCase();
+  return !raw || !['0', 'false', 'off', 'no'].includes(raw);
 }
 
 export function createModel(provider: ProviderName, settings: ProviderSettings & { defaultModel?: string }): Model {
   switch (provider) {
-    case 'anthropic': {
-      const envRetries = process.env.MAILROOM_MAX_RETRIES;
-      const maxRetries = envRetries !== undefined ? Number(envRetries) : settings.maxRetries;
-      if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0)) {
-        throw new ConfigError(`MAILROOM_MAX_RETRIES must be a whole number, got "${envRetries}"`);
-      }
-      return new AnthropicModel({ defaultModel: settings.defaultModel ?? DEFAULT_MODELS.worker, maxRetries });
-    }
+    case 'anthropic':
+      // Key and base URL come from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, which worker
+      // processes inherit, so every agent of a session talks to the same endpoint.
+      return new AnthropicModel({
+        defaultModel: settings.defaultModel ?? DEFAULT_MODELS.worker,
+        maxRetries: maxRetriesFrom(settings),
+        promptCaching: promptCachingFrom(),
+      });
     case 'offline':
       return new OfflineModel();
     case 'scripted':

@@ -4,9 +4,19 @@
  * lists and links kept. When Readability finds no article, the whole page goes through
  * html-to-text with navigation chrome skipped.
  */
-import { Readability } from '@mozilla/readability';
-import { convert } from 'html-to-text';
-import { parseHTML } from 'linkedom';
+
+/**
+ * The HTML libraries load on first use: they cost hundreds of milliseconds to import, and
+ * most workers never read a web page. Worker start-up time is paid by every subtask.
+ */
+async function libraries() {
+  const [{ Readability }, { convert }, { parseHTML }] = await Promise.all([
+    import('@mozilla/readability'),
+    import('html-to-text'),
+    import('linkedom'),
+  ]);
+  return { Readability, convert, parseHTML };
+}
 
 /** Pages bigger than this are cut before parsing (parsing cost grows with size). */
 export const MAX_HTML_CHARS = 5_000_000;
@@ -43,7 +53,8 @@ function tidy(text: string): string {
 }
 
 /** Extracts the readable text of an HTML document. `url` helps Readability resolve links. */
-export function htmlToText(html: string, url?: string): ExtractedText {
+export async function htmlToText(html: string, url?: string): Promise<ExtractedText> {
+  const { Readability, convert, parseHTML } = await libraries();
   const source = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
   let title: string | undefined;
   try {

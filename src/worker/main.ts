@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createFileLogger } from '../log.js';
 import { agentPaths } from '../session/layout.js';
 import { runWorker } from './run.js';
+import { workerFault } from '../faults.js';
 
 const { values } = parseArgs({
   options: { session: { type: 'string' }, agent: { type: 'string' } },
@@ -21,6 +22,10 @@ const agentId = values.agent;
 const logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId });
 
 process.on('SIGTERM', () => {
+  if (workerFault('ignore-sigterm')) {
+    logger.warn('SIGTERM received and ignored (fault injection)');
+    return;
+  }
   // The termination ladder's second step: leave now, the coordinator already gave up on us.
   logger.warn('SIGTERM received; exiting');
   process.exit(143);

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { Heartbeat } from '../agent/heartbeat.js';
 import { runAgentLoop } from '../agent/loop.js';
 import { Transcript, resumableMessages } from '../agent/transcript.js';
+import { workerFault } from '../faults.js';
 import { LimitExceededError, MailroomError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MailboxReader, MailboxSender, type EnvelopeOf } from '../mailbox/index.js';
@@ -63,6 +64,10 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
           inbox.push(env.body.text);
           break;
         case 'shutdown':
+          if (workerFault('ignore-shutdown')) {
+            logger.warn({ reason: env.body.reason }, 'shutdown ignored (fault injection)');
+            break;
+          }
           logger.warn({ reason: env.body.reason }, 'shutdown requested');
           abort.abort(new MailroomError('E_SHUTDOWN', `shut down by the coordinator: ${env.body.reason}`));
           break;

@@ -9,7 +9,7 @@ import { MailboxLockedError } from '../../src/errors.js';
 import { MailboxReader, MailboxSender, mailboxDir, type Envelope } from '../../src/mailbox/index.js';
 import { Children, READER_SCRIPT, exited, lsSync, makeSession, removeSession, waitFor, type TestSession } from './helpers.js';
 
-describe('mailbox crash recovery', () => {
+describe('mailbox crash recovery', { timeout: 90_000 }, () => {
   let s: TestSession | undefined;
   const readers: MailboxReader[] = [];
   const children = new Children();
@@ -24,7 +24,7 @@ describe('mailbox crash recovery', () => {
   const box = () => mailboxDir(s!.dir, AGENT);
   const recorded = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
-  function reader(handled: Envelope[], extra: { takeOverLock?: boolean } = {}): MailboxReader {
+  function reader(handled: Envelope[], extra: { takeOverLock?: boolean; lockStaleMs?: number } = {}): MailboxReader {
     const r = new MailboxReader({
       sessionDir: s!.dir,
       sessionId: s!.id,
@@ -60,9 +60,10 @@ describe('mailbox crash recovery', () => {
     s = await makeSession(['coordinator', AGENT]);
     const { id, name } = await crashMidHandler();
 
-    // The dead child's lock is still fresh: a plain second reader is refused...
+    // The dead child's lock is not stale yet (a long stale bound keeps this independent of
+    // machine speed): a plain second reader is refused...
     const handled: Envelope[] = [];
-    await expect(reader(handled).start()).rejects.toBeInstanceOf(MailboxLockedError);
+    await expect(reader(handled, { lockStaleMs: 600_000 }).start()).rejects.toBeInstanceOf(MailboxLockedError);
     // ...and taking it over (as the session layer does once the owner is known dead) works.
     const r = reader(handled, { takeOverLock: true });
     await r.start();

@@ -71,7 +71,7 @@ export function exited(child: ChildProcess): Promise<number | string> {
 }
 
 /** Polls until cond() is true; fails with `what` after a generous timeout (a liveness bound only). */
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -87,4 +87,39 @@ describe('MailboxSender', () => {
     expect(seen).toEqual(['progress']);
     expect(lsSync(path.join(mailboxDir(s.dir, 'coordinator'), 'new'))).toHaveLength(2);
   });
+
+  it('makes a file visible in new/ only once it is whole', async () => {
+    s = await makeSession(['coordinator']);
+    const newDir = path.join(mailboxDir(s.dir, 'coordinator'), 'new');
+    const torn: string[] = [];
+    let seen = 0;
+    // fs.watch reports the file the moment it appears; read it right then, synchronously.
+    const watcher = fs.watch(newDir, (_event, name) => {
+      if (!name) return;
+      let text: string;
+      try {
+        text = fs.readFileSync(path.join(newDir, name), 'utf8');
+      } catch {
+        return;
+      }
+      seen++;
+      try {
+        JSON.parse(text);
+      } catch {
+        torn.push(`${name} (${text.length} bytes)`);
+      }
+    });
+    try {
+      const sender = new MailboxSender({ sessionDir: s.dir, sessionId: s.id, from: 'w01-research' });
+      for (let i = 0; i < 20; i++) {
+        await sender.send('coordinator', 'message', { text: 'z'.repeat(100_000 + i) });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      watcher.close();
+    }
+    expect(torn).toEqual([]);
+    expect(seen).toBeGreaterThan(0);
+  });
 });

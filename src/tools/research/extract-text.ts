@@ -26,7 +26,7 @@ export const extractText = defineTool({
     const header = [`File: ${loc.display}`];
     let text = raw;
     if (isHtml(undefined, raw.slice(0, 512)) || /\.x?html?$/i.test(loc.display) || /<\/?(p|div|body|article)\b/i.test(raw)) {
-      const extracted = htmlToText(raw);
+      const extracted = await htmlToText(raw);
       if (extracted.title) header.push(`Title: ${extracted.title}`);
       text = extracted.text;
     } else {

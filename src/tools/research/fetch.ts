@@ -61,7 +61,7 @@ export const fetchUrl = defineTool({
     header.push(`Content-Type: ${res.contentType ?? '(none)'}`);
     let text = raw;
     if (isHtml(res.contentType, raw.slice(0, 512))) {
-      const extracted = htmlToText(raw, res.url);
+      const extracted = await htmlToText(raw, res.url);
       if (extracted.title) header.push(`Title: ${extracted.title}`);
       text = extracted.text;
     }

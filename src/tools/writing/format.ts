@@ -1,6 +1,4 @@
 /** `format_document`: format Markdown with prettier's own Markdown parser. */
-import * as markdownPlugin from 'prettier/plugins/markdown';
-import { format } from 'prettier/standalone';
 import { z } from 'zod';
 import { ToolError } from '../../errors.js';
 import { looksBinary, readHead } from '../fileread.js';
@@ -10,6 +8,8 @@ import { MAX_WRITE_CHARS, writeWorkspaceFile } from '../workspace/write.js';
 
 /** Formats Markdown text (prose line breaks are kept as written). */
 export async function formatMarkdown(text: string, printWidth = 100): Promise<string> {
+  // Loaded on first use, to keep worker start-up fast for workers that never format.
+  const [{ format }, markdownPlugin] = await Promise.all([import('prettier/standalone'), import('prettier/plugins/markdown')]);
   try {
     return await format(text, { parser: 'markdown', plugins: [markdownPlugin], proseWrap: 'preserve', printWidth });
   } catch (err) {

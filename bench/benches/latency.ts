@@ -1,0 +1,137 @@
+/**
+ * 1. Mailbox latency: spaced messages from this process to a handler in another one,
+ * over each transport in turn, interleaved in rounds. The receiver timestamps each
+ * message on the shared clock; the latency is receipt time minus the time taken just
+ * before the send call.
+ */
+import path from 'node:path';
+import { now, sleep } from '../lib/clock.js';
+import { makeTempDir, removeTempDir } from '../lib/cleanup.js';
+import { BenchProc, type ClockSkew } from '../lib/procs.js';
+import type { Bench } from '../lib/bench.js';
+import { target } from '../lib/bench.js';
+import type { Row } from '../lib/report.js';
+import { round, summarize, type Summary } from '../lib/stats.js';
+import { createSender, prepareTransport, type Mode, type Sender } from '../lib/transports.js';
+
+interface Collected {
+  sent: number;
+  received: number;
+  dupes: number;
+  latencies: number[];
+  sendCall: number[];
+  stats: unknown[];
+}
+
+const ORDER: Mode[] = ['fswatch', 'ipc', 'polled', 'chokidar', 'mailroom'];
+
+const LABEL: Record<Mode, string> = {
+  mailroom: 'mailroom mailbox (chokidar wake-up + pump)',
+  fswatch: 'raw fs.watch + rename floor',
+  ipc: 'Node IPC (process.send) floor',
+  polled: 'polled JSON inbox + proper-lockfile, 500 ms',
+  chokidar: 'raw files woken by chokidar (no pump)',
+};
+
+const KIND: Record<Mode, Row['kind']> = { mailroom: 'mailroom', fswatch: 'anchor', ipc: 'anchor', polled: 'anchor', chokidar: 'diagnostic' };
+
+export const latencyBench: Bench = {
+  id: 'latency',
+  title: '1. Mailbox latency (spaced, send → handler in another process)',
+  async run(ctx) {
+    const { messages, rounds, spacingMs } = ctx.cfg.latency;
+    const perRound = Math.ceil(messages / rounds);
+    const root = makeTempDir('latency');
+    const proc = await BenchProc.start('receiver.ts', 'latency receiver');
+    const got = new Map<Mode, Collected>(ORDER.map((m) => [m, { sent: 0, received: 0, dupes: 0, latencies: [], sendCall: [], stats: [] }]));
+    let skew: ClockSkew;
+    try {
+      skew = await proc.measureSkew();
+      for (let r = 0; r < rounds; r++) {
+        for (const mode of ORDER) {
+          ctx.log(`latency: round ${r + 1}/${rounds}, ${mode}`);
+          const spec = await prepareTransport(mode, path.join(root, `${mode}-${r}`));
+          await proc.call('recv.start', { spec });
+          const sender: Sender = mode === 'ipc' ? { send: (i, t) => proc.probe(i, t) } : createSender(spec, 'bench-sender', { fsync: false });
+          const c = got.get(mode)!;
+          // Let the receiver settle (its first listing pass) before the first message.
+          await sleep(50);
+          for (let k = 0; k < perRound; k++) {
+            const t = now();
+            await sender.send(r * perRound + k, t);
+            c.sendCall.push(now() - t);
+            c.sent++;
+            await sleep(spacingMs);
+          }
+          const out = await proc.call<{ received: number; dupes: number; latencies: number[]; stats: unknown }>('recv.wait', {
+            expect: perRound,
+            timeoutMs: 10_000,
+          });
+          c.received += out.received;
+          c.dupes += out.dupes;
+          c.latencies.push(...out.latencies);
+          c.stats.push(out.stats);
+        }
+      }
+    } finally {
+      await proc.stop();
+      removeTempDir(root);
+    }
+
+    const sum = new Map<Mode, Summary>(ORDER.map((m) => [m, summarize(got.get(m)!.latencies)]));
+    const floor = sum.get('fswatch')!;
+    const mine = sum.get('mailroom')!;
+    const rows: Row[] = ['mailroom', 'fswatch', 'ipc', 'polled', 'chokidar'].map((m) => {
+      const mode = m as Mode;
+      const s = sum.get(mode)!;
+      const c = got.get(mode)!;
+      return {
+        label: LABEL[mode],
+        kind: KIND[mode],
+        values: {
+          delivered: `${c.received}/${c.sent}`,
+          p50: s.p50,
+          p95: s.p95,
+          p99: s.p99,
+          max: s.max,
+          xfloor50: round(s.p50 / floor.p50, 2),
+          xfloor99: round(s.p99 / floor.p99, 2),
+          send: summarize(c.sendCall).p50,
+        },
+      };
+    });
+    const chok = sum.get('chokidar')!;
+    const notes = [
+      `${messages} messages per transport, one every ≥ ${spacingMs} ms (the next send waits ${spacingMs} ms after the previous send call returns), in ${rounds} interleaved round(s).`,
+      `Receiver clock offset vs the sender, by IPC ping-pong: ${round(skew.offsetMs * 1000, 0)} µs (± ${round((skew.rttMs / 2) * 1000, 0)} µs); latencies are not corrected for it.`,
+      `Where mailroom's time goes (p50): the bare fs.watch floor takes ${round(floor.p50)} ms; waking the same raw reader through chokidar takes ${round(chok.p50)} ms (+${round(chok.p50 - floor.p50)} ms: chokidar's own stat of the path before it emits 'add'); the full mailbox (envelope validation on send, lstat/open/fstat/read, zod parse, rename into cur/) takes ${round(mine.p50)} ms (+${round(mine.p50 - chok.p50)} ms over that).`,
+      `"send call" is how long the sender's send() took (mailroom: validate, stat new/, write tmp/, rename).`,
+    ];
+    if (got.get('mailroom')!.dupes > 0) notes.push(`mailroom delivered ${got.get('mailroom')!.dupes} duplicate(s).`);
+    return {
+      columns: [
+        { key: 'delivered', label: 'delivered' },
+        { key: 'p50', label: 'p50 ms' },
+        { key: 'p95', label: 'p95 ms' },
+        { key: 'p99', label: 'p99 ms' },
+        { key: 'max', label: 'max ms' },
+        { key: 'xfloor50', label: 'p50 × floor' },
+        { key: 'xfloor99', label: 'p99 × floor' },
+        { key: 'send', label: 'send call p50 ms' },
+      ],
+      rows,
+      targets: [
+        target('Mailbox latency p50 (spaced)', '≤ 2 ms', mine.p50, 2, ' ms'),
+        target('Mailbox latency p99 (spaced)', '≤ 10 ms', mine.p99, 10, ' ms'),
+        target('Mailbox p50 vs fs.watch floor p50', '≤ 2×', mine.p50 / floor.p50, 2, '×'),
+        target('Mailbox p99 vs fs.watch floor p99', '≤ 2×', mine.p99 / floor.p99, 2, '×'),
+      ],
+      notes,
+      details: {
+        skew,
+        summaries: Object.fromEntries([...sum].map(([m, s]) => [m, s])),
+        readerStats: Object.fromEntries(ORDER.map((m) => [m, got.get(m)!.stats])),
+      },
+    };
+  },
+};

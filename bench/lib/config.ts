@@ -1,0 +1,45 @@
+/**
+ * Bench sizes per scale. `full` is what `npm run bench` runs (the sizes the issue asks
+ * for); `smoke` is a tiny version of every bench, run by the test suite so the benches
+ * cannot rot. Both go through exactly the same code.
+ */
+export type Scale = 'smoke' | 'full';
+
+export interface ScaleConfig {
+  latency: { messages: number; rounds: number; spacingMs: number };
+  burst: { writers: number; perWriter: number; polledCapMs: number; timeoutMs: number };
+  backlog: { sizes: number[]; warmup: number; timeoutMs: number };
+  spawn: { spawns: number; idleSampleMs: number };
+  session: { workers: number[]; reps: number };
+  parallel: { workers: number; turns: number; delayMs: number };
+  scale: { workers: number[]; delayMs: number; probeSpacingMs: number };
+}
+
+export const SCALES: Record<Scale, ScaleConfig> = {
+  full: {
+    // 2,000 spaced messages per transport, interleaved in rounds so a noisy minute hits all alike.
+    latency: { messages: 2000, rounds: 4, spacingMs: 5 },
+    burst: { writers: 10, perWriter: 1000, polledCapMs: 20_000, timeoutMs: 120_000 },
+    backlog: { sizes: [1000, 5000, 10_000], warmup: 300, timeoutMs: 120_000 },
+    spawn: { spawns: 20, idleSampleMs: 500 },
+    session: { workers: [1, 4, 16], reps: 3 },
+    // 10 calls of 1 s per worker: a 10 s critical path, so ~1 s of fixed overhead costs 0.1.
+    parallel: { workers: 8, turns: 10, delayMs: 1000 },
+    scale: { workers: [32, 64], delayMs: 5000, probeSpacingMs: 20 },
+  },
+  smoke: {
+    latency: { messages: 12, rounds: 1, spacingMs: 2 },
+    burst: { writers: 2, perWriter: 15, polledCapMs: 3000, timeoutMs: 15_000 },
+    backlog: { sizes: [20, 40], warmup: 5, timeoutMs: 15_000 },
+    spawn: { spawns: 1, idleSampleMs: 100 },
+    session: { workers: [1, 2], reps: 1 },
+    parallel: { workers: 2, turns: 2, delayMs: 100 },
+    scale: { workers: [2], delayMs: 200, probeSpacingMs: 20 },
+  },
+};
+
+export function parseScale(value: string | undefined): Scale {
+  if (value === undefined || value === '' || value === 'full') return 'full';
+  if (value === 'smoke') return 'smoke';
+  throw new Error(`BENCH_SCALE must be "smoke" or "full", not "${value}"`);
+}

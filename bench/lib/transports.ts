@@ -1,0 +1,224 @@
+/**
+ * The four ways one process hands a message to another, as the benches use them:
+ *  - `mailroom`: this project's Maildir mailbox (MailboxSender → MailboxReader);
+ *  - `fswatch`: the raw floor under it: write into tmp/, rename into new/, and a reader
+ *    woken by a bare fs.watch that reads and renames each file (no chokidar, no schema);
+ *  - `chokidar`: a diagnostic between the two: the floor's files and reader, but woken by
+ *    chokidar (as the mailbox reader is) instead of a bare fs.watch;
+ *  - `ipc`: Node's IPC channel (process.send), the floor for talking to a child at all;
+ *  - `polled`: a JSON-array inbox under proper-lockfile, polled every 500 ms (the design of
+ *    Claude Code's agent-team inboxes; see polled-inbox.ts).
+ * Every payload carries its index and its send time on the shared clock: `<i>|<t>`.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { watch as chokidarWatch } from 'chokidar';
+import { nanoid } from 'nanoid';
+import { MailboxReader, MailboxSender, createMailbox, type MailboxReaderStats } from '../../src/mailbox/index.js';
+import { PolledInboxReader, PolledInboxSender, createInbox } from './polled-inbox.js';
+
+export type Mode = 'mailroom' | 'fswatch' | 'chokidar' | 'ipc' | 'polled';
+
+/** Where a transport's files live; plain JSON so it crosses the IPC channel. */
+export interface TransportSpec {
+  mode: Mode;
+  sessionDir: string;
+  sessionId: string;
+  /** Reader's agent id (mailroom). */
+  agentId: string;
+  /** Maildir-like folder with tmp/ new/ cur/ (fswatch). */
+  rawDir: string;
+  /** The JSON-array inbox (polled). */
+  inboxFile: string;
+  pollMs?: number;
+}
+
+export const READER_AGENT = 'bench-reader';
+
+/** Creates the folders or files of one transport under `root`. */
+export async function prepareTransport(mode: Mode, root: string): Promise<TransportSpec> {
+  await fsp.mkdir(root, { recursive: true });
+  const spec: TransportSpec = {
+    mode,
+    sessionDir: path.join(root, 'session'),
+    sessionId: `bench-${nanoid(6)}`,
+    agentId: READER_AGENT,
+    rawDir: path.join(root, 'raw'),
+    inboxFile: path.join(root, 'inbox.json'),
+  };
+  if (mode === 'mailroom') await createMailbox(spec.sessionDir, spec.agentId);
+  if (mode === 'fswatch' || mode === 'chokidar') for (const d of ['tmp', 'new', 'cur']) await fsp.mkdir(path.join(spec.rawDir, d), { recursive: true });
+  if (mode === 'polled') createInbox(spec.inboxFile);
+  return spec;
+}
+
+export function encode(i: number, t: number): string {
+  return `${i}|${t}`;
+}
+
+export function decode(text: string): { i: number; t: number } {
+  const bar = text.indexOf('|');
+  return { i: Number(text.slice(0, bar)), t: Number(text.slice(bar + 1)) };
+}
+
+// ---- senders ---------------------------------------------------------------------------
+
+export interface Sender {
+  send(i: number, t: number): Promise<void>;
+}
+
+/** A sender for a file-based transport (`ipc` is sent by BenchProc.probe instead). */
+export function createSender(spec: TransportSpec, from: string, opts: { fsync: boolean }): Sender {
+  switch (spec.mode) {
+    case 'mailroom': {
+      const sender = new MailboxSender({ sessionDir: spec.sessionDir, sessionId: spec.sessionId, from, fsync: opts.fsync });
+      return { send: async (i, t) => void (await sender.send(spec.agentId, 'message', { text: encode(i, t) })) };
+    }
+    case 'fswatch':
+    case 'chokidar': {
+      let seq = 0;
+      return {
+        send: async (i, t) => {
+          const name = `${from}-${String(seq++).padStart(8, '0')}.json`;
+          await rawWrite(spec.rawDir, name, JSON.stringify({ from, text: encode(i, t) }), opts.fsync);
+        },
+      };
+    }
+    case 'polled': {
+      const sender = new PolledInboxSender(spec.inboxFile, from);
+      return { send: (i, t) => sender.send(encode(i, t)) };
+    }
+    case 'ipc':
+      throw new Error('ipc messages are sent with BenchProc.probe');
+  }
+}
+
+/** The Maildir write at its barest: tmp/ (wx) → optional fsync → rename into new/ (→ fsync new/). */
+async function rawWrite(dir: string, name: string, data: string, fsync: boolean): Promise<void> {
+  const tmp = path.join(dir, 'tmp', name);
+  const fh = await fsp.open(tmp, 'wx');
+  try {
+    await fh.writeFile(data);
+    if (fsync) await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, path.join(dir, 'new', name));
+  if (fsync) {
+    const dh = await fsp.open(path.join(dir, 'new'), 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  }
+}
+
+// ---- receivers -------------------------------------------------------------------------
+
+export interface Receiver {
+  stop(): Promise<void>;
+  /** Transport-specific counters (the mailroom reader's stats). */
+  stats(): MailboxReaderStats | Record<string, number>;
+}
+
+export type OnMessage = (i: number, t: number) => void;
+
+export interface ReceiverOptions {
+  /** Watch for new files (latency, burst); false drains by listing alone. Default true. */
+  watch?: boolean;
+}
+
+/** Starts a receiver in this process; resolves once it is ready to receive. `ipc` is handled by the proc. */
+export async function startReceiver(spec: TransportSpec, onMessage: OnMessage, opts: ReceiverOptions = {}): Promise<Receiver> {
+  switch (spec.mode) {
+    case 'mailroom': {
+      const reader = new MailboxReader({
+        sessionDir: spec.sessionDir,
+        sessionId: spec.sessionId,
+        agentId: spec.agentId,
+        watch: opts.watch ?? true,
+        handler: async (env) => {
+          if (env.type !== 'message') return;
+          const { i, t } = decode(env.body.text);
+          onMessage(i, t);
+        },
+      });
+      await reader.start();
+      return { stop: () => reader.stop(), stats: () => reader.stats };
+    }
+    case 'fswatch':
+      return startRawReceiver(spec.rawDir, onMessage, (opts.watch ?? true) ? 'fs.watch' : 'none');
+    case 'chokidar':
+      return startRawReceiver(spec.rawDir, onMessage, (opts.watch ?? true) ? 'chokidar' : 'none');
+    case 'polled': {
+      const reader = new PolledInboxReader(spec.inboxFile, (m) => {
+        const { i, t } = decode(m.text);
+        onMessage(i, t);
+      }, spec.pollMs);
+      reader.start();
+      return { stop: () => reader.stop(), stats: () => ({}) };
+    }
+    case 'ipc':
+      throw new Error('the ipc receiver lives in the proc');
+  }
+}
+
+/**
+ * The floor reader: fs.watch on new/, and for each event read the named file and rename
+ * it into cur/. A listing pass at start and every second catches anything the events miss
+ * (as the Maildir reader's rescan does), so a burst that overflows inotify still drains.
+ */
+async function startRawReceiver(dir: string, onMessage: OnMessage, watch: 'fs.watch' | 'chokidar' | 'none'): Promise<Receiver> {
+  const newDir = path.join(dir, 'new');
+  const curDir = path.join(dir, 'cur');
+  const seen = new Set<string>();
+  let events = 0;
+  let passes = 0;
+  const handle = (name: string) => {
+    if (seen.has(name)) return;
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(newDir, name), 'utf8');
+    } catch {
+      return; // already moved, or not there yet
+    }
+    seen.add(name);
+    fs.renameSync(path.join(newDir, name), path.join(curDir, name));
+    const { i, t } = decode((JSON.parse(text) as { text: string }).text);
+    onMessage(i, t);
+  };
+  const pass = () => {
+    passes++;
+    for (const name of fs.readdirSync(newDir).sort()) handle(name);
+  };
+  let close: (() => Promise<void>) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  if (watch === 'fs.watch') {
+    const watcher = fs.watch(newDir, (_event, name) => {
+      events++;
+      if (name) handle(name);
+      else pass();
+    });
+    close = async () => watcher.close();
+  } else if (watch === 'chokidar') {
+    // The mailbox reader's options: new/ alone, depth 0, ignoreInitial, no awaitWriteFinish.
+    const watcher = chokidarWatch(newDir, { depth: 0, ignoreInitial: true, persistent: true });
+    watcher.on('add', (file) => {
+      events++;
+      handle(path.basename(file));
+    });
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    close = () => watcher.close();
+  }
+  if (watch !== 'none') timer = setInterval(pass, 1000);
+  pass();
+  return {
+    stop: async () => {
+      await close?.();
+      if (timer) clearInterval(timer);
+    },
+    stats: () => ({ events, passes, handled: seen.size }),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Bench helper process: one burst writer. `burst.prepare` builds a sender for a transport;
+ * `burst.go` waits until the shared start time and sends its messages back to back,
+ * each stamped with its send time. Errors are counted, not thrown: undelivered is a result.
+ */
+import { now, sleepUntil } from '../lib/clock.js';
+import { serve } from '../lib/ipc.js';
+import { createSender, type Sender, type TransportSpec } from '../lib/transports.js';
+
+let sender: Sender | undefined;
+let count = 0;
+let base = 0;
+
+serve({
+  clock: () => now(),
+  'burst.prepare': ({ spec, from, n, firstIndex, fsync }: { spec: TransportSpec; from: string; n: number; firstIndex: number; fsync: boolean }) => {
+    sender = createSender(spec, from, { fsync });
+    count = n;
+    base = firstIndex;
+    return null;
+  },
+  'burst.go': async ({ startAt, capMs }: { startAt: number; capMs?: number }) => {
+    if (!sender) throw new Error('burst.go before burst.prepare');
+    await sleepUntil(startAt);
+    const t0 = now();
+    let sent = 0;
+    let errors = 0;
+    let firstError: string | undefined;
+    for (let k = 0; k < count; k++) {
+      if (capMs !== undefined && now() - t0 > capMs) break;
+      try {
+        await sender.send(base + k, now());
+        sent++;
+      } catch (err) {
+        errors++;
+        firstError ??= err instanceof Error ? err.message : String(err);
+      }
+    }
+    return { sent, errors, firstError: firstError ?? null, t0, t1: now() };
+  },
+});

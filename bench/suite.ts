@@ -1,0 +1,66 @@
+/**
+ * The bench suite: runs each bench in turn, isolates failures (a broken bench is reported,
+ * the rest still run), cleans up every process and temp folder, and returns the report.
+ */
+import os from 'node:os';
+import { CLOCK_SOURCE } from './lib/clock.js';
+import { cleanupAll } from './lib/cleanup.js';
+import { SCALES, type Scale } from './lib/config.js';
+import type { Bench, BenchContext } from './lib/bench.js';
+import { machineInfo, type BenchResult, type SuiteReport } from './lib/report.js';
+import { round } from './lib/stats.js';
+import { latencyBench } from './benches/latency.js';
+
+export const BENCHES: Bench[] = [latencyBench];
+
+export interface SuiteOptions {
+  scale: Scale;
+  /** Bench ids to run; all when empty. */
+  only?: string[];
+  log?: (message: string) => void;
+}
+
+export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
+  const log = opts.log ?? (() => undefined);
+  const ctx: BenchContext = { scale: opts.scale, cfg: SCALES[opts.scale], log };
+  const started = new Date();
+  const t0 = performance.now();
+  const machine = machineInfo();
+  const selected = BENCHES.filter((b) => !opts.only?.length || opts.only.includes(b.id));
+  const benches: BenchResult[] = [];
+  for (const bench of selected) {
+    const b0 = performance.now();
+    log(`== ${bench.title}`);
+    try {
+      const body = await bench.run(ctx);
+      benches.push({ id: bench.id, title: bench.title, ok: true, durationMs: round(performance.now() - b0, 0), ...body });
+    } catch (err) {
+      log(`!! ${bench.id} failed: ${err instanceof Error ? err.stack : String(err)}`);
+      benches.push({
+        id: bench.id,
+        title: bench.title,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        durationMs: round(performance.now() - b0, 0),
+        columns: [],
+        rows: [],
+        targets: [],
+        notes: [],
+      });
+    } finally {
+      // Whatever a bench left behind (it cleans up itself; this is the safety net).
+      await cleanupAll();
+    }
+  }
+  machine.loadavgEnd = os.loadavg().map((v) => round(v, 2));
+  return {
+    version: 1,
+    scale: opts.scale,
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: round(performance.now() - t0, 0),
+    machine,
+    clock: CLOCK_SOURCE,
+    benches,
+  };
+}
