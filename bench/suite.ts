@@ -10,8 +10,14 @@ import type { Bench, BenchContext } from './lib/bench.js';
 import { machineInfo, type BenchResult, type SuiteReport } from './lib/report.js';
 import { round } from './lib/stats.js';
 import { latencyBench } from './benches/latency.js';
+import { burstBench } from './benches/burst.js';
+import { backlogBench } from './benches/backlog.js';
+import { spawnBench } from './benches/spawn.js';
+import { sessionBench } from './benches/session.js';
+import { parallelBench } from './benches/parallel.js';
+import { scaleBench } from './benches/scale.js';
 
-export const BENCHES: Bench[] = [latencyBench];
+export const BENCHES: Bench[] = [latencyBench, burstBench, backlogBench, spawnBench, sessionBench, parallelBench, scaleBench];
 
 export interface SuiteOptions {
   scale: Scale;

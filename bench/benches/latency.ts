@@ -23,9 +23,11 @@ interface Collected {
   stats: unknown[];
 }
 
-const ORDER: Mode[] = ['fswatch', 'ipc', 'polled', 'chokidar', 'mailroom'];
+const ORDER: LatencyMode[] = ['fswatch', 'ipc', 'polled', 'chokidar', 'mailroom'];
 
-const LABEL: Record<Mode, string> = {
+type LatencyMode = Exclude<Mode, 'fsasync'>;
+
+const LABEL: Record<LatencyMode, string> = {
   mailroom: 'mailroom mailbox (chokidar wake-up + pump)',
   fswatch: 'raw fs.watch + rename floor',
   ipc: 'Node IPC (process.send) floor',
@@ -33,7 +35,7 @@ const LABEL: Record<Mode, string> = {
   chokidar: 'raw files woken by chokidar (no pump)',
 };
 
-const KIND: Record<Mode, Row['kind']> = { mailroom: 'mailroom', fswatch: 'anchor', ipc: 'anchor', polled: 'anchor', chokidar: 'diagnostic' };
+const KIND: Record<LatencyMode, Row['kind']> = { mailroom: 'mailroom', fswatch: 'anchor', ipc: 'anchor', polled: 'anchor', chokidar: 'diagnostic' };
 
 export const latencyBench: Bench = {
   id: 'latency',
@@ -43,7 +45,7 @@ export const latencyBench: Bench = {
     const perRound = Math.ceil(messages / rounds);
     const root = makeTempDir('latency');
     const proc = await BenchProc.start('receiver.ts', 'latency receiver');
-    const got = new Map<Mode, Collected>(ORDER.map((m) => [m, { sent: 0, received: 0, dupes: 0, latencies: [], sendCall: [], stats: [] }]));
+    const got = new Map<LatencyMode, Collected>(ORDER.map((m) => [m, { sent: 0, received: 0, dupes: 0, latencies: [], sendCall: [], stats: [] }]));
     let skew: ClockSkew;
     try {
       skew = await proc.measureSkew();
@@ -78,11 +80,10 @@ export const latencyBench: Bench = {
       removeTempDir(root);
     }
 
-    const sum = new Map<Mode, Summary>(ORDER.map((m) => [m, summarize(got.get(m)!.latencies)]));
+    const sum = new Map<LatencyMode, Summary>(ORDER.map((m) => [m, summarize(got.get(m)!.latencies)]));
     const floor = sum.get('fswatch')!;
     const mine = sum.get('mailroom')!;
-    const rows: Row[] = ['mailroom', 'fswatch', 'ipc', 'polled', 'chokidar'].map((m) => {
-      const mode = m as Mode;
+    const rows: Row[] = (['mailroom', 'fswatch', 'ipc', 'polled', 'chokidar'] as const).map((mode) => {
       const s = sum.get(mode)!;
       const c = got.get(mode)!;
       return {
@@ -104,7 +105,7 @@ export const latencyBench: Bench = {
     const notes = [
       `${messages} messages per transport, one every ≥ ${spacingMs} ms (the next send waits ${spacingMs} ms after the previous send call returns), in ${rounds} interleaved round(s).`,
       `Receiver clock offset vs the sender, by IPC ping-pong: ${round(skew.offsetMs * 1000, 0)} µs (± ${round((skew.rttMs / 2) * 1000, 0)} µs); latencies are not corrected for it.`,
-      `Where mailroom's time goes (p50): the bare fs.watch floor takes ${round(floor.p50)} ms; waking the same raw reader through chokidar takes ${round(chok.p50)} ms (+${round(chok.p50 - floor.p50)} ms: chokidar's own stat of the path before it emits 'add'); the full mailbox (envelope validation on send, lstat/open/fstat/read, zod parse, rename into cur/) takes ${round(mine.p50)} ms (+${round(mine.p50 - chok.p50)} ms over that).`,
+      `Where mailroom's time goes (p50): the bare fs.watch floor takes ${round(floor.p50)} ms; waking the same raw reader through chokidar takes ${round(chok.p50)} ms (+${round(chok.p50 - floor.p50)} ms: on each event chokidar re-lists new/ with a stat per entry, then stats the new file and puts a watch on it before it emits 'add'; see chokidar/handler.js _handleRead); the full mailbox (envelope validation on send, lstat/open/fstat/read, zod parse, rename into cur/) takes ${round(mine.p50)} ms (+${round(mine.p50 - chok.p50)} ms over that).`,
       `"send call" is how long the sender's send() took (mailroom: validate, stat new/, write tmp/, rename).`,
     ];
     if (got.get('mailroom')!.dupes > 0) notes.push(`mailroom delivered ${got.get('mailroom')!.dupes} duplicate(s).`);

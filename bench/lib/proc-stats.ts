@@ -52,6 +52,8 @@ export class MemorySampler {
   peakRssKb = 0;
   peakPssKb = 0;
   peakProcesses = 0;
+  /** Processes alive at the sample with the peak Pss. */
+  processesAtPeakPss = 0;
   samples = 0;
 
   constructor(
@@ -72,7 +74,10 @@ export class MemorySampler {
     }
     this.samples++;
     if (rss > this.peakRssKb) this.peakRssKb = rss;
-    if (pss > this.peakPssKb) this.peakPssKb = pss;
+    if (pss > this.peakPssKb) {
+      this.peakPssKb = pss;
+      this.processesAtPeakPss = n;
+    }
     if (n > this.peakProcesses) this.peakProcesses = n;
   }
 

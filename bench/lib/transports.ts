@@ -5,6 +5,9 @@
  *    woken by a bare fs.watch that reads and renames each file (no chokidar, no schema);
  *  - `chokidar`: a diagnostic between the two: the floor's files and reader, but woken by
  *    chokidar (as the mailbox reader is) instead of a bare fs.watch;
+ *  - `fsasync`: a diagnostic for draining: the floor's files, read with the mailbox
+ *    reader's own sequence of async calls per file (lstat, open, fstat, read, close,
+ *    rename), one file at a time, without validation;
  *  - `ipc`: Node's IPC channel (process.send), the floor for talking to a child at all;
  *  - `polled`: a JSON-array inbox under proper-lockfile, polled every 500 ms (the design of
  *    Claude Code's agent-team inboxes; see polled-inbox.ts).
@@ -18,7 +21,7 @@ import { nanoid } from 'nanoid';
 import { MailboxReader, MailboxSender, createMailbox, type MailboxReaderStats } from '../../src/mailbox/index.js';
 import { PolledInboxReader, PolledInboxSender, createInbox } from './polled-inbox.js';
 
-export type Mode = 'mailroom' | 'fswatch' | 'chokidar' | 'ipc' | 'polled';
+export type Mode = 'mailroom' | 'fswatch' | 'chokidar' | 'fsasync' | 'ipc' | 'polled';
 
 /** Where a transport's files live; plain JSON so it crosses the IPC channel. */
 export interface TransportSpec {
@@ -48,7 +51,7 @@ export async function prepareTransport(mode: Mode, root: string): Promise<Transp
     inboxFile: path.join(root, 'inbox.json'),
   };
   if (mode === 'mailroom') await createMailbox(spec.sessionDir, spec.agentId);
-  if (mode === 'fswatch' || mode === 'chokidar') for (const d of ['tmp', 'new', 'cur']) await fsp.mkdir(path.join(spec.rawDir, d), { recursive: true });
+  if (mode === 'fswatch' || mode === 'chokidar' || mode === 'fsasync') for (const d of ['tmp', 'new', 'cur']) await fsp.mkdir(path.join(spec.rawDir, d), { recursive: true });
   if (mode === 'polled') createInbox(spec.inboxFile);
   return spec;
 }
@@ -76,7 +79,8 @@ export function createSender(spec: TransportSpec, from: string, opts: { fsync: b
       return { send: async (i, t) => void (await sender.send(spec.agentId, 'message', { text: encode(i, t) })) };
     }
     case 'fswatch':
-    case 'chokidar': {
+    case 'chokidar':
+    case 'fsasync': {
       let seq = 0;
       return {
         send: async (i, t) => {
@@ -152,6 +156,8 @@ export async function startReceiver(spec: TransportSpec, onMessage: OnMessage, o
       return startRawReceiver(spec.rawDir, onMessage, (opts.watch ?? true) ? 'fs.watch' : 'none');
     case 'chokidar':
       return startRawReceiver(spec.rawDir, onMessage, (opts.watch ?? true) ? 'chokidar' : 'none');
+    case 'fsasync':
+      return startAsyncSequenceDrain(spec.rawDir, onMessage);
     case 'polled': {
       const reader = new PolledInboxReader(spec.inboxFile, (m) => {
         const { i, t } = decode(m.text);
@@ -220,5 +226,45 @@ async function startRawReceiver(dir: string, onMessage: OnMessage, watch: 'fs.wa
       if (timer) clearInterval(timer);
     },
     stats: () => ({ events, passes, handled: seen.size }),
+  };
+}
+
+/**
+ * One listing pass that handles each file with the same async calls the mailbox reader
+ * makes, awaited one after another: what those round trips through libuv's thread pool
+ * cost, without chokidar, zod or the handler. Drain only (no watch).
+ */
+function startAsyncSequenceDrain(dir: string, onMessage: OnMessage): Receiver {
+  const newDir = path.join(dir, 'new');
+  const curDir = path.join(dir, 'cur');
+  let handled = 0;
+  let stopped = false;
+  const pass = async () => {
+    const names = (await fsp.readdir(newDir)).sort();
+    for (const name of names) {
+      if (stopped) return;
+      const file = path.join(newDir, name);
+      await fsp.lstat(file);
+      const fh = await fsp.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+      let text: string;
+      try {
+        await fh.stat();
+        text = (await fh.readFile()).toString('utf8');
+      } finally {
+        await fh.close();
+      }
+      await fsp.rename(file, path.join(curDir, name));
+      handled++;
+      const { i, t } = decode((JSON.parse(text) as { text: string }).text);
+      onMessage(i, t);
+    }
+  };
+  const running = pass();
+  return {
+    stop: async () => {
+      stopped = true;
+      await running.catch(() => undefined);
+    },
+    stats: () => ({ handled }),
   };
 }

@@ -4,8 +4,14 @@
  *  - `recv.start {spec}` / `recv.wait {expect, timeoutMs}`: receive on a transport and
  *    return each message's latency (receipt time − send time, both on the shared clock);
  *  - `drain {spec, expect}`: start a reader on a backlog and time it until all is handled,
- *    sampling this process's inotify watches as it goes.
+ *    sampling this process's inotify watches as it goes;
+ *  - `parse.cost {n}`: what JSON.parse and the envelope's zod schema cost per message here;
+ *  - `arrivals.start {dir}` / `arrivals.stop`: note when each file name first appears in a
+ *    folder (fs.watch), e.g. another agent's mailbox new/, without touching the files.
  */
+import { nanoid } from 'nanoid';
+import { EnvelopeSchema } from '../../src/mailbox/schema.js';
+import fs from 'node:fs';
 import { now, sleep } from '../lib/clock.js';
 import { serve } from '../lib/ipc.js';
 import { inotifyWatches } from '../lib/proc-stats.js';
@@ -24,6 +30,7 @@ interface Run {
 }
 
 let run: Run | undefined;
+let arrivals: { watcher: fs.FSWatcher; seen: Record<string, number> } | undefined;
 let ipcRun = false;
 
 function onMessage(i: number, t: number): void {
@@ -77,6 +84,38 @@ serve(
       if (!r) throw new Error('recv.wait without recv.start');
       const complete = await waitFor(r, expect, timeoutMs);
       return { complete, ...(await finish(r)) };
+    },
+    'arrivals.start': ({ dir }: { dir: string }) => {
+      arrivals?.watcher.close();
+      const seen: Record<string, number> = {};
+      const watcher = fs.watch(dir, (_event, name) => {
+        if (name && !(name in seen)) seen[name] = now();
+      });
+      arrivals = { watcher, seen };
+      return null;
+    },
+    'arrivals.stop': () => {
+      if (!arrivals) return {};
+      arrivals.watcher.close();
+      const seen = arrivals.seen;
+      arrivals = undefined;
+      return seen;
+    },
+    'parse.cost': ({ n }: { n: number }) => {
+      const texts = Array.from({ length: n }, (_, seq) =>
+        JSON.stringify(
+          { v: 1, id: nanoid(), session: 'bench', from: 'bench-sender', to: 'bench-reader', type: 'message', seq, sentAt: Date.now(), body: { text: `${seq}|0` } },
+          null,
+          2,
+        ) + '\n',
+      );
+      const t0 = now();
+      const parsed = texts.map((t) => JSON.parse(t) as unknown);
+      const t1 = now();
+      let ok = 0;
+      for (const p of parsed) if (EnvelopeSchema.safeParse(p).success) ok++;
+      const t2 = now();
+      return { n, ok, jsonUs: ((t1 - t0) * 1000) / n, zodUs: ((t2 - t1) * 1000) / n };
     },
     drain: async ({ spec, expect, timeoutMs }: { spec: TransportSpec; expect: number; timeoutMs: number }) => {
       if (run) await finish(run);

@@ -87,6 +87,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--json', 'print one JSON object (result, status, usage, session id) on stdout')
     .option('-q, --quiet', 'show errors only on stderr')
     .option('-v, --verbose', 'debug-level logs in the session files')
+    // Options after a subcommand belong to it (both `run` and `kill` take --runtime-dir).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()

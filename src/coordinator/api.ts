@@ -102,7 +102,7 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
     router: modelIdFor('router', options.models.router, provider, env),
   };
   // Build the model first: a missing key or script fails before anything is written.
-  const model = createModel(provider, { provider, scriptFile: options.scriptFile, defaultModel: models.coordinator });
+  const model = await createModel(provider, { provider, scriptFile: options.scriptFile, defaultModel: models.coordinator });
 
   const runtimeDir = resolveRuntimeDir(runtimeOpt);
   const id = newSessionId();
@@ -165,7 +165,7 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     const running: SessionRecord = { ...record, status: 'running', reason: undefined, endedAt: undefined };
     await writeSessionRecord(dir, running);
     const provider = running.provider as ProviderName;
-    const model = createModel(provider, { provider, scriptFile: running.options.scriptFile, defaultModel: running.models.coordinator });
+    const model = await createModel(provider, { provider, scriptFile: running.options.scriptFile, defaultModel: running.models.coordinator });
     await prepareCoordinatorAgent(dir, provider, running.models.coordinator);
     const bus = new EventBus();
     if (opts.onEvent) bus.on(opts.onEvent);

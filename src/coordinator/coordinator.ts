@@ -30,12 +30,15 @@ import type { EventBus } from './events.js';
 import type { Plan, Subtask } from './plan.js';
 import { planTask } from './planning.js';
 import { checkPolicy, isRetryable } from './policy.js';
-import { findWorkerProcesses } from './procscan.js';
+import { findWorkerProcesses, isWorkerProcess } from './procscan.js';
 import { spawnWorker } from './spawn.js';
 import { synthesizeAnswer } from './synthesis.js';
-import { terminateProcess } from './terminate.js';
+import { terminateProcess, waitForExit } from './terminate.js';
 
 type SubtaskStatus = 'pending' | 'running' | 'completed' | 'failed';
+
+/** A spawned worker that has not said `started` by then is treated as crashed. */
+const STARTUP_LIMIT_MS = 60_000;
 
 /** What the coordinator knows about one subtask. */
 interface SubtaskState {
@@ -57,6 +60,10 @@ interface SubtaskState {
   terminating?: boolean;
   /** Set when the coordinator decided a failure; a late failure message is then ignored. */
   failureRecorded?: boolean;
+  /** When the worker reported `started`; its wall clock runs from here. */
+  startedAt?: number;
+  /** Why the coordinator is stopping it; wins over what the worker says as it goes. */
+  terminationCause?: { code: string; reason: string };
 }
 
 export interface CoordinatorDeps {
@@ -180,6 +187,11 @@ export class Coordinator {
           if (s && s.status !== 'completed') Object.assign(s, { status: 'running', attempt: e.attempt, pid: e.pid, spawnedAt: e.t });
           break;
         }
+        case 'started': {
+          const s = this.states.get(e.subtask);
+          if (s && s.attempt === e.attempt) s.startedAt = e.t;
+          break;
+        }
         case 'result': {
           const s = this.states.get(e.subtask);
           if (s) Object.assign(s, { status: 'completed', output: e.output, attempt: e.attempt });
@@ -220,7 +232,7 @@ export class Coordinator {
       if (pid !== undefined) {
         const age = heartbeatAge(agentPaths(this.dir, s.agentId).heartbeat);
         if (age !== undefined && age <= staleAfter) {
-          Object.assign(s, { status: 'running', pid, spawnedAt: s.spawnedAt ?? Date.now() });
+          Object.assign(s, { status: 'running', pid, spawnedAt: s.spawnedAt ?? Date.now(), startedAt: s.startedAt ?? Date.now() });
           await this.record_({ type: 'reattach', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, pid });
           this.deps.bus.emit({ type: 'worker_reattached', subtask: s.subtask.id, agent: s.agentId, pid });
           this.log.info({ agent: s.agentId, pid }, 'reattached to a live worker');
@@ -296,6 +308,7 @@ export class Coordinator {
     }
     switch (env.type) {
       case 'started':
+        if (env.body.attempt === s.attempt) s.startedAt = Date.now();
         await this.record_({ type: 'started', subtask: s.subtask.id, agent: s.agentId, attempt: env.body.attempt, pid: env.body.pid });
         this.deps.bus.emit({ type: 'worker_started', subtask: s.subtask.id, agent: s.agentId, attempt: env.body.attempt, pid: env.body.pid });
         break;
@@ -314,7 +327,8 @@ export class Coordinator {
         }
         this.deps.ledger.setAttempt(s.agentId, this.record.models.worker, env.body.attempt, env.body.usage, env.body.turns);
         await this.waitGone(s);
-        await this.recordFailure(s, env.body.error.code, env.body.error.message, env.id);
+        // A worker we are stopping reports "shut down"; the reason we stopped it is the real one.
+        await this.recordFailure(s, s.terminationCause?.code ?? env.body.error.code, s.terminationCause?.reason ?? env.body.error.message, env.id);
         break;
       default:
         this.log.warn({ type: env.type, from: env.from }, 'unexpected message type for the coordinator');
@@ -425,7 +439,7 @@ export class Coordinator {
       { id: `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64) },
     );
     const worker = spawnWorker(this.dir, s.agentId, this.deps.env);
-    Object.assign(s, { status: 'running', pid: worker.pid, spawnedAt: Date.now(), failureRecorded: false, terminating: false });
+    Object.assign(s, { status: 'running', pid: worker.pid, spawnedAt: Date.now(), startedAt: undefined, failureRecorded: false, terminating: false, terminationCause: undefined });
     await this.record_({ type: 'spawn', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, pid: worker.pid });
     await this.updateAgent(s, 'running', { pid: worker.pid, startedAt: new Date().toISOString() });
     this.log.info({ agent: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
@@ -492,17 +506,27 @@ export class Coordinator {
         }
         continue;
       }
-      const age = heartbeatAge(agentPaths(this.dir, s.agentId).heartbeat);
       const sinceSpawn = Date.now() - (s.spawnedAt ?? Date.now());
-      if (age !== undefined && age > staleAfter && sinceSpawn > staleAfter) {
+      // A heartbeat older than this spawn is the previous attempt's: the new one is still
+      // starting up, which only the start-up limit below governs.
+      const rawAge = heartbeatAge(agentPaths(this.dir, s.agentId).heartbeat);
+      const age = rawAge !== undefined && rawAge < sinceSpawn ? rawAge : undefined;
+      // The worker enforces its own wall clock from `started`; this is the backstop for one
+      // too wedged to do so (a grace later), or one that never got as far as starting.
+      const sinceStart = s.startedAt !== undefined ? Date.now() - s.startedAt : undefined;
+      if (age !== undefined && age > staleAfter) {
         void this.terminateAndFail(s, 'E_NO_HEARTBEAT', `no heartbeat for ${Math.round(age)} ms (limit ${staleAfter} ms)`);
-      } else if (sinceSpawn > this.options.limits.wallClockMs + this.options.shutdownGraceMs) {
+      } else if (sinceStart !== undefined && sinceStart > this.options.limits.wallClockMs + this.options.shutdownGraceMs) {
         void this.terminateAndFail(s, 'E_LIMIT', `wall-clock limit reached (${this.options.limits.wallClockMs} ms)`);
+      } else if (sinceStart === undefined && sinceSpawn > STARTUP_LIMIT_MS) {
+        void this.terminateAndFail(s, 'E_CRASHED', `did not start within ${STARTUP_LIMIT_MS / 1000} s of being spawned`);
       }
     }
   }
 
   private async terminateAndFail(s: SubtaskState, code: string, reason: string): Promise<void> {
+    if (s.terminating || s.terminationCause) return;
+    s.terminationCause = { code, reason };
     await this.terminate(s, reason);
     await this.reader?.pump();
     if (s.status === 'running' && !s.failureRecorded) await this.recordFailure(s, code, reason);
@@ -511,6 +535,11 @@ export class Coordinator {
   /** Runs the termination ladder on one worker and journals each step. */
   private async terminate(s: SubtaskState, reason: string, force = false): Promise<void> {
     if (s.pid === undefined || s.terminating) return;
+    if (!isWorkerProcess(s.pid, this.dir, s.agentId)) {
+      // Already gone (or the pid now belongs to something else, which must not be signalled).
+      await this.record_({ type: 'terminate', agent: s.agentId, reason, step: 'gone' });
+      return;
+    }
     s.terminating = true;
     const pid = s.pid;
     try {
@@ -536,7 +565,6 @@ export class Coordinator {
   /** After a worker reports failure it exits on its own; make sure of it before a retry. */
   private async waitGone(s: SubtaskState): Promise<void> {
     if (s.pid === undefined) return;
-    const { waitForExit } = await import('./terminate.js');
     if (await waitForExit(s.pid, this.options.shutdownGraceMs)) return;
     await this.terminate(s, 'did not exit after reporting failure', true);
   }
@@ -566,10 +594,10 @@ export class Coordinator {
       .map((s) => ({ subtask: s.subtask.id, agent: s.agentId, role: s.role, reason: s.error ?? 'failed' }));
     await this.record_({ type: 'synthesis_started' });
     this.deps.bus.emit({ type: 'synthesis_started' });
-    const { text, usage, model } = await synthesizeAnswer(this.deps.model, this.record.models.coordinator, this.record.task, outputs, failures, {
+    const { text, usage, model, calls } = await synthesizeAnswer(this.deps.model, this.record.models.coordinator, this.record.task, outputs, failures, {
       signal: this.deps.signal,
     });
-    this.deps.ledger.addCall(COORDINATOR_ID, model, usage);
+    this.deps.ledger.addCall(COORDINATOR_ID, model, usage, calls);
     await this.record_({ type: 'synthesis', text, usage });
     this.transcript.note(`synthesis (${outputs.length} result(s), ${failures.length} failure(s))`);
     this.deps.bus.emit({ type: 'synthesis_done', text });
@@ -592,6 +620,15 @@ export class Coordinator {
   }
 
   private async stopAllWorkers(reason: string): Promise<void> {
+    // Finished workers exit on their own right after their result; make sure they have, so
+    // that a session that says it is over really has no process left.
+    await Promise.all(
+      [...this.states.values()]
+        .filter((s) => s.status !== 'running' && s.pid !== undefined && isWorkerProcess(s.pid, this.dir, s.agentId))
+        .map(async (s) => {
+          if (!(await waitForExit(s.pid!, this.options.shutdownGraceMs))) await this.terminate(s, 'still alive after its subtask ended');
+        }),
+    );
     const force = this.deps.forceSignal?.aborted ?? false;
     const running = [...this.states.values()].filter((s) => s.status === 'running' && s.pid !== undefined);
     await Promise.all(

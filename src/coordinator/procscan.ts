@@ -30,3 +30,18 @@ export function findWorkerProcesses(sessionDir: string): Map<string, number> {
   }
   return found;
 }
+
+/**
+ * True when `pid` is a live worker process of this session and agent. Checked before any
+ * signal is sent, so that a recycled pid never gets a worker's SIGKILL.
+ */
+export function isWorkerProcess(pid: number, sessionDir: string, agentId: string): boolean {
+  try {
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const s = args.indexOf('--session');
+    const a = args.indexOf('--agent');
+    return s >= 0 && a >= 0 && args[s + 1] === sessionDir && args[a + 1] === agentId && isPidAlive(pid);
+  } catch {
+    return false;
+  }
+}

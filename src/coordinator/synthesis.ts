@@ -12,7 +12,7 @@ export async function synthesizeAnswer(
   outputs: WorkerOutputForSynthesis[],
   failures: WorkerFailureForSynthesis[],
   opts: { signal?: AbortSignal; purpose?: string; system?: string; maxContinuations?: number } = {},
-): Promise<{ text: string; usage: Usage; model: string }> {
+): Promise<{ text: string; usage: Usage; model: string; calls: number }> {
   const messages: Message[] = [{ role: 'user', content: synthesisMessage(task, outputs, failures) }];
   const parts: string[] = [];
   let usage: Usage = { ...ZERO_USAGE };
@@ -36,7 +36,7 @@ export async function synthesizeAnswer(
     if (response.stop_reason !== 'max_tokens') {
       const text = parts.join('').trim();
       if (!text) throw new ModelError('E_SYNTHESIS_EMPTY', 'the synthesis call returned no text');
-      return { text, usage, model: response.model };
+      return { text, usage, model: response.model, calls: continuations + 1 };
     }
     // A long answer hit max_tokens: ask for the rest rather than return half an answer.
     if (continuations >= (opts.maxContinuations ?? 2)) {

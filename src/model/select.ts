@@ -4,7 +4,6 @@
  * from session.json, so they always use the coordinator's provider.
  */
 import { ConfigError } from '../errors.js';
-import { AnthropicModel } from './anthropic.js';
 import { DEFAULT_MODELS, MODEL_ENV, type ModelSlot } from './defaults.js';
 import { OfflineModel } from './offline/index.js';
 import { ScriptedModel } from './scripted.js';
@@ -47,9 +46,14 @@ export function promptCachingFrom(env: NodeJS.ProcessEnv = process.env): boolean
   return !raw || !['0', 'false', 'off', 'no'].includes(raw);
 }
 
-export function createModel(provider: ProviderName, settings: ProviderSettings & { defaultModel?: string }): Model {
+/**
+ * Builds the provider. The SDK is imported only when it is used: it costs most of a
+ * second to load, and every worker process of an offline or scripted session would pay it.
+ */
+export async function createModel(provider: ProviderName, settings: ProviderSettings & { defaultModel?: string }): Promise<Model> {
   switch (provider) {
-    case 'anthropic':
+    case 'anthropic': {
+      const { AnthropicModel } = await import('./anthropic.js');
       // Key and base URL come from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, which worker
       // processes inherit, so every agent of a session talks to the same endpoint.
       return new AnthropicModel({
@@ -57,6 +61,7 @@ export function createModel(provider: ProviderName, settings: ProviderSettings &
         maxRetries: maxRetriesFrom(settings),
         promptCaching: promptCachingFrom(),
       });
+    }
     case 'offline':
       return new OfflineModel();
     case 'scripted':

@@ -33,12 +33,12 @@ export class UsageLedger {
     private readonly prices: PriceTable,
   ) {}
 
-  /** Adds one call made in-process (the coordinator's planning or synthesis). */
-  addCall(agent: string, model: string, usage: Usage): void {
+  /** Adds calls made in-process (the coordinator's planning or synthesis). */
+  addCall(agent: string, model: string, usage: Usage, calls = 1): void {
     this.models.set(agent, model);
     const byAttempt = this.attemptsOf(agent);
     const cur = byAttempt.get(0) ?? { usage: { ...ZERO_USAGE }, calls: 0 };
-    byAttempt.set(0, { usage: addUsage(cur.usage, usage), calls: cur.calls + 1 });
+    byAttempt.set(0, { usage: addUsage(cur.usage, usage), calls: cur.calls + calls });
   }
 
   /** Records a worker attempt's cumulative usage so far (it only grows). */

@@ -132,7 +132,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     signal: abort.signal,
   };
 
-  const model = createModel(session.provider as 'anthropic' | 'offline' | 'scripted', {
+  const model = await createModel(session.provider as 'anthropic' | 'offline' | 'scripted', {
     provider: session.provider as 'anthropic',
     scriptFile: session.options.scriptFile,
     defaultModel: agent.model,

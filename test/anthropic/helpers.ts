@@ -3,6 +3,7 @@
  * Messages API, and reading what the real SDK sent.
  */
 import path from 'node:path';
+import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
 import type { FakeAnthropicServer, FakeBlock, FakeReply, RecordedRequest, ReportedUsage } from '../support/fake-anthropic/index.js';
 import { readJson } from '../support/cli.js';
 
@@ -93,3 +94,16 @@ export function usageTotal(sessionDir: string): ReportedUsage & { calls: number 
   };
 }
 
+
+/**
+ * Worker processes still alive after a bounded wait. A worker exits on its own just after
+ * sending its result, which may be a moment after a fast coordinator has already finished.
+ */
+export async function workersLeft(sessionDir: string, withinMs = 10_000): Promise<string[]> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const left = [...findWorkerProcesses(sessionDir).keys()];
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

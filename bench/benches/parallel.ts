@@ -1,0 +1,116 @@
+/**
+ * 6. Parallel efficiency: n independent workers, each making `turns` model calls that
+ * take `delayMs` each (scripted delay; every call but the last asks for a real
+ * search_files tool run). The critical path is one worker's model time, turns × delayMs
+ * (plan and synthesis answer at once), and efficiency is critical path ÷ session wall
+ * time. Anchor: the same script with one worker, whose gap to 1.0 is pure fixed overhead.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeTempDir, removeTempDir } from '../lib/cleanup.js';
+import { resultsCount, runScriptedSession, spawnToStarted, type SessionRun } from '../lib/session-run.js';
+import { sessionScript, textEntry, toolEntry } from '../lib/session-fixture.js';
+import type { Bench } from '../lib/bench.js';
+import { target } from '../lib/bench.js';
+import type { Row } from '../lib/report.js';
+import type { ScriptEntry } from '../../src/model/scripted.js';
+import { workerId } from '../../src/session/layout.js';
+import { median, round } from '../lib/stats.js';
+
+function workerQueue(turns: number, delayMs: number): ScriptEntry[] {
+  const q: ScriptEntry[] = [];
+  for (let k = 1; k < turns; k++) q.push(toolEntry(`toolu_${k}`, 'search_files', { query: 'bench tides' }, delayMs));
+  q.push(textEntry('Bench part report: done.', delayMs));
+  return q;
+}
+
+interface Measured {
+  wall: number;
+  efficiency: number;
+  /** First worker_spawned → last result. */
+  workersSpan: number;
+  /** Per worker, worker_started → its result. */
+  busy: number[];
+  toStarted: number[];
+}
+
+function measure(run: SessionRun, criticalPath: number): Measured {
+  const spawned = run.events.filter((e) => e.type === 'worker_spawned').map((e) => e.t);
+  const results = run.events.filter((e) => e.type === 'result');
+  const started = new Map(run.events.filter((e) => e.type === 'worker_started').map((e) => [(e as { agent: string }).agent, e.t]));
+  const wall = run.t1 - run.t0;
+  return {
+    wall,
+    efficiency: criticalPath / wall,
+    workersSpan: Math.max(...results.map((e) => e.t)) - Math.min(...spawned),
+    busy: results.map((e) => e.t - (started.get((e as { agent: string }).agent) ?? Number.NaN)),
+    toStarted: spawnToStarted(run),
+  };
+}
+
+export const parallelBench: Bench = {
+  id: 'parallel',
+  title: '6. Parallel efficiency (independent workers, slow model calls)',
+  async run(ctx) {
+    const { workers: n, turns, delayMs } = ctx.cfg.parallel;
+    const criticalPath = turns * delayMs;
+    const root = makeTempDir('parallel');
+    // Something small and real for search_files to search.
+    const source = path.join(root, 'source');
+    fs.mkdirSync(source);
+    fs.writeFileSync(path.join(source, 'tides.md'), '# Tides\n\nBench text about tides and the moon.\n');
+    const results = new Map<number, Measured>();
+    try {
+      for (const count of [1, n]) {
+        ctx.log(`parallel: ${count} worker(s) × ${turns} call(s) of ${delayMs} ms`);
+        const queues = Object.fromEntries(Array.from({ length: count }, (_, i) => [workerId(i + 1, 'research'), workerQueue(turns, delayMs)]));
+        const run = await runScriptedSession({ dir: path.join(root, `n${count}`), script: sessionScript(count, queues), workers: count, sourceRoot: source, timeoutMs: 180_000 });
+        if (run.outcome.status !== 'completed' || resultsCount(run) !== count) {
+          throw new Error(`the ${count}-worker session ended ${run.outcome.status} with ${resultsCount(run)}/${count} results: ${run.outcome.reason ?? ''}`);
+        }
+        results.set(count, measure(run, criticalPath));
+      }
+    } finally {
+      removeTempDir(root);
+    }
+    const many = results.get(n)!;
+    const one = results.get(1)!;
+    const row = (label: string, kind: Row['kind'], m: Measured, count: number): Row => ({
+      label,
+      kind,
+      values: {
+        workers: count,
+        cp: criticalPath,
+        wall: m.wall,
+        eff: round(m.efficiency, 3),
+        span: m.workersSpan,
+        effSpan: round(criticalPath / m.workersSpan, 3),
+        busy: median(m.busy),
+        toStarted: median(m.toStarted),
+      },
+    });
+    const rows: Row[] = [row(`mailroom, ${n} workers in parallel`, 'mailroom', many, n), row('same script, 1 worker', 'anchor', one, 1)];
+    const fixed = one.wall - criticalPath;
+    const notes = [
+      `Each worker makes ${turns} model call(s) of ${delayMs} ms (scripted delay)${turns > 1 ? `, the first ${turns - 1} asking for a search_files run on a one-file folder` : ''}; planning and synthesis answer at once. Critical path = ${turns} × ${delayMs} ms = ${criticalPath} ms; efficiency = critical path ÷ session wall (runSession call to return).`,
+      `"workers span" runs from the first worker_spawned to the last result; "busy" is a worker's started → result time (its ${criticalPath} ms of model time plus its tool runs and message round trips).`,
+      `Overhead (wall − critical path): ${round(fixed, 0)} ms with 1 worker, ${round(many.wall - criticalPath, 0)} ms with ${n}. Most of it is the worker start: spawn → started p50 ${round(median(one.toStarted), 0)} ms alone, ${round(median(many.toStarted), 0)} ms with ${n} starting at once (bench 4 breaks one start down).`,
+    ];
+    return {
+      columns: [
+        { key: 'workers', label: 'workers' },
+        { key: 'cp', label: 'critical path ms' },
+        { key: 'wall', label: 'wall ms' },
+        { key: 'eff', label: 'efficiency' },
+        { key: 'span', label: 'workers span ms' },
+        { key: 'effSpan', label: 'critical path ÷ span' },
+        { key: 'busy', label: 'busy p50 ms' },
+        { key: 'toStarted', label: 'spawn → started p50' },
+      ],
+      rows,
+      targets: [target(`Parallel efficiency, ${n} workers (critical path ÷ wall)`, '≥ 0.9', many.efficiency, 0.9, '', '>=')],
+      notes,
+      details: { one, many, criticalPath },
+    };
+  },
+};

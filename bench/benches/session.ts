@@ -1,0 +1,99 @@
+/**
+ * 5. Session overhead: whole sessions through runSession on a zero-latency scripted
+ * model, so everything measured is mailroom's own cost. The wall time is split at the
+ * session's events into setup, plan, spawn, gather, synthesis and finish. Anchors: n bare
+ * node processes, and n tsx-loaded ones, started at once (the floor of starting n
+ * workers on this machine).
+ */
+import path from 'node:path';
+import { makeTempDir, removeTempDir } from '../lib/cleanup.js';
+import { spawnConcurrently } from '../lib/concurrent-spawn.js';
+import { phases, resultsCount, runScriptedSession, spawnToStarted, type Phases } from '../lib/session-run.js';
+import { sessionScript, textEntry } from '../lib/session-fixture.js';
+import type { Bench } from '../lib/bench.js';
+import { target } from '../lib/bench.js';
+import type { Row } from '../lib/report.js';
+import { median, round } from '../lib/stats.js';
+
+const PHASES: Array<keyof Phases> = ['wall', 'setup', 'plan', 'spawn', 'gather', 'synthesis', 'finish'];
+
+export const sessionBench: Bench = {
+  id: 'session',
+  title: '5. Session overhead (zero-latency scripted model)',
+  async run(ctx) {
+    const { workers, reps } = ctx.cfg.session;
+    const root = makeTempDir('session');
+    const rows: Row[] = [];
+    const details: Record<string, unknown> = {};
+    const walls = new Map<number, number>();
+    const splits = new Map<number, Phases>();
+    try {
+      for (const n of workers) {
+        const runs: Phases[] = [];
+        const toStarted: number[] = [];
+        for (let r = 0; r < reps; r++) {
+          ctx.log(`session: ${n} worker(s), run ${r + 1}/${reps}`);
+          const run = await runScriptedSession({
+            dir: path.join(root, `n${n}-r${r}`),
+            script: sessionScript(n, { research: [{ ...textEntry('Bench part report.'), repeat: true }] }),
+            workers: n,
+            timeoutMs: 180_000,
+          });
+          if (run.outcome.status !== 'completed' || resultsCount(run) !== n) {
+            throw new Error(`the ${n}-worker session ended ${run.outcome.status} with ${resultsCount(run)}/${n} results: ${run.outcome.reason ?? ''}`);
+          }
+          runs.push(phases(run));
+          toStarted.push(...spawnToStarted(run));
+        }
+        const med = Object.fromEntries(PHASES.map((p) => [p, median(runs.map((x) => x[p]))])) as unknown as Phases;
+        walls.set(n, med.wall);
+        splits.set(n, med);
+        rows.push({
+          label: `mailroom session, ${n} worker${n === 1 ? '' : 's'}`,
+          kind: 'mailroom',
+          values: { ...med, toStarted: median(toStarted) },
+        });
+        details[`workers${n}`] = { runs, spawnToStarted: toStarted };
+        ctx.log(`session: anchors for ${n}`);
+        for (const kind of ['node', 'tsx'] as const) {
+          const t = await spawnConcurrently(n, kind);
+          rows.push({
+            label: `${n} × ${kind === 'node' ? 'bare node' : 'node --import tsx (empty script)'} started at once`,
+            kind: 'anchor',
+            values: { wall: t, setup: null, plan: null, spawn: t, gather: null, synthesis: null, finish: null, toStarted: null },
+          });
+        }
+      }
+    } finally {
+      removeTempDir(root);
+    }
+    const four = walls.get(4);
+    const targets = four === undefined ? [] : [target('4-worker session overhead (wall, zero-latency model)', '≤ 1 s', four / 1000, 1, ' s')];
+    const notes = [
+      `Median of ${reps} session(s) per size, each a plan of n independent research subtasks, one zero-latency model turn per worker, then synthesis; maxWorkers = n. Times are from the session's own event stamps (Date.now(), ms).`,
+      'setup: runSession until session_started (options, session folder, lock); plan: until the plan event; spawn: until the last worker_started; gather: until synthesis starts (the workers\' turns and results); synthesis; finish: until runSession returned (journal, session.json, releasing the lock).',
+      '"spawn → started" is per worker, inside the session: worker_spawned to worker_started, with all n starting at once on 2 cores.',
+    ];
+    const s4 = splits.get(4);
+    if (s4) {
+      const big = (Object.entries(s4) as Array<[keyof Phases, number]>).filter(([k]) => k !== 'wall').sort((a, b) => b[1] - a[1])[0]!;
+      notes.push(`At 4 workers the largest part is ${big[0]} (${round(big[1], 0)} ms of ${round(s4.wall, 0)} ms): starting worker processes, see bench 4 for what one start costs and why.`);
+    }
+    return {
+      columns: [
+        { key: 'wall', label: 'wall ms' },
+        { key: 'setup', label: 'setup' },
+        { key: 'plan', label: 'plan' },
+        { key: 'spawn', label: 'spawn' },
+        { key: 'gather', label: 'gather' },
+        { key: 'synthesis', label: 'synthesis' },
+        { key: 'finish', label: 'finish' },
+        { key: 'toStarted', label: 'spawn → started p50' },
+      ],
+      rows,
+      targets,
+      notes,
+      details,
+    };
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * Scripted sessions for the benches: the scripted model's script, and for the spawn bench
+ * a session folder built by hand (session.json, agent.json, an `assign` in the worker's
+ * mailbox), so one worker can be started exactly as the coordinator starts it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SessionOptionsSchema } from '../../src/config.js';
+import { MailboxSender, createMailbox } from '../../src/mailbox/index.js';
+import type { Script, ScriptEntry } from '../../src/model/scripted.js';
+import { COORDINATOR_ID, newSessionId, sessionPaths } from '../../src/session/layout.js';
+import type { SessionRecord } from '../../src/session/records.js';
+import { writeAgentRecord, writeSessionRecord } from '../../src/session/store.js';
+import { ROLE_TOOL_NAMES } from '../../src/tools/registry.js';
+
+export function textEntry(text: string, delayMs = 0): ScriptEntry {
+  return { ...(delayMs ? { delayMs } : {}), response: { content: [{ type: 'text', text }], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 10 } } };
+}
+
+export function toolEntry(id: string, name: string, input: Record<string, unknown>, delayMs = 0): ScriptEntry {
+  return {
+    ...(delayMs ? { delayMs } : {}),
+    response: { content: [{ type: 'tool_use', id, name, input }], stop_reason: 'tool_use', usage: { input_tokens: 10, output_tokens: 10 } },
+  };
+}
+
+/** The coordinator's planning answer: n independent research subtasks. */
+export function planEntry(n: number): ScriptEntry {
+  const subtasks = Array.from({ length: n }, (_, i) => ({
+    id: `part-${i + 1}`,
+    role: 'research',
+    description: `Bench subtask ${i + 1}: report on part ${i + 1}.`,
+    dependsOn: [],
+    required: false,
+  }));
+  return toolEntry('toolu_plan', 'plan_subtasks', { subtasks, failurePolicy: 'all' });
+}
+
+/** A session script: plan n subtasks, run each worker's queue, then synthesize. */
+export function sessionScript(n: number, workers: Record<string, ScriptEntry[]>): Script {
+  return { agents: { coordinator: [planEntry(n), textEntry('Bench synthesis: all parts reported.')], ...workers } };
+}
+
+export function writeScript(dir: string, script: Script): string {
+  const file = path.join(dir, 'script.json');
+  fs.writeFileSync(file, JSON.stringify(script, null, 2));
+  return file;
+}
+
+/** A session folder with a coordinator mailbox, as runSession would leave it before spawning. */
+export async function createBenchSession(runtimeDir: string, script: Script): Promise<{ sessionDir: string; record: SessionRecord }> {
+  const id = newSessionId();
+  const sessionDir = path.join(runtimeDir, 'sessions', id);
+  const p = sessionPaths(sessionDir);
+  for (const d of [p.agents, p.artifacts, p.workspace]) fs.mkdirSync(d, { recursive: true });
+  const scriptFile = writeScript(sessionDir, script);
+  const options = SessionOptionsSchema.parse({ task: 'bench: spawn workers', provider: 'scripted', scriptFile, sourceRoot: p.workspace });
+  const now = new Date().toISOString();
+  const record: SessionRecord = {
+    v: 1,
+    id,
+    task: options.task,
+    options,
+    provider: 'scripted',
+    models: { coordinator: 'scripted', worker: 'scripted', router: 'scripted' },
+    status: 'running',
+    createdAt: now,
+    updatedAt: now,
+    coordinatorPid: process.pid,
+    epoch: 0,
+  };
+  await writeSessionRecord(sessionDir, record);
+  await createMailbox(sessionDir, COORDINATOR_ID);
+  return { sessionDir, record };
+}
+
+/** What the coordinator does before it spawns a worker: its folder, agent.json, and the assign. */
+export async function prepareWorker(sessionDir: string, record: SessionRecord, sender: MailboxSender, agentId: string, subtaskId: string): Promise<void> {
+  await createMailbox(sessionDir, agentId);
+  await writeAgentRecord(sessionDir, {
+    v: 1,
+    id: agentId,
+    role: 'research',
+    subtask: subtaskId,
+    tools: ROLE_TOOL_NAMES.research,
+    model: 'scripted',
+    limits: record.options.limits,
+    status: 'pending',
+    attempt: 1,
+  });
+  await sender.send(
+    agentId,
+    'assign',
+    {
+      subtask: { id: subtaskId, role: 'research', description: 'Bench: start, report started, then wait on the model.' },
+      inputs: [],
+      attempt: 1,
+      limits: record.options.limits,
+      continueFromTranscript: false,
+    },
+    { id: `assign-1-${subtaskId}` },
+  );
+}
