@@ -55,6 +55,20 @@ export const SessionOptionsSchema = z.object({
   scriptFile: z.string().optional(),
   budgetTokens: z.number().int().positive().optional(),
   budgetUsd: z.number().positive().optional(),
+  /** pipeline: the stages, in order. */
+  stages: z.array(z.enum(['research', 'analysis', 'writing', 'review'])).min(1).default(['research', 'analysis', 'writing', 'review']),
+  /** debate: how many debaters, and optionally one model id each (cycled). */
+  debaters: z.number().int().min(2).max(8).default(3),
+  debateModels: z.array(z.string()).default([]),
+  /** reflect: the review score to reach, and how many production rounds to allow. */
+  threshold: z.number().min(0).max(1).default(0.85),
+  maxRounds: z.number().int().positive().max(10).default(3),
+  /** coordinator: update a running draft as each result arrives. */
+  progressive: z.boolean().default(false),
+  /** coordinator: consult the coordinator's model on worker events (failures, questions). */
+  liveCoordination: z.boolean().default(true),
+  /** Outputs longer than this reach dependents as artifact references instead of full text. */
+  inlineOutputChars: z.number().int().positive().default(12_000),
 });
 
 export type SessionOptionsInput = z.input<typeof SessionOptionsSchema>;

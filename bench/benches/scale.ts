@@ -94,7 +94,7 @@ export const scaleBench: Bench = {
   id: 'scale',
   title: '7. Scale (32 and 64 workers in one session)',
   async run(ctx) {
-    const { workers, delayMs, probeSpacingMs } = ctx.cfg.scale;
+    const { workers, delayMs, probeSpacingMs, idleProbeMs } = ctx.cfg.scale;
     const root = makeTempDir('scale');
     const proc = await BenchProc.start('receiver.ts', 'scale probe reader');
     const rows: Row[] = [];
@@ -103,7 +103,7 @@ export const scaleBench: Bench = {
     try {
       ctx.log('scale: idle probe baseline');
       const idle = await startProbe(proc, path.join(root, 'probe-idle'), probeSpacingMs);
-      await sleep(Math.max(2000, probeSpacingMs * 50));
+      await sleep(idleProbeMs);
       const idleOut = await idle.stop();
       const idleLat = summarize(idleOut.latencies);
       rows.push({

@@ -12,7 +12,7 @@ export interface ScaleConfig {
   spawn: { spawns: number; idleSampleMs: number };
   session: { workers: number[]; reps: number };
   parallel: { workers: number; turns: number; delayMs: number };
-  scale: { workers: number[]; delayMs: number; probeSpacingMs: number };
+  scale: { workers: number[]; delayMs: number; probeSpacingMs: number; idleProbeMs: number };
 }
 
 export const SCALES: Record<Scale, ScaleConfig> = {
@@ -25,16 +25,16 @@ export const SCALES: Record<Scale, ScaleConfig> = {
     session: { workers: [1, 4, 16], reps: 3 },
     // 10 calls of 1 s per worker: a 10 s critical path, so ~1 s of fixed overhead costs 0.1.
     parallel: { workers: 8, turns: 10, delayMs: 1000 },
-    scale: { workers: [32, 64], delayMs: 5000, probeSpacingMs: 20 },
+    scale: { workers: [32, 64], delayMs: 5000, probeSpacingMs: 20, idleProbeMs: 3000 },
   },
   smoke: {
     latency: { messages: 12, rounds: 1, spacingMs: 2 },
     burst: { writers: 2, perWriter: 15, polledCapMs: 3000, timeoutMs: 15_000 },
     backlog: { sizes: [20, 40], warmup: 5, timeoutMs: 15_000 },
     spawn: { spawns: 1, idleSampleMs: 100 },
-    session: { workers: [1, 2], reps: 1 },
-    parallel: { workers: 2, turns: 2, delayMs: 100 },
-    scale: { workers: [2], delayMs: 200, probeSpacingMs: 20 },
+    session: { workers: [2], reps: 1 },
+    parallel: { workers: 2, turns: 2, delayMs: 50 },
+    scale: { workers: [2], delayMs: 100, probeSpacingMs: 20, idleProbeMs: 300 },
   },
 };
 

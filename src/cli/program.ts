@@ -51,6 +51,13 @@ interface RunFlags {
   script?: string;
   budgetTokens?: number;
   budgetUsd?: number;
+  stages?: string[];
+  debaters?: number;
+  models?: string[];
+  threshold?: number;
+  maxAttempts?: number;
+  progressive?: boolean;
+  live?: boolean;
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
@@ -84,6 +91,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--script <file>', 'a script for the scripted provider (tests, benches)')
     .option('--budget-tokens <n>', 'hard token budget for the whole session', int('--budget-tokens'))
     .option('--budget-usd <usd>', 'hard cost budget for the whole session', positive('--budget-usd'))
+    .option('--stages <list>', 'pipeline: comma-separated stages (research,analysis,writing,review)', list)
+    .option('--debaters <n>', 'debate: number of debaters', int('--debaters'))
+    .option('--models <list>', 'debate: comma-separated model ids, one per debater', list)
+    .option('--threshold <score>', 'reflect: review score to reach, 0..1', positive('--threshold'))
+    .option('--max-attempts <n>', 'reflect: production rounds before asking a human', int('--max-attempts'))
+    .option('--progressive', 'coordinator: keep a running draft as results arrive')
+    .option('--no-live', "coordinator: don't consult the coordinator's model while workers run")
     .option('--json', 'print one JSON object (result, status, usage, session id) on stdout')
     .option('-q, --quiet', 'show errors only on stderr')
     .option('-v, --verbose', 'debug-level logs in the session files')
@@ -176,6 +190,13 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         ...(flags.script ? { scriptFile: flags.script } : {}),
         ...(flags.budgetTokens ? { budgetTokens: flags.budgetTokens } : {}),
         ...(flags.budgetUsd ? { budgetUsd: flags.budgetUsd } : {}),
+        ...(flags.stages ? { stages: flags.stages as Array<'research' | 'analysis' | 'writing' | 'review'> } : {}),
+        ...(flags.debaters ? { debaters: flags.debaters } : {}),
+        ...(flags.models ? { debateModels: flags.models } : {}),
+        ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
+        ...(flags.maxAttempts ? { maxRounds: flags.maxAttempts } : {}),
+        ...(flags.progressive ? { progressive: true } : {}),
+        liveCoordination: flags.live !== false,
         runtimeDir: flags.runtimeDir,
         onEvent: listener,
         signal: graceful.signal,
