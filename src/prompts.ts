@@ -10,6 +10,8 @@ export interface WorkerOutputForSynthesis {
   agent: string;
   role: string;
   output: string;
+  /** The worker's model, when it differs by worker (debate). */
+  model?: string;
 }
 
 export interface WorkerFailureForSynthesis {
@@ -66,7 +68,7 @@ export const SYNTHESIS_SYSTEM_PROMPT = [
 export function synthesisMessage(task: string, outputs: WorkerOutputForSynthesis[], failures: WorkerFailureForSynthesis[]): string {
   const parts = [`<original-task>\n${task}\n</original-task>`];
   for (const o of outputs) {
-    parts.push(`<worker-output agent="${o.agent}" subtask="${o.subtask}" role="${o.role}">\n${o.output}\n</worker-output>`);
+    parts.push(`<worker-output agent="${o.agent}" subtask="${o.subtask}" role="${o.role}"${o.model ? ` model="${o.model}"` : ''}>\n${o.output}\n</worker-output>`);
   }
   for (const f of failures) {
     parts.push(`<worker-failure agent="${f.agent ?? ''}" subtask="${f.subtask}" role="${f.role}">\n${f.reason}\n</worker-failure>`);

@@ -1,3 +1,474 @@
+var __defProp = Object.defineProperty;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+
+// src/errors.ts
+function describeError(err) {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+var MailroomError, ConfigError, MailboxError, UnknownRecipientError, MailboxLockedError, ModelError, ModelAuthError, ModelRateLimitError, ModelOverloadedError, ModelStopError, ToolError, LimitExceededError, InvalidEnvelopeError;
+var init_errors = __esm({
+  "src/errors.ts"() {
+    "use strict";
+    MailroomError = class extends Error {
+      /** A stable, machine-readable identifier such as `E_MODEL_AUTH`. */
+      code;
+      constructor(code, message, options) {
+        super(message, options?.cause === void 0 ? void 0 : { cause: options.cause });
+        this.code = code;
+        this.name = new.target.name;
+      }
+    };
+    ConfigError = class extends MailroomError {
+      constructor(message, options) {
+        super("E_CONFIG", message, options);
+      }
+    };
+    MailboxError = class extends MailroomError {
+    };
+    UnknownRecipientError = class extends MailboxError {
+      constructor(recipient, mailboxRoot) {
+        super("E_UNKNOWN_RECIPIENT", `unknown recipient "${recipient}": no mailbox at ${mailboxRoot}`);
+        this.recipient = recipient;
+      }
+      recipient;
+    };
+    MailboxLockedError = class extends MailboxError {
+      constructor(dir, options) {
+        super("E_MAILBOX_LOCKED", `mailbox ${dir} already has a reader`, options);
+      }
+    };
+    ModelError = class extends MailroomError {
+      constructor(code, message, options) {
+        super(code, message, options);
+        this.status = options?.status;
+      }
+      /** HTTP status when the error came from an HTTP response. */
+      status;
+    };
+    ModelAuthError = class extends ModelError {
+      constructor(message, options) {
+        super("E_MODEL_AUTH", message, options);
+      }
+    };
+    ModelRateLimitError = class extends ModelError {
+      constructor(message, options) {
+        super("E_MODEL_RATE_LIMIT", message, options);
+      }
+    };
+    ModelOverloadedError = class extends ModelError {
+      constructor(message, options) {
+        super("E_MODEL_OVERLOADED", message, options);
+      }
+    };
+    ModelStopError = class extends ModelError {
+      constructor(stopReason, message) {
+        super("E_MODEL_STOP", message);
+        this.stopReason = stopReason;
+      }
+      stopReason;
+    };
+    ToolError = class extends MailroomError {
+      constructor(message, options) {
+        super(options?.code ?? "E_TOOL", message, options);
+      }
+    };
+    LimitExceededError = class extends MailroomError {
+      constructor(limit, message) {
+        super("E_LIMIT", message);
+        this.limit = limit;
+      }
+      limit;
+    };
+    InvalidEnvelopeError = class extends MailboxError {
+      constructor(message, options) {
+        super("E_BAD_ENVELOPE", message, options);
+      }
+    };
+  }
+});
+
+// src/model/anthropic-stream.ts
+var USAGE_FIELDS, MessageAccumulator;
+var init_anthropic_stream = __esm({
+  "src/model/anthropic-stream.ts"() {
+    "use strict";
+    USAGE_FIELDS = ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"];
+    MessageAccumulator = class {
+      id = "";
+      model = "";
+      blocks = [];
+      /** Raw tool-input JSON per block index, joined from input_json_delta pieces. */
+      inputJson = /* @__PURE__ */ new Map();
+      stopReason = null;
+      usage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+      malformed = [];
+      /** True once message_start arrived: from then on the request was accepted. */
+      started = false;
+      /** True once message_stop arrived: only then is the message whole. */
+      complete = false;
+      add(event) {
+        switch (event.type) {
+          case "message_start": {
+            this.started = true;
+            this.id = event.message?.id ?? "";
+            this.model = event.message?.model ?? "";
+            this.mergeUsage(event.message?.usage);
+            break;
+          }
+          case "content_block_start": {
+            if (event.index === void 0 || !event.content_block) break;
+            const block = { ...event.content_block };
+            this.blocks[event.index] = block;
+            break;
+          }
+          case "content_block_delta": {
+            const block = event.index === void 0 ? void 0 : this.blocks[event.index];
+            if (!block || !event.delta) break;
+            this.applyDelta(event.index, block, event.delta);
+            break;
+          }
+          case "content_block_stop": {
+            if (event.index !== void 0) this.finishBlock(event.index);
+            break;
+          }
+          case "message_delta": {
+            const reason = event.delta?.stop_reason;
+            if (typeof reason === "string") this.stopReason = reason;
+            this.mergeUsage(event.usage);
+            break;
+          }
+          case "message_stop":
+            this.complete = true;
+            break;
+          default:
+            break;
+        }
+      }
+      result() {
+        for (const index of [...this.inputJson.keys()]) this.finishBlock(index);
+        return {
+          id: this.id,
+          model: this.model,
+          content: this.blocks.filter((b) => b !== void 0),
+          stop_reason: this.stopReason,
+          usage: { ...this.usage },
+          malformedToolInputs: [...this.malformed]
+        };
+      }
+      applyDelta(index, block, delta) {
+        switch (delta.type) {
+          case "text_delta":
+            block.text = String(block.text ?? "") + String(delta.text ?? "");
+            break;
+          case "input_json_delta":
+            if ("input" in block) this.inputJson.set(index, (this.inputJson.get(index) ?? "") + String(delta.partial_json ?? ""));
+            break;
+          case "citations_delta":
+            block.citations = [...Array.isArray(block.citations) ? block.citations : [], delta.citation];
+            break;
+          case "thinking_delta":
+            block.thinking = String(block.thinking ?? "") + String(delta.thinking ?? "");
+            break;
+          case "signature_delta":
+            block.signature = delta.signature;
+            break;
+          default:
+            break;
+        }
+      }
+      /** Parses a tool block's joined input; invalid JSON is kept as the raw text, and noted. */
+      finishBlock(index) {
+        const raw = this.inputJson.get(index);
+        this.inputJson.delete(index);
+        const block = this.blocks[index];
+        if (raw === void 0 || !block) return;
+        if (raw.trim() === "") return;
+        try {
+          block.input = JSON.parse(raw);
+        } catch {
+          block.input = raw;
+          this.malformed.push(String(block.name ?? block.type));
+        }
+      }
+      /** Later events carry final counts; a null or absent field keeps the earlier value. */
+      mergeUsage(u) {
+        if (!u) return;
+        for (const field of USAGE_FIELDS) {
+          const v = u[field];
+          if (typeof v === "number") this.usage[field] = v;
+        }
+      }
+    };
+  }
+});
+
+// src/model/anthropic.ts
+var anthropic_exports = {};
+__export(anthropic_exports, {
+  AnthropicModel: () => AnthropicModel
+});
+import Anthropic from "@anthropic-ai/sdk";
+function detail(err) {
+  const message = err.apiMessage ?? err.message;
+  return err.type ? `${err.type}: ${message}` : message;
+}
+function isRetryableMidStream(err) {
+  if (err instanceof ModelError) return err.code === "E_MODEL_STREAM_INCOMPLETE";
+  if (err instanceof Anthropic.APIUserAbortError || err instanceof Anthropic.APIConnectionError) return false;
+  if (err instanceof Anthropic.APIError) {
+    return err.status === void 0 && (err.type === null || TRANSIENT_STREAM_ERRORS.has(err.type));
+  }
+  return isNetworkError(err);
+}
+function isNetworkError(err) {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e.message === "terminated") return true;
+    const code = e.code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
+  }
+  return false;
+}
+function toApiMessage(m) {
+  if (typeof m.content === "string") return { role: m.role, content: m.content };
+  let blocks = m.content.map((b) => {
+    const copy = { ...b };
+    if ("input" in copy && (typeof copy.input !== "object" || copy.input === null || Array.isArray(copy.input))) copy.input = {};
+    return copy;
+  });
+  const nonEmpty = blocks.filter((b) => !(b.type === "text" && b.text === ""));
+  if (nonEmpty.length > 0) blocks = nonEmpty;
+  return { role: m.role, content: blocks };
+}
+function markLastBlock(m) {
+  if (typeof m.content === "string") {
+    if (m.content !== "") m.content = [{ type: "text", text: m.content, cache_control: EPHEMERAL }];
+    return;
+  }
+  const last = m.content.at(-1);
+  if (last && ["text", "tool_result", "image", "document"].includes(String(last.type))) last.cache_control = EPHEMERAL;
+}
+function sleep2(ms, signal) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+var EPHEMERAL, TRANSIENT_STREAM_ERRORS, NETWORK_CODES, AnthropicModel;
+var init_anthropic = __esm({
+  "src/model/anthropic.ts"() {
+    "use strict";
+    init_errors();
+    init_anthropic_stream();
+    EPHEMERAL = { type: "ephemeral" };
+    TRANSIENT_STREAM_ERRORS = /* @__PURE__ */ new Set(["overloaded_error", "api_error", "rate_limit_error", "timeout_error"]);
+    NETWORK_CODES = /* @__PURE__ */ new Set(["UND_ERR_SOCKET", "UND_ERR_BODY_TIMEOUT", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
+    AnthropicModel = class {
+      provider = "anthropic";
+      defaultModel;
+      client;
+      maxRetries;
+      midStreamRetries;
+      retryDelayMs;
+      idleTimeoutMs;
+      defaultMaxTokens;
+      promptCaching;
+      baseURL;
+      constructor(opts) {
+        const apiKey = opts.apiKey ?? process.env.ANTHROPIC_API_KEY;
+        if (!apiKey) {
+          throw new ModelAuthError("ANTHROPIC_API_KEY is not set: export it (any non-empty value for a local server), or run with --offline");
+        }
+        this.defaultModel = opts.defaultModel;
+        this.maxRetries = opts.maxRetries ?? 4;
+        this.midStreamRetries = opts.midStreamRetries ?? this.maxRetries;
+        this.retryDelayMs = opts.retryDelayMs ?? 500;
+        this.idleTimeoutMs = opts.streamIdleTimeoutMs ?? 3 * 6e4;
+        this.defaultMaxTokens = opts.defaultMaxTokens ?? 8192;
+        this.promptCaching = opts.promptCaching ?? true;
+        this.baseURL = (opts.baseURL ?? (process.env.ANTHROPIC_BASE_URL || void 0) ?? "https://api.anthropic.com").replace(/\/+$/, "");
+        this.client = new Anthropic({
+          // A key passed in code is the SDK client's only credential: it reads no other from the env.
+          apiKey,
+          baseURL: this.baseURL,
+          maxRetries: this.maxRetries,
+          timeout: opts.timeoutMs ?? 10 * 6e4
+        });
+      }
+      async createMessage(request, options) {
+        const params = this.toParams(request);
+        const headers = {};
+        if (request.metadata) {
+          headers["x-mailroom-agent"] = request.metadata.agentId;
+          headers["x-mailroom-role"] = request.metadata.role;
+          headers["x-mailroom-purpose"] = request.metadata.purpose;
+        }
+        const signal = options?.signal;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await this.streamOnce(params, headers, signal);
+          } catch (err) {
+            if (signal?.aborted) throw new ModelError("E_MODEL_ABORTED", "the model call was aborted", { cause: signal.reason ?? err });
+            if (isRetryableMidStream(err) && attempt < this.midStreamRetries) {
+              await sleep2(this.retryDelayMs * 2 ** attempt, signal);
+              continue;
+            }
+            throw this.mapError(err, String(params.model), attempt);
+          }
+        }
+      }
+      /** One streamed request, accumulated into a whole message, or an error. */
+      async streamOnce(params, headers, signal) {
+        const controller = new AbortController();
+        const onAbort = () => controller.abort(signal?.reason);
+        signal?.addEventListener("abort", onAbort, { once: true });
+        if (signal?.aborted) controller.abort(signal.reason);
+        let idleTimer;
+        let stalled = false;
+        const armIdle = () => {
+          clearTimeout(idleTimer);
+          idleTimer = setTimeout(() => {
+            stalled = true;
+            controller.abort();
+          }, this.idleTimeoutMs);
+        };
+        const acc = new MessageAccumulator();
+        try {
+          const stream = await this.client.messages.create(
+            { ...params, stream: true },
+            { signal: controller.signal, headers }
+          );
+          armIdle();
+          for await (const event of stream) {
+            armIdle();
+            acc.add(event);
+          }
+        } catch (err) {
+          if (!stalled) throw err;
+        } finally {
+          clearTimeout(idleTimer);
+          signal?.removeEventListener("abort", onAbort);
+        }
+        if (stalled) {
+          throw new ModelError("E_MODEL_STREAM_INCOMPLETE", `the stream from ${this.baseURL} stalled (no event for ${this.idleTimeoutMs} ms)`);
+        }
+        if (!acc.complete) {
+          if (signal?.aborted) throw new ModelError("E_MODEL_ABORTED", "the model call was aborted", { cause: signal.reason });
+          throw new ModelError("E_MODEL_STREAM_INCOMPLETE", `the stream from ${this.baseURL} ended before message_stop`);
+        }
+        const m = acc.result();
+        return { id: m.id, model: m.model || String(params.model), content: m.content, stop_reason: m.stop_reason, usage: m.usage };
+      }
+      /** Our request shape to the API's, with cache breakpoints and content the API accepts. */
+      toParams(request) {
+        const cache = this.promptCaching ? { cache_control: EPHEMERAL } : {};
+        const tools = (request.tools ?? []).map((t2) => ({ ...t2 }));
+        const lastTool = tools.at(-1);
+        if (lastTool) Object.assign(lastTool, cache);
+        const messages = request.messages.map(toApiMessage);
+        const last = messages.at(-1);
+        if (this.promptCaching && last?.role === "user") markLastBlock(last);
+        const params = {
+          model: request.model ?? this.defaultModel,
+          max_tokens: request.max_tokens ?? this.defaultMaxTokens,
+          messages
+        };
+        if (request.system) params.system = [{ type: "text", text: request.system, ...cache }];
+        if (tools.length > 0) {
+          params.tools = tools;
+          if (request.tool_choice) params.tool_choice = request.tool_choice;
+        }
+        return params;
+      }
+      mapError(err, model, ourRetries) {
+        const where = `the API at ${this.baseURL}`;
+        if (err instanceof ModelError) {
+          if (err.code === "E_MODEL_STREAM_INCOMPLETE" && ourRetries > 0) {
+            return new ModelError(err.code, `${err.message} (gave up after ${ourRetries} retries)`, { cause: err });
+          }
+          return err;
+        }
+        if (err instanceof Anthropic.AuthenticationError) {
+          return new ModelAuthError(`${where} rejected the key in ANTHROPIC_API_KEY (401 ${detail(err)}); check the key and ANTHROPIC_BASE_URL`, {
+            cause: err,
+            status: 401
+          });
+        }
+        if (err instanceof Anthropic.PermissionDeniedError) {
+          return new ModelAuthError(`the key in ANTHROPIC_API_KEY may not use ${where} or model "${model}" (403 ${detail(err)})`, {
+            cause: err,
+            status: 403
+          });
+        }
+        if (err instanceof Anthropic.APIError && (err.status === 429 || err.type === "rate_limit_error")) {
+          return new ModelRateLimitError(`rate limited by ${where} (429 ${detail(err)}), gave up after ${this.retriesFor(err, ourRetries)} retries; lower --max-workers or raise MAILROOM_MAX_RETRIES`, {
+            cause: err,
+            status: 429
+          });
+        }
+        if (err instanceof Anthropic.APIError && (err.status === 529 || err.type === "overloaded_error")) {
+          return new ModelOverloadedError(`${where} is overloaded (529 ${detail(err)}), gave up after ${this.retriesFor(err, ourRetries)} retries; try again later or raise MAILROOM_MAX_RETRIES`, {
+            cause: err,
+            status: 529
+          });
+        }
+        if (err instanceof Anthropic.NotFoundError) {
+          return new ModelError("E_MODEL_NOT_FOUND", `${where} answered 404 for model "${model}" (${detail(err)}); check the model id (--model, --worker-model) and ANTHROPIC_BASE_URL`, {
+            cause: err,
+            status: 404
+          });
+        }
+        if (err instanceof Anthropic.APIError && (err.status === 400 || err.status === 413)) {
+          const text = detail(err);
+          if (/prompt is too long|context window|context length/i.test(text)) {
+            return new ModelStopError("model_context_window_exceeded", `the conversation no longer fits the context window of "${model}" (${err.status} ${text})`);
+          }
+          return new ModelError("E_MODEL_BAD_REQUEST", `${where} refused the request (${err.status} ${text})`, { cause: err, status: err.status });
+        }
+        if (err instanceof Anthropic.APIConnectionTimeoutError) {
+          return new ModelError("E_MODEL_TIMEOUT", `${where} did not answer in time (after ${this.maxRetries} retries)`, { cause: err });
+        }
+        if (err instanceof Anthropic.APIConnectionError) {
+          const why = err.cause instanceof Error ? err.cause.message : err.message;
+          return new ModelError("E_MODEL_CONNECTION", `cannot reach ${where} (ANTHROPIC_BASE_URL): ${why}, after ${this.maxRetries} retries`, { cause: err });
+        }
+        if (err instanceof Anthropic.APIError) {
+          const status = err.status ?? "a mid-stream error";
+          return new ModelError("E_MODEL_API", `${where} returned ${status} (${detail(err)})${ourRetries > 0 ? `, gave up after ${ourRetries} retries` : ""}`, {
+            cause: err,
+            status: err.status
+          });
+        }
+        if (isNetworkError(err)) {
+          return new ModelError("E_MODEL_CONNECTION", `the connection to ${where} dropped mid-response, gave up after ${ourRetries} retries`, { cause: err });
+        }
+        return new ModelError("E_MODEL", `model call failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      /** Retries spent before an error reached us: the SDK's for HTTP statuses, ours mid-stream. */
+      retriesFor(err, ourRetries) {
+        return err.status === void 0 ? ourRetries : this.maxRetries;
+      }
+    };
+  }
+});
+
 // src/worker/main.ts
 import { parseArgs } from "node:util";
 
@@ -82,86 +553,8 @@ var Heartbeat = class {
   }
 };
 
-// src/errors.ts
-var MailroomError = class extends Error {
-  /** A stable, machine-readable identifier such as `E_MODEL_AUTH`. */
-  code;
-  constructor(code, message, options) {
-    super(message, options?.cause === void 0 ? void 0 : { cause: options.cause });
-    this.code = code;
-    this.name = new.target.name;
-  }
-};
-var ConfigError = class extends MailroomError {
-  constructor(message, options) {
-    super("E_CONFIG", message, options);
-  }
-};
-var MailboxError = class extends MailroomError {
-};
-var UnknownRecipientError = class extends MailboxError {
-  constructor(recipient, mailboxRoot) {
-    super("E_UNKNOWN_RECIPIENT", `unknown recipient "${recipient}": no mailbox at ${mailboxRoot}`);
-    this.recipient = recipient;
-  }
-  recipient;
-};
-var MailboxLockedError = class extends MailboxError {
-  constructor(dir, options) {
-    super("E_MAILBOX_LOCKED", `mailbox ${dir} already has a reader`, options);
-  }
-};
-var ModelError = class extends MailroomError {
-  constructor(code, message, options) {
-    super(code, message, options);
-    this.status = options?.status;
-  }
-  /** HTTP status when the error came from an HTTP response. */
-  status;
-};
-var ModelAuthError = class extends ModelError {
-  constructor(message, options) {
-    super("E_MODEL_AUTH", message, options);
-  }
-};
-var ModelRateLimitError = class extends ModelError {
-  constructor(message, options) {
-    super("E_MODEL_RATE_LIMIT", message, options);
-  }
-};
-var ModelOverloadedError = class extends ModelError {
-  constructor(message, options) {
-    super("E_MODEL_OVERLOADED", message, options);
-  }
-};
-var ModelStopError = class extends ModelError {
-  constructor(stopReason, message) {
-    super("E_MODEL_STOP", message);
-    this.stopReason = stopReason;
-  }
-  stopReason;
-};
-var ToolError = class extends MailroomError {
-  constructor(message, options) {
-    super(options?.code ?? "E_TOOL", message, options);
-  }
-};
-var LimitExceededError = class extends MailroomError {
-  constructor(limit, message) {
-    super("E_LIMIT", message);
-    this.limit = limit;
-  }
-  limit;
-};
-function describeError(err) {
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
-var InvalidEnvelopeError = class extends MailboxError {
-  constructor(message, options) {
-    super("E_BAD_ENVELOPE", message, options);
-  }
-};
+// src/agent/loop.ts
+init_errors();
 
 // src/model/types.ts
 function addUsage(a, b) {
@@ -187,10 +580,12 @@ function textOf(content) {
 import { z as z13 } from "zod";
 
 // src/tools/analysis/describe-data.ts
+init_errors();
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 
 // src/tools/fileread.ts
+init_errors();
 import { constants as fsc } from "node:fs";
 import { open } from "node:fs/promises";
 var MAX_READ_BYTES = 2 * 1024 * 1024;
@@ -254,6 +649,7 @@ async function readTextPage(abs, display, page = {}) {
 }
 
 // src/tools/paths.ts
+init_errors();
 import { constants as fsc2 } from "node:fs";
 import { lstat, mkdir, open as open2, realpath } from "node:fs/promises";
 import path3 from "node:path";
@@ -466,6 +862,7 @@ var describeData = defineTool({
 });
 
 // src/tools/analysis/run-javascript.ts
+init_errors();
 import { z as z2 } from "zod";
 
 // src/tools/output.ts
@@ -604,6 +1001,7 @@ ${consoleBlock}` : ""}`, {
 });
 
 // src/tools/research/extract-text.ts
+init_errors();
 import { z as z3 } from "zod";
 
 // src/tools/extract.ts
@@ -706,14 +1104,17 @@ ${text}`, untrusted: true, source: `extract_text: ${loc.display}` };
 });
 
 // src/tools/research/fetch.ts
+init_errors();
 import { z as z4 } from "zod";
 
 // src/tools/net/fetch.ts
+init_errors();
 import http from "node:http";
 import https from "node:https";
 import zlib from "node:zlib";
 
 // src/tools/net/ssrf.ts
+init_errors();
 import dns from "node:dns";
 import ipaddr from "ipaddr.js";
 var systemResolver = async (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
@@ -1040,6 +1441,7 @@ var researchReadFile = defineTool({
 });
 
 // src/tools/research/search.ts
+init_errors();
 import MiniSearch from "minisearch";
 import { z as z7 } from "zod";
 
@@ -1245,6 +1647,7 @@ var submitReview = defineTool({
 });
 
 // src/tools/workspace/edit.ts
+init_errors();
 import { z as z10 } from "zod";
 
 // src/tools/workspace/write.ts
@@ -1312,6 +1715,7 @@ var workspaceEditFile = defineTool({
 });
 
 // src/tools/workspace/list.ts
+init_errors();
 import { lstat as lstat2, readdir as readdir2 } from "node:fs/promises";
 import path5 from "node:path";
 import { z as z11 } from "zod";
@@ -1372,6 +1776,7 @@ var workspaceListFiles = defineTool({
 });
 
 // src/tools/writing/format.ts
+init_errors();
 import { z as z12 } from "zod";
 async function formatMarkdown(text, printWidth = 100) {
   const [{ format }, markdownPlugin] = await Promise.all([import("prettier/standalone"), import("prettier/plugins/markdown")]);
@@ -1437,6 +1842,7 @@ function serverToolsForRole(role, opts) {
 }
 
 // src/tools/run.ts
+init_errors();
 import { z as z14 } from "zod";
 function maxChars(ctx) {
   const m = ctx.settings?.maxOutputChars;
@@ -1697,6 +2103,9 @@ function workerFault(name, env = process.env) {
   return (env.MAILROOM_WORKER_FAULTS ?? "").split(",").includes(name);
 }
 
+// src/worker/run.ts
+init_errors();
+
 // src/mailbox/schema.ts
 import { z as z15 } from "zod";
 var ENVELOPE_VERSION = 1;
@@ -1798,6 +2207,7 @@ var EnvelopeSchema = z15.discriminatedUnion("type", [
 ]);
 
 // src/mailbox/maildir.ts
+init_errors();
 import path7 from "node:path";
 var DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 var TMP_MAX_AGE_MS = 6e4;
@@ -1838,6 +2248,7 @@ function parseMessageFileName(name) {
 }
 
 // src/mailbox/send.ts
+init_errors();
 import fsp2 from "node:fs/promises";
 import path8 from "node:path";
 import { nanoid as nanoid2 } from "nanoid";
@@ -1940,6 +2351,7 @@ async function writeIntoMailbox(box, name, data, fsync, to) {
 }
 
 // src/mailbox/reader.ts
+init_errors();
 import { constants as fsConstants } from "node:fs";
 import fsp3 from "node:fs/promises";
 import path9 from "node:path";
@@ -2380,358 +2792,11 @@ var MailboxReader = class {
   }
 };
 
-// src/model/anthropic.ts
-import Anthropic from "@anthropic-ai/sdk";
+// src/mailbox/inspect.ts
+init_errors();
 
-// src/model/anthropic-stream.ts
-var USAGE_FIELDS = ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"];
-var MessageAccumulator = class {
-  id = "";
-  model = "";
-  blocks = [];
-  /** Raw tool-input JSON per block index, joined from input_json_delta pieces. */
-  inputJson = /* @__PURE__ */ new Map();
-  stopReason = null;
-  usage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
-  malformed = [];
-  /** True once message_start arrived: from then on the request was accepted. */
-  started = false;
-  /** True once message_stop arrived: only then is the message whole. */
-  complete = false;
-  add(event) {
-    switch (event.type) {
-      case "message_start": {
-        this.started = true;
-        this.id = event.message?.id ?? "";
-        this.model = event.message?.model ?? "";
-        this.mergeUsage(event.message?.usage);
-        break;
-      }
-      case "content_block_start": {
-        if (event.index === void 0 || !event.content_block) break;
-        const block = { ...event.content_block };
-        this.blocks[event.index] = block;
-        break;
-      }
-      case "content_block_delta": {
-        const block = event.index === void 0 ? void 0 : this.blocks[event.index];
-        if (!block || !event.delta) break;
-        this.applyDelta(event.index, block, event.delta);
-        break;
-      }
-      case "content_block_stop": {
-        if (event.index !== void 0) this.finishBlock(event.index);
-        break;
-      }
-      case "message_delta": {
-        const reason = event.delta?.stop_reason;
-        if (typeof reason === "string") this.stopReason = reason;
-        this.mergeUsage(event.usage);
-        break;
-      }
-      case "message_stop":
-        this.complete = true;
-        break;
-      default:
-        break;
-    }
-  }
-  result() {
-    for (const index of [...this.inputJson.keys()]) this.finishBlock(index);
-    return {
-      id: this.id,
-      model: this.model,
-      content: this.blocks.filter((b) => b !== void 0),
-      stop_reason: this.stopReason,
-      usage: { ...this.usage },
-      malformedToolInputs: [...this.malformed]
-    };
-  }
-  applyDelta(index, block, delta) {
-    switch (delta.type) {
-      case "text_delta":
-        block.text = String(block.text ?? "") + String(delta.text ?? "");
-        break;
-      case "input_json_delta":
-        if ("input" in block) this.inputJson.set(index, (this.inputJson.get(index) ?? "") + String(delta.partial_json ?? ""));
-        break;
-      case "citations_delta":
-        block.citations = [...Array.isArray(block.citations) ? block.citations : [], delta.citation];
-        break;
-      case "thinking_delta":
-        block.thinking = String(block.thinking ?? "") + String(delta.thinking ?? "");
-        break;
-      case "signature_delta":
-        block.signature = delta.signature;
-        break;
-      default:
-        break;
-    }
-  }
-  /** Parses a tool block's joined input; invalid JSON is kept as the raw text, and noted. */
-  finishBlock(index) {
-    const raw = this.inputJson.get(index);
-    this.inputJson.delete(index);
-    const block = this.blocks[index];
-    if (raw === void 0 || !block) return;
-    if (raw.trim() === "") return;
-    try {
-      block.input = JSON.parse(raw);
-    } catch {
-      block.input = raw;
-      this.malformed.push(String(block.name ?? block.type));
-    }
-  }
-  /** Later events carry final counts; a null or absent field keeps the earlier value. */
-  mergeUsage(u) {
-    if (!u) return;
-    for (const field of USAGE_FIELDS) {
-      const v = u[field];
-      if (typeof v === "number") this.usage[field] = v;
-    }
-  }
-};
-
-// src/model/anthropic.ts
-var EPHEMERAL = { type: "ephemeral" };
-var TRANSIENT_STREAM_ERRORS = /* @__PURE__ */ new Set(["overloaded_error", "api_error", "rate_limit_error", "timeout_error"]);
-var NETWORK_CODES = /* @__PURE__ */ new Set(["UND_ERR_SOCKET", "UND_ERR_BODY_TIMEOUT", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
-var AnthropicModel = class {
-  provider = "anthropic";
-  defaultModel;
-  client;
-  maxRetries;
-  midStreamRetries;
-  retryDelayMs;
-  idleTimeoutMs;
-  defaultMaxTokens;
-  promptCaching;
-  baseURL;
-  constructor(opts) {
-    const apiKey = opts.apiKey ?? process.env.ANTHROPIC_API_KEY;
-    if (!apiKey) {
-      throw new ModelAuthError("ANTHROPIC_API_KEY is not set: export it (any non-empty value for a local server), or run with --offline");
-    }
-    this.defaultModel = opts.defaultModel;
-    this.maxRetries = opts.maxRetries ?? 4;
-    this.midStreamRetries = opts.midStreamRetries ?? this.maxRetries;
-    this.retryDelayMs = opts.retryDelayMs ?? 500;
-    this.idleTimeoutMs = opts.streamIdleTimeoutMs ?? 3 * 6e4;
-    this.defaultMaxTokens = opts.defaultMaxTokens ?? 8192;
-    this.promptCaching = opts.promptCaching ?? true;
-    this.baseURL = (opts.baseURL ?? (process.env.ANTHROPIC_BASE_URL || void 0) ?? "https://api.anthropic.com").replace(/\/+$/, "");
-    this.client = new Anthropic({
-      // A key passed in code is the SDK client's only credential: it reads no other from the env.
-      apiKey,
-      baseURL: this.baseURL,
-      maxRetries: this.maxRetries,
-      timeout: opts.timeoutMs ?? 10 * 6e4
-    });
-  }
-  async createMessage(request, options) {
-    const params = this.toParams(request);
-    const headers = {};
-    if (request.metadata) {
-      headers["x-mailroom-agent"] = request.metadata.agentId;
-      headers["x-mailroom-role"] = request.metadata.role;
-      headers["x-mailroom-purpose"] = request.metadata.purpose;
-    }
-    const signal = options?.signal;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.streamOnce(params, headers, signal);
-      } catch (err) {
-        if (signal?.aborted) throw new ModelError("E_MODEL_ABORTED", "the model call was aborted", { cause: signal.reason ?? err });
-        if (isRetryableMidStream(err) && attempt < this.midStreamRetries) {
-          await sleep(this.retryDelayMs * 2 ** attempt, signal);
-          continue;
-        }
-        throw this.mapError(err, String(params.model), attempt);
-      }
-    }
-  }
-  /** One streamed request, accumulated into a whole message, or an error. */
-  async streamOnce(params, headers, signal) {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) controller.abort(signal.reason);
-    let idleTimer;
-    let stalled = false;
-    const armIdle = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => {
-        stalled = true;
-        controller.abort();
-      }, this.idleTimeoutMs);
-    };
-    const acc = new MessageAccumulator();
-    try {
-      const stream = await this.client.messages.create(
-        { ...params, stream: true },
-        { signal: controller.signal, headers }
-      );
-      armIdle();
-      for await (const event of stream) {
-        armIdle();
-        acc.add(event);
-      }
-    } catch (err) {
-      if (!stalled) throw err;
-    } finally {
-      clearTimeout(idleTimer);
-      signal?.removeEventListener("abort", onAbort);
-    }
-    if (stalled) {
-      throw new ModelError("E_MODEL_STREAM_INCOMPLETE", `the stream from ${this.baseURL} stalled (no event for ${this.idleTimeoutMs} ms)`);
-    }
-    if (!acc.complete) {
-      if (signal?.aborted) throw new ModelError("E_MODEL_ABORTED", "the model call was aborted", { cause: signal.reason });
-      throw new ModelError("E_MODEL_STREAM_INCOMPLETE", `the stream from ${this.baseURL} ended before message_stop`);
-    }
-    const m = acc.result();
-    return { id: m.id, model: m.model || String(params.model), content: m.content, stop_reason: m.stop_reason, usage: m.usage };
-  }
-  /** Our request shape to the API's, with cache breakpoints and content the API accepts. */
-  toParams(request) {
-    const cache = this.promptCaching ? { cache_control: EPHEMERAL } : {};
-    const tools = (request.tools ?? []).map((t2) => ({ ...t2 }));
-    const lastTool = tools.at(-1);
-    if (lastTool) Object.assign(lastTool, cache);
-    const messages = request.messages.map(toApiMessage);
-    const last = messages.at(-1);
-    if (this.promptCaching && last?.role === "user") markLastBlock(last);
-    const params = {
-      model: request.model ?? this.defaultModel,
-      max_tokens: request.max_tokens ?? this.defaultMaxTokens,
-      messages
-    };
-    if (request.system) params.system = [{ type: "text", text: request.system, ...cache }];
-    if (tools.length > 0) {
-      params.tools = tools;
-      if (request.tool_choice) params.tool_choice = request.tool_choice;
-    }
-    return params;
-  }
-  mapError(err, model, ourRetries) {
-    const where = `the API at ${this.baseURL}`;
-    if (err instanceof ModelError) {
-      if (err.code === "E_MODEL_STREAM_INCOMPLETE" && ourRetries > 0) {
-        return new ModelError(err.code, `${err.message} (gave up after ${ourRetries} retries)`, { cause: err });
-      }
-      return err;
-    }
-    if (err instanceof Anthropic.AuthenticationError) {
-      return new ModelAuthError(`${where} rejected the key in ANTHROPIC_API_KEY (401 ${detail(err)}); check the key and ANTHROPIC_BASE_URL`, {
-        cause: err,
-        status: 401
-      });
-    }
-    if (err instanceof Anthropic.PermissionDeniedError) {
-      return new ModelAuthError(`the key in ANTHROPIC_API_KEY may not use ${where} or model "${model}" (403 ${detail(err)})`, {
-        cause: err,
-        status: 403
-      });
-    }
-    if (err instanceof Anthropic.APIError && (err.status === 429 || err.type === "rate_limit_error")) {
-      return new ModelRateLimitError(`rate limited by ${where} (429 ${detail(err)}), gave up after ${this.retriesFor(err, ourRetries)} retries; lower --max-workers or raise MAILROOM_MAX_RETRIES`, {
-        cause: err,
-        status: 429
-      });
-    }
-    if (err instanceof Anthropic.APIError && (err.status === 529 || err.type === "overloaded_error")) {
-      return new ModelOverloadedError(`${where} is overloaded (529 ${detail(err)}), gave up after ${this.retriesFor(err, ourRetries)} retries; try again later or raise MAILROOM_MAX_RETRIES`, {
-        cause: err,
-        status: 529
-      });
-    }
-    if (err instanceof Anthropic.NotFoundError) {
-      return new ModelError("E_MODEL_NOT_FOUND", `${where} answered 404 for model "${model}" (${detail(err)}); check the model id (--model, --worker-model) and ANTHROPIC_BASE_URL`, {
-        cause: err,
-        status: 404
-      });
-    }
-    if (err instanceof Anthropic.APIError && (err.status === 400 || err.status === 413)) {
-      const text = detail(err);
-      if (/prompt is too long|context window|context length/i.test(text)) {
-        return new ModelStopError("model_context_window_exceeded", `the conversation no longer fits the context window of "${model}" (${err.status} ${text})`);
-      }
-      return new ModelError("E_MODEL_BAD_REQUEST", `${where} refused the request (${err.status} ${text})`, { cause: err, status: err.status });
-    }
-    if (err instanceof Anthropic.APIConnectionTimeoutError) {
-      return new ModelError("E_MODEL_TIMEOUT", `${where} did not answer in time (after ${this.maxRetries} retries)`, { cause: err });
-    }
-    if (err instanceof Anthropic.APIConnectionError) {
-      const why = err.cause instanceof Error ? err.cause.message : err.message;
-      return new ModelError("E_MODEL_CONNECTION", `cannot reach ${where} (ANTHROPIC_BASE_URL): ${why}, after ${this.maxRetries} retries`, { cause: err });
-    }
-    if (err instanceof Anthropic.APIError) {
-      const status = err.status ?? "a mid-stream error";
-      return new ModelError("E_MODEL_API", `${where} returned ${status} (${detail(err)})${ourRetries > 0 ? `, gave up after ${ourRetries} retries` : ""}`, {
-        cause: err,
-        status: err.status
-      });
-    }
-    if (isNetworkError(err)) {
-      return new ModelError("E_MODEL_CONNECTION", `the connection to ${where} dropped mid-response, gave up after ${ourRetries} retries`, { cause: err });
-    }
-    return new ModelError("E_MODEL", `model call failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  /** Retries spent before an error reached us: the SDK's for HTTP statuses, ours mid-stream. */
-  retriesFor(err, ourRetries) {
-    return err.status === void 0 ? ourRetries : this.maxRetries;
-  }
-};
-function detail(err) {
-  const message = err.apiMessage ?? err.message;
-  return err.type ? `${err.type}: ${message}` : message;
-}
-function isRetryableMidStream(err) {
-  if (err instanceof ModelError) return err.code === "E_MODEL_STREAM_INCOMPLETE";
-  if (err instanceof Anthropic.APIUserAbortError || err instanceof Anthropic.APIConnectionError) return false;
-  if (err instanceof Anthropic.APIError) {
-    return err.status === void 0 && (err.type === null || TRANSIENT_STREAM_ERRORS.has(err.type));
-  }
-  return isNetworkError(err);
-}
-function isNetworkError(err) {
-  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    if (e.message === "terminated") return true;
-    const code = e.code;
-    if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
-  }
-  return false;
-}
-function toApiMessage(m) {
-  if (typeof m.content === "string") return { role: m.role, content: m.content };
-  let blocks = m.content.map((b) => {
-    const copy = { ...b };
-    if ("input" in copy && (typeof copy.input !== "object" || copy.input === null || Array.isArray(copy.input))) copy.input = {};
-    return copy;
-  });
-  const nonEmpty = blocks.filter((b) => !(b.type === "text" && b.text === ""));
-  if (nonEmpty.length > 0) blocks = nonEmpty;
-  return { role: m.role, content: blocks };
-}
-function markLastBlock(m) {
-  if (typeof m.content === "string") {
-    if (m.content !== "") m.content = [{ type: "text", text: m.content, cache_control: EPHEMERAL }];
-    return;
-  }
-  const last = m.content.at(-1);
-  if (last && ["text", "tool_result", "image", "document"].includes(String(last.type))) last.cache_control = EPHEMERAL;
-}
-function sleep(ms, signal) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
+// src/model/select.ts
+init_errors();
 
 // src/model/defaults.ts
 var DEFAULT_MODELS = {
@@ -3235,6 +3300,7 @@ function textOf2(content) {
 }
 
 // src/model/scripted.ts
+init_errors();
 import fs4 from "node:fs";
 import { z as z16 } from "zod";
 import lockfile2 from "proper-lockfile";
@@ -3284,8 +3350,8 @@ var ScriptedModel = class {
       if (last?.repeat) entry = last;
       else throw new ModelError("E_SCRIPT", `scripted model: queue "${key}" ran out after ${queue.length} responses`);
     }
-    if (entry.delayMs) await sleep2(entry.delayMs, options?.signal);
-    if (entry.hang) await sleep2(2 ** 31 - 1, options?.signal);
+    if (entry.delayMs) await sleep(entry.delayMs, options?.signal);
+    if (entry.hang) await sleep(2 ** 31 - 1, options?.signal);
     if (entry.error) {
       const message = entry.error.message ?? `scripted error ${entry.error.status}`;
       if (entry.error.status === 429) throw new ModelRateLimitError(message, { status: 429 });
@@ -3324,7 +3390,7 @@ function readCalls(callsLog) {
   if (!fs4.existsSync(callsLog)) return [];
   return fs4.readFileSync(callsLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
-function sleep2(ms, signal) {
+function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new ModelError("E_MODEL_ABORTED", "the model call was aborted"));
     const timer = setTimeout(resolve, ms);
@@ -3348,14 +3414,16 @@ function promptCachingFrom(env = process.env) {
   const raw = env.MAILROOM_PROMPT_CACHING?.trim().toLowerCase();
   return !raw || !["0", "false", "off", "no"].includes(raw);
 }
-function createModel(provider, settings) {
+async function createModel(provider, settings) {
   switch (provider) {
-    case "anthropic":
-      return new AnthropicModel({
+    case "anthropic": {
+      const { AnthropicModel: AnthropicModel2 } = await Promise.resolve().then(() => (init_anthropic(), anthropic_exports));
+      return new AnthropicModel2({
         defaultModel: settings.defaultModel ?? DEFAULT_MODELS.worker,
         maxRetries: maxRetriesFrom(settings),
         promptCaching: promptCachingFrom()
       });
+    }
     case "offline":
       return new OfflineModel();
     case "scripted":
@@ -3416,7 +3484,21 @@ var SessionOptionsSchema = z17.object({
   /** A JSON script for the `scripted` provider (tests and benches). */
   scriptFile: z17.string().optional(),
   budgetTokens: z17.number().int().positive().optional(),
-  budgetUsd: z17.number().positive().optional()
+  budgetUsd: z17.number().positive().optional(),
+  /** pipeline: the stages, in order. */
+  stages: z17.array(z17.enum(["research", "analysis", "writing", "review"])).min(1).default(["research", "analysis", "writing", "review"]),
+  /** debate: how many debaters, and optionally one model id each (cycled). */
+  debaters: z17.number().int().min(2).max(8).default(3),
+  debateModels: z17.array(z17.string()).default([]),
+  /** reflect: the review score to reach, and how many production rounds to allow. */
+  threshold: z17.number().min(0).max(1).default(0.85),
+  maxRounds: z17.number().int().positive().max(10).default(3),
+  /** coordinator: update a running draft as each result arrives. */
+  progressive: z17.boolean().default(false),
+  /** coordinator: consult the coordinator's model on worker events (failures, questions). */
+  liveCoordination: z17.boolean().default(true),
+  /** Outputs longer than this reach dependents as artifact references instead of full text. */
+  inlineOutputChars: z17.number().int().positive().default(12e3)
 });
 
 // src/session/records.ts
@@ -3583,7 +3665,7 @@ async function runWorker(opts) {
     logger: log,
     signal: abort.signal
   };
-  const model = createModel(session.provider, {
+  const model = await createModel(session.provider, {
     provider: session.provider,
     scriptFile: session.options.scriptFile,
     defaultModel: agent.model

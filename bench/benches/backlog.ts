@@ -17,6 +17,8 @@ import { createSender, encode, prepareTransport, type Mode, type TransportSpec }
 import type { InboxMessage } from '../lib/polled-inbox.js';
 
 interface DrainOut {
+  elu: number;
+  cpuMs: number;
   complete: boolean;
   ms: number;
   received: number;
@@ -84,6 +86,7 @@ export const backlogBench: Bench = {
       { key: `us${n}`, label: `µs/msg` },
     ]);
     columns.push({ key: 'linear', label: `µs/msg ${sizes.at(-1)!.toLocaleString('en')} ÷ ${sizes[0]!.toLocaleString('en')}` });
+    columns.push({ key: 'busy', label: `reader busy % (${sizes.at(-1)!.toLocaleString('en')})` });
     columns.push({ key: 'watchesPeak', label: 'inotify watches while draining (peak)' });
     columns.push({ key: 'watchesAfter', label: 'watches when idle' });
     const rows: Row[] = VARIANTS.map((v) => {
@@ -97,6 +100,7 @@ export const backlogBench: Bench = {
       const first = byN.get(sizes[0]!)!;
       const last = byN.get(sizes.at(-1)!)!;
       values.linear = round(last.ms / sizes.at(-1)! / (first.ms / sizes[0]!), 2);
+      values.busy = round(last.elu * 100, 0);
       values.watchesPeak = Math.max(...sizes.map((n) => byN.get(n)!.watchesPeak));
       values.watchesAfter = byN.get(sizes.at(-1)!)!.watchesAfter;
       return { label: v.label, kind: v.kind, values };
@@ -111,6 +115,7 @@ export const backlogBench: Bench = {
       `Time from the reader's start() (lock, tmp/ cleanup, cur/ scan, first listing) to the last handler call; each size in a fresh mailbox, in one warm reader process (a ${warmup}-message drain ran first).`,
       `"Growing linearly" is read as: time per message at ${big.toLocaleString('en')} is at most 1.5× the time per message at ${small.toLocaleString('en')}.`,
       `Where the reader's time goes at ${big.toLocaleString('en')} (µs per message, measured): the sync floor ${round(at('fswatch'), 1)}; the same files read with the reader's awaited calls (lstat, open, fstat, readFile, close, rename) ${round(at('fsasync'), 1)}, i.e. each call's round trip through libuv's thread pool; JSON.parse ${round(parse!.jsonUs, 1)} + the envelope's zod schema ${round(parse!.zodUs, 1)}; the mailroom reader in all ${round(at('mailroom'), 1)}.`,
+      `"reader busy %" is the reader's event-loop utilization during the drain: the mailroom reader's loop was busy ${round(bigOut.elu * 100, 0)}% of its ${round(bigOut.ms, 0)} ms (${round(bigOut.cpuMs, 0)} ms of CPU); the rest of the time it waited for its awaited fs calls, one file at a time.`,
       `The mailroom reader paused its watcher ${bigOut.stats.watchPauses ?? 0} time(s) on the ${big.toLocaleString('en')} backlog and drained it in ${bigOut.stats.passes ?? '?'} listing pass(es); chokidar would otherwise hold one inotify watch per file in new/.`,
     ];
     return {

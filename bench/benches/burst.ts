@@ -3,6 +3,7 @@
  * process. Reported per transport and fsync setting: delivered count, end-to-end msgs/s
  * (delivered ÷ time from the common start to the last message handled), and latency.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { now } from '../lib/clock.js';
 import { makeTempDir, removeTempDir } from '../lib/cleanup.js';
@@ -30,6 +31,7 @@ const VARIANTS: Variant[] = [
 ];
 
 interface GoResult {
+  cpuMs: number;
   sent: number;
   errors: number;
   firstError: string | null;
@@ -47,6 +49,7 @@ export const burstBench: Bench = {
     const rows: Row[] = [];
     const details: Record<string, unknown> = {};
     const measured = new Map<string, { delivered: number; expected: number; rate: number; p99: number }>();
+    const cpu = new Map<string, { saturation: number; readerUs: number; writerUs: number }>();
     try {
       const reader = await BenchProc.start('receiver.ts', 'burst reader');
       procs.push(reader);
@@ -68,7 +71,7 @@ export const burstBench: Bench = {
         );
         const sent = goes.reduce((s, g) => s + g.sent, 0);
         const errors = goes.reduce((s, g) => s + g.errors, 0);
-        const out = await reader.call<{ received: number; dupes: number; latencies: number[]; lastAt: number | null; stats: unknown; complete: boolean }>(
+        const out = await reader.call<{ received: number; dupes: number; latencies: number[]; lastAt: number | null; stats: unknown; complete: boolean; cpuMs: number; elu: number }>(
           'recv.wait',
           { expect: sent, timeoutMs: v.capped ? 5000 : timeoutMs },
           timeoutMs + 10_000,
@@ -78,6 +81,9 @@ export const burstBench: Bench = {
         const rate = out.received / (elapsed / 1000);
         const lat = summarize(out.latencies);
         const expected = W * N;
+        const writerCpuMs = goes.reduce((sum, g) => sum + g.cpuMs, 0);
+        // CPU the reader and the writers used ÷ what the machine's cores offered meanwhile.
+        const saturation = (writerCpuMs + out.cpuMs) / (elapsed * os.cpus().length);
         measured.set(v.label, { delivered: out.received, expected, rate, p99: lat.p99 });
         rows.push({
           label: v.label,
@@ -89,9 +95,12 @@ export const burstBench: Bench = {
             sendRate: round(sent / ((sendEnd - startAt) / 1000), 0),
             p50: lat.p50,
             p99: lat.p99,
-            max: lat.max,
+            readerCpu: round((out.cpuMs * 1000) / Math.max(1, out.received), 0),
+            writerCpu: round((writerCpuMs * 1000) / Math.max(1, sent), 0),
+            cpuShare: round(saturation, 2),
           },
         });
+        cpu.set(v.label, { saturation, readerUs: (out.cpuMs * 1000) / Math.max(1, out.received), writerUs: (writerCpuMs * 1000) / Math.max(1, sent) });
         details[v.label] = {
           sent,
           errors,
@@ -101,6 +110,9 @@ export const burstBench: Bench = {
           elapsedMs: round(elapsed),
           readerStats: out.stats,
           latency: lat,
+          readerCpuMs: out.cpuMs,
+          readerElu: out.elu,
+          writerCpuMs,
         };
       }
     } finally {
@@ -114,6 +126,11 @@ export const burstBench: Bench = {
       `${W} writer processes × ${N} messages each, started together on the shared clock; one reader process. msgs/s = delivered ÷ (last message handled − common start); "send msgs/s" is what the writers managed on their side.`,
       `The polled inbox's writers stop after ${polledCapMs / 1000} s (each send rewrites the whole growing array under one lock that all writers and the poller contend for), so its delivered count is what fits in that window.`,
     ];
+    const offCpu = cpu.get(VARIANTS[0]!.label)!;
+    const floorCpu = cpu.get(VARIANTS[2]!.label)!;
+    notes.push(
+      `CPU, measured (process.cpuUsage in each process): mailroom costs ${round(offCpu.writerUs, 0)} µs of writer CPU and ${round(offCpu.readerUs, 0)} µs of reader CPU per message (fsync off), the raw floor ${round(floorCpu.writerUs, 0)} + ${round(floorCpu.readerUs, 0)} µs. "CPU used ÷ cores × wall" near 1 means the ${os.cpus().length} cores were saturated for the whole burst, so the rate is CPU-bound: at mailroom's cost per message, ${os.cpus().length} fully used cores give at most ${round((os.cpus().length * 1e6) / (offCpu.writerUs + offCpu.readerUs), 0)} msgs/s.`,
+    );
     if (polled.delivered < polled.expected) notes.push(`Polled inbox: ${polled.delivered} of ${polled.expected} delivered before the cap.`);
     return {
       columns: [
@@ -123,7 +140,9 @@ export const burstBench: Bench = {
         { key: 'sendRate', label: 'send msgs/s' },
         { key: 'p50', label: 'p50 ms' },
         { key: 'p99', label: 'p99 ms' },
-        { key: 'max', label: 'max ms' },
+        { key: 'readerCpu', label: 'reader CPU µs/msg' },
+        { key: 'writerCpu', label: 'writers CPU µs/msg' },
+        { key: 'cpuShare', label: 'CPU used ÷ cores × wall' },
       ],
       rows,
       targets: [

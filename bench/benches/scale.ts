@@ -13,7 +13,6 @@ import path from 'node:path';
 import { now, sleep } from '../lib/clock.js';
 import { makeTempDir, removeTempDir } from '../lib/cleanup.js';
 import { BenchProc } from '../lib/procs.js';
-import { MemorySampler } from '../lib/proc-stats.js';
 import { resultsCount, runScriptedSession, spawnToStarted, type SessionRun } from '../lib/session-run.js';
 import { sessionScript, textEntry } from '../lib/session-fixture.js';
 import { createSender, prepareTransport } from '../lib/transports.js';
@@ -21,6 +20,14 @@ import type { Bench } from '../lib/bench.js';
 import type { Row, Target } from '../lib/report.js';
 import { median, round, summarize, type Summary } from '../lib/stats.js';
 import { COORDINATOR_ID, agentPaths } from '../../src/session/layout.js';
+
+interface MemOut {
+  peakRssKb: number;
+  peakPssKb: number;
+  peakProcesses: number;
+  processesAtPeakPss: number;
+  samples: number;
+}
 
 interface Probe {
   stop(): Promise<{ latencies: number[]; sent: number; received: number }>;
@@ -97,6 +104,9 @@ export const scaleBench: Bench = {
     const { workers, delayMs, probeSpacingMs, idleProbeMs } = ctx.cfg.scale;
     const root = makeTempDir('scale');
     const proc = await BenchProc.start('receiver.ts', 'scale probe reader');
+    // Memory is sampled from a process of its own: reading /proc for 60-odd processes every
+    // 100 ms is work the coordinator (this process) must not be charged with.
+    const memProc = await BenchProc.start('receiver.ts', 'scale memory sampler');
     const rows: Row[] = [];
     const targets: Target[] = [];
     const details: Record<string, unknown> = {};
@@ -113,11 +123,10 @@ export const scaleBench: Bench = {
       });
       for (const n of workers) {
         ctx.log(`scale: ${n} workers`);
-        const pids = new Set<number>([process.pid]);
-        const sampler = new MemorySampler(() => pids, 100);
         let watching: Promise<unknown> | undefined;
+        let mem: MemOut | undefined;
         const probe = await startProbe(proc, path.join(root, `probe-${n}`), probeSpacingMs);
-        sampler.start();
+        await memProc.call('mem.start', { pids: [process.pid], everyMs: 100 });
         let run: SessionRun;
         try {
           run = await runScriptedSession({
@@ -126,13 +135,13 @@ export const scaleBench: Bench = {
             workers: n,
             timeoutMs: 300_000,
             onEvent: (e) => {
-              if (e.type === 'worker_spawned') pids.add(e.pid);
+              if (e.type === 'worker_spawned') void memProc.call('mem.add', { pid: e.pid });
               // A watcher in the probe process notes when each message reaches the coordinator's new/.
               if (e.type === 'session_started') watching = proc.call('arrivals.start', { dir: path.join(agentPaths(e.sessionDir, COORDINATOR_ID).mailbox, 'new') });
             },
           });
         } finally {
-          sampler.stop();
+          mem = await memProc.call<MemOut>('mem.stop');
         }
         await watching;
         const arrived = await proc.call<Record<string, number>>('arrivals.stop');
@@ -144,6 +153,7 @@ export const scaleBench: Bench = {
         const delivery = summarize(times.delivery);
         const pickup = summarize(times.pickup);
         const wall = run.t1 - run.t0;
+        const sampler = mem!;
         const workerProcs = Math.max(0, sampler.peakProcesses - 1);
         rows.push({
           label: `mailroom session, ${n} workers`,
@@ -181,10 +191,11 @@ export const scaleBench: Bench = {
       }
     } finally {
       await proc.stop();
+      await memProc.stop();
       removeTempDir(root);
     }
     const notes = [
-      `Each worker makes one model call of ${delayMs} ms (scripted) and reports; maxWorkers = n, so all n are spawned at once. Peak memory: VmRSS and Pss summed over the coordinator (this bench process) and the live workers, sampled every 100 ms; RSS counts pages the processes share (the node binary, tsx) once per process, Pss splits them, so Pss is the better total. "Pss per process" divides the peak Pss by the processes (coordinator included) alive at that sample.`,
+      `Each worker makes one model call of ${delayMs} ms (scripted) and reports; maxWorkers = n, so all n are spawned at once. Peak memory: VmRSS and Pss summed over the coordinator (this bench process) and the live workers, sampled every 100 ms by a helper process; RSS counts pages the processes share (the node binary, tsx) once per process, Pss splits them, so Pss is the better total. "Pss per process" divides the peak Pss by the processes (coordinator included) alive at that sample.`,
       `Probe: mailbox messages every ${probeSpacingMs} ms from this process to a reader in another process during the whole session (latency as in bench 1). Session messages: each worker's started and result envelope, from its sentAt to the coordinator's event for it (whole milliseconds), split where a watcher in another process saw the file appear in the coordinator's new/.`,
       `"live workers (peak)" is the most worker processes alive at one sample; workers that finish their call before the last one has started lower it.`,
     ];

@@ -21,14 +21,15 @@ export const sessionBench: Bench = {
   id: 'session',
   title: '5. Session overhead (zero-latency scripted model)',
   async run(ctx) {
-    const { workers, reps } = ctx.cfg.session;
+    const { workers, reps: repsPer } = ctx.cfg.session;
     const root = makeTempDir('session');
     const rows: Row[] = [];
     const details: Record<string, unknown> = {};
     const walls = new Map<number, number>();
     const splits = new Map<number, Phases>();
     try {
-      for (const n of workers) {
+      for (const [i, n] of workers.entries()) {
+        const reps = repsPer[i] ?? 1;
         const runs: Phases[] = [];
         const toStarted: number[] = [];
         for (let r = 0; r < reps; r++) {
@@ -70,7 +71,7 @@ export const sessionBench: Bench = {
     const four = walls.get(4);
     const targets = four === undefined ? [] : [target('4-worker session overhead (wall, zero-latency model)', '≤ 1 s', four / 1000, 1, ' s')];
     const notes = [
-      `Median of ${reps} session(s) per size, each a plan of n independent research subtasks, one zero-latency model turn per worker, then synthesis; maxWorkers = n. Times are from the session's own event stamps (Date.now(), ms).`,
+      `Median of ${workers.map((n, i) => `${repsPer[i] ?? 1} session(s) at ${n}`).join(', ')}, each a plan of n independent research subtasks, one zero-latency model turn per worker, then synthesis; maxWorkers = n. Times are from the session's own event stamps (Date.now(), ms).`,
       'setup: runSession until session_started (options, session folder, lock); plan: until the plan event; spawn: until the last worker_started; gather: until synthesis starts (the workers\' turns and results); synthesis; finish: until runSession returned (journal, session.json, releasing the lock).',
       '"spawn → started" is per worker, inside the session: worker_spawned to worker_started, with all n starting at once on 2 cores.',
     ];

@@ -26,6 +26,11 @@ export function makeTempDir(label: string): string {
   return dir;
 }
 
+/** Removes `dir` at cleanup too (for folders made elsewhere, e.g. the worker bundle). */
+export function trackDir(dir: string): void {
+  dirs.add(dir);
+}
+
 export function removeTempDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
   dirs.delete(dir);

@@ -9,8 +9,9 @@ export interface ScaleConfig {
   latency: { messages: number; rounds: number; spacingMs: number };
   burst: { writers: number; perWriter: number; polledCapMs: number; timeoutMs: number };
   backlog: { sizes: number[]; warmup: number; timeoutMs: number };
-  spawn: { spawns: number; idleSampleMs: number };
-  session: { workers: number[]; reps: number };
+  spawn: { spawns: number; floorSpawns: number; idleSampleMs: number };
+  /** reps[i] sessions with workers[i] workers (the median is reported). */
+  session: { workers: number[]; reps: number[] };
   parallel: { workers: number; turns: number; delayMs: number };
   scale: { workers: number[]; delayMs: number; probeSpacingMs: number; idleProbeMs: number };
 }
@@ -18,21 +19,21 @@ export interface ScaleConfig {
 export const SCALES: Record<Scale, ScaleConfig> = {
   full: {
     // 2,000 spaced messages per transport, interleaved in rounds so a noisy minute hits all alike.
-    latency: { messages: 2000, rounds: 4, spacingMs: 5 },
-    burst: { writers: 10, perWriter: 1000, polledCapMs: 20_000, timeoutMs: 120_000 },
+    latency: { messages: 2000, rounds: 4, spacingMs: 4 },
+    burst: { writers: 10, perWriter: 1000, polledCapMs: 10_000, timeoutMs: 120_000 },
     backlog: { sizes: [1000, 5000, 10_000], warmup: 300, timeoutMs: 120_000 },
-    spawn: { spawns: 20, idleSampleMs: 500 },
-    session: { workers: [1, 4, 16], reps: 3 },
+    spawn: { spawns: 20, floorSpawns: 10, idleSampleMs: 500 },
+    session: { workers: [1, 4, 16], reps: [3, 3, 1] },
     // 10 calls of 1 s per worker: a 10 s critical path, so ~1 s of fixed overhead costs 0.1.
     parallel: { workers: 8, turns: 10, delayMs: 1000 },
-    scale: { workers: [32, 64], delayMs: 5000, probeSpacingMs: 20, idleProbeMs: 3000 },
+    scale: { workers: [32, 64], delayMs: 3000, probeSpacingMs: 20, idleProbeMs: 3000 },
   },
   smoke: {
     latency: { messages: 12, rounds: 1, spacingMs: 2 },
     burst: { writers: 2, perWriter: 15, polledCapMs: 3000, timeoutMs: 15_000 },
     backlog: { sizes: [20, 40], warmup: 5, timeoutMs: 15_000 },
-    spawn: { spawns: 1, idleSampleMs: 100 },
-    session: { workers: [2], reps: 1 },
+    spawn: { spawns: 1, floorSpawns: 1, idleSampleMs: 100 },
+    session: { workers: [2], reps: [1] },
     parallel: { workers: 2, turns: 2, delayMs: 50 },
     scale: { workers: [2], delayMs: 100, probeSpacingMs: 20, idleProbeMs: 300 },
   },

@@ -6,6 +6,8 @@
  *  - `drain {spec, expect}`: start a reader on a backlog and time it until all is handled,
  *    sampling this process's inotify watches as it goes;
  *  - `parse.cost {n}`: what JSON.parse and the envelope's zod schema cost per message here;
+ *  - `mem.start {pids, everyMs}` / `mem.add {pid}` / `mem.stop`: sample the summed RSS and
+ *    Pss of a set of processes from here, so the sampling costs the measured process nothing;
  *  - `arrivals.start {dir}` / `arrivals.stop`: note when each file name first appears in a
  *    folder (fs.watch), e.g. another agent's mailbox new/, without touching the files.
  */
@@ -14,11 +16,14 @@ import { EnvelopeSchema } from '../../src/mailbox/schema.js';
 import fs from 'node:fs';
 import { now, sleep } from '../lib/clock.js';
 import { serve } from '../lib/ipc.js';
-import { inotifyWatches } from '../lib/proc-stats.js';
+import { MemorySampler, inotifyWatches } from '../lib/proc-stats.js';
 import { startReceiver, type Receiver, type TransportSpec } from '../lib/transports.js';
 
 interface Run {
   spec: TransportSpec;
+  /** Event-loop utilization and CPU use since the run began: how busy this reader was. */
+  elu0: ReturnType<typeof performance.eventLoopUtilization>;
+  cpu0: NodeJS.CpuUsage;
   receiver?: Receiver;
   seen: Set<number>;
   latencies: number[];
@@ -30,6 +35,7 @@ interface Run {
 }
 
 let run: Run | undefined;
+let memory: { sampler: MemorySampler; pids: Set<number> } | undefined;
 let arrivals: { watcher: fs.FSWatcher; seen: Record<string, number> } | undefined;
 let ipcRun = false;
 
@@ -60,12 +66,23 @@ function waitFor(r: Run, expect: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
+function newRun(spec: TransportSpec, expect: number): Run {
+  return { spec, elu0: performance.eventLoopUtilization(), cpu0: process.cpuUsage(), seen: new Set(), latencies: [], dupes: 0, expect };
+}
+
+/** Busy share of the event loop, and CPU ms (user + system) used, since the run began. */
+function load(r: Run): { elu: number; cpuMs: number } {
+  const cpu = process.cpuUsage(r.cpu0);
+  return { elu: performance.eventLoopUtilization(r.elu0).utilization, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 async function finish(r: Run) {
   ipcRun = false;
   const stats = r.receiver?.stats() ?? {};
+  const busy = load(r);
   await r.receiver?.stop();
   run = undefined;
-  return { received: r.seen.size, dupes: r.dupes, latencies: r.latencies, firstAt: r.firstAt ?? null, lastAt: r.lastAt ?? null, stats };
+  return { received: r.seen.size, dupes: r.dupes, latencies: r.latencies, firstAt: r.firstAt ?? null, lastAt: r.lastAt ?? null, stats, ...busy };
 }
 
 serve(
@@ -73,7 +90,7 @@ serve(
     clock: () => now(),
     'recv.start': async ({ spec }: { spec: TransportSpec }) => {
       if (run) await finish(run);
-      const r: Run = { spec, seen: new Set(), latencies: [], dupes: 0, expect: Number.POSITIVE_INFINITY };
+      const r = newRun(spec, Number.POSITIVE_INFINITY);
       run = r;
       if (spec.mode === 'ipc') ipcRun = true;
       else r.receiver = await startReceiver(spec, onMessage);
@@ -84,6 +101,23 @@ serve(
       if (!r) throw new Error('recv.wait without recv.start');
       const complete = await waitFor(r, expect, timeoutMs);
       return { complete, ...(await finish(r)) };
+    },
+    'mem.start': ({ pids, everyMs }: { pids: number[]; everyMs: number }) => {
+      const set = new Set(pids);
+      memory = { sampler: new MemorySampler(() => set, everyMs), pids: set };
+      memory.sampler.start();
+      return null;
+    },
+    'mem.add': ({ pid }: { pid: number }) => {
+      memory?.pids.add(pid);
+      return null;
+    },
+    'mem.stop': () => {
+      if (!memory) throw new Error('mem.stop without mem.start');
+      const { sampler } = memory;
+      sampler.stop();
+      memory = undefined;
+      return { peakRssKb: sampler.peakRssKb, peakPssKb: sampler.peakPssKb, peakProcesses: sampler.peakProcesses, processesAtPeakPss: sampler.processesAtPeakPss, samples: sampler.samples };
     },
     'arrivals.start': ({ dir }: { dir: string }) => {
       arrivals?.watcher.close();
@@ -119,23 +153,24 @@ serve(
     },
     drain: async ({ spec, expect, timeoutMs }: { spec: TransportSpec; expect: number; timeoutMs: number }) => {
       if (run) await finish(run);
-      const r: Run = { spec, seen: new Set(), latencies: [], dupes: 0, expect };
-      run = r;
       let watchesPeak = 0;
       const sampler = setInterval(() => (watchesPeak = Math.max(watchesPeak, inotifyWatches())), 20);
       const t0 = now();
+      const r = newRun(spec, expect);
+      run = r;
       // The mailbox reader runs as configured in production (watch on, paused while a
       // backlog drains); the floor drains by listing alone.
       r.receiver = await startReceiver(spec, onMessage, { watch: spec.mode === 'mailroom' });
       const complete = await waitFor(r, expect, timeoutMs);
       const ms = (r.lastAt ?? now()) - t0;
+      const busy = load(r);
       watchesPeak = Math.max(watchesPeak, inotifyWatches());
       clearInterval(sampler);
       // Once drained, the reader goes back to watching: that is its idle cost.
       await sleep(300);
       const watchesAfter = inotifyWatches();
       const out = await finish(r);
-      return { complete, ms, received: out.received, dupes: out.dupes, watchesPeak, watchesAfter, stats: out.stats };
+      return { complete, ms, received: out.received, dupes: out.dupes, watchesPeak, watchesAfter, stats: out.stats, ...busy };
     },
   },
   (m) => {

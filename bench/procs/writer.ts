@@ -22,6 +22,7 @@ serve({
   'burst.go': async ({ startAt, capMs }: { startAt: number; capMs?: number }) => {
     if (!sender) throw new Error('burst.go before burst.prepare');
     await sleepUntil(startAt);
+    const cpu0 = process.cpuUsage();
     const t0 = now();
     let sent = 0;
     let errors = 0;
@@ -36,6 +37,7 @@ serve({
         firstError ??= err instanceof Error ? err.message : String(err);
       }
     }
-    return { sent, errors, firstError: firstError ?? null, t0, t1: now() };
+    const cpu = process.cpuUsage(cpu0);
+    return { sent, errors, firstError: firstError ?? null, t0, t1: now(), cpuMs: (cpu.user + cpu.system) / 1000 };
   },
 });

@@ -45,6 +45,8 @@ export interface AgentLoopResult {
   usage: Usage;
   /** The last `submit_review` input, when the agent called that tool. */
   structured?: unknown;
+  /** The whole conversation at the end, to continue from in a later round. */
+  messages: Message[];
 }
 
 export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopResult> {
@@ -59,7 +61,7 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
   // A transcript that already ends in a final answer needs no model call at all.
   const last = messages.at(-1);
   if (last?.role === 'assistant' && !hasToolUse(last.content)) {
-    return { output: textOf(last.content), turns: 0, usage };
+    return { output: textOf(last.content), turns: 0, usage, messages };
   }
 
   for (;;) {
@@ -136,7 +138,7 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
       return fail(new ModelStopError('model_context_window_exceeded', "the conversation no longer fits the model's context window"));
     }
     await opts.onTurn?.(turns, usage);
-    return { output: [...partialText, textOf(response.content)].join(''), turns, usage, structured };
+    return { output: [...partialText, textOf(response.content)].join(''), turns, usage, structured, messages };
   }
 }
 

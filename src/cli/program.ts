@@ -4,7 +4,8 @@ import { PATTERNS, PROVIDERS } from '../config.js';
 import { runSession, resumeSession, type SessionOutcome } from '../coordinator/api.js';
 import type { SessionEventListener } from '../coordinator/events.js';
 import { ConfigError, MailroomError, ModelAuthError, SessionLockedError, SessionNotFoundError, UsageError } from '../errors.js';
-import { plainProgress } from './progress.js';
+import { chooseProgress } from './live.js';
+import { registerInspectCommands } from './register-inspect.js';
 import { killSession } from '../coordinator/control.js';
 
 function int(name: string) {
@@ -120,6 +121,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string }) => {
       setExit(await killCommand(session, agent, flags, io));
     });
+  registerInspectCommands(program, io, setExit);
   return program;
 }
 
@@ -148,14 +150,16 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
   if (task && flags.resume) throw new UsageError('give either a task or --resume, not both');
   if (flags.offline && flags.provider && flags.provider !== 'offline') throw new UsageError(`--offline conflicts with --provider ${flags.provider}`);
   const logLevel = flags.verbose ? 'debug' : undefined;
-  const listener: SessionEventListener | undefined = flags.json && flags.quiet ? undefined : plainProgress({ write: io.err }, { quiet: flags.quiet });
+  // The live view on a terminal (not in CI, not with --quiet/--json), else plain lines.
+  const progress = chooseProgress(io, { quiet: flags.quiet, json: flags.json });
+  const listener: SessionEventListener | undefined = progress.listener;
 
   // Ctrl-C once: stop gracefully (workers are shut down, status "interrupted"). Twice: force.
   const graceful = new AbortController();
   const force = new AbortController();
   const onSigint = () => {
     if (!graceful.signal.aborted) {
-      io.err('\ninterrupting: shutting workers down (Ctrl-C again to force)\n');
+      progress.print('\ninterrupting: shutting workers down (Ctrl-C again to force)\n');
       graceful.abort();
     } else {
       force.abort();
@@ -212,6 +216,7 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
     }
     throw err;
   } finally {
+    progress.close();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

@@ -16,6 +16,7 @@ import {
 import type { Logger } from '../log.js';
 import { MailboxReader, MailboxSender, createMailbox, type Envelope, type EnvelopeOf } from '../mailbox/index.js';
 import type { Model } from '../model/types.js';
+import { ZERO_USAGE } from '../model/types.js';
 import { Journal, type JournalEntry } from '../session/journal.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths, workerId } from '../session/layout.js';
 import type { HeldSessionLock } from '../session/lock.js';
@@ -24,15 +25,18 @@ import { writeAgentRecord, writeSessionRecord } from '../session/store.js';
 import type { UsageLedger, UsageReport } from '../session/usage.js';
 import { ROLE_TOOL_NAMES } from '../tools/registry.js';
 import type { Role } from '../tools/types.js';
-import { isPidAlive, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
+import { appendJsonl, isPidAlive, readJsonIfExists, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
+import { patternFor, type PatternDriver } from '../patterns/index.js';
+import type { PatternContext, SubtaskExtras } from '../patterns/types.js';
+import { ArtifactStore } from '../artifacts/store.js';
+import { consultCoordinator } from './consult.js';
+import { synthesizeDraft } from './synthesis.js';
 import { crashPoint } from '../faults.js';
 import type { EventBus } from './events.js';
-import type { Plan, Subtask } from './plan.js';
-import { planTask } from './planning.js';
+import { validatePlan, type Plan, type Subtask } from './plan.js';
 import { checkPolicy, isRetryable } from './policy.js';
 import { findWorkerProcesses, isWorkerProcess } from './procscan.js';
 import { spawnWorker } from './spawn.js';
-import { synthesizeAnswer } from './synthesis.js';
 import { terminateProcess, waitForExit } from './terminate.js';
 
 type SubtaskStatus = 'pending' | 'running' | 'completed' | 'failed';
@@ -64,6 +68,12 @@ interface SubtaskState {
   startedAt?: number;
   /** Why the coordinator is stopping it; wins over what the worker says as it goes. */
   terminationCause?: { code: string; reason: string };
+  /** Model id for this subtask's worker, when the pattern chose one. */
+  model?: string;
+  /** The worker stays for more rounds after a result (reflect). */
+  persistent?: boolean;
+  /** The fallback role has already been tried. */
+  fallbackUsed?: boolean;
 }
 
 export interface CoordinatorDeps {
@@ -114,6 +124,15 @@ export class Coordinator {
   private synthesisText: string | undefined;
   private readonly log: Logger;
   private readonly transcript: Transcript;
+  private readonly pattern: PatternDriver;
+  private readonly patternCtx: PatternContext;
+  /** Set by a pattern that has reached its verdict (reflect), ending the session. */
+  private verdict: { status: SessionStatus; text: string; reason?: string; extra?: Record<string, unknown> } | undefined;
+  private finalStatus: SessionStatus = 'completed';
+  private finalReason: string | undefined;
+  private fallbacks = 0;
+  /** Consultations and drafts run one at a time, off the mailbox pump. */
+  private background: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.dir = deps.sessionDir;
@@ -128,6 +147,21 @@ export class Coordinator {
       fsync: this.record.options.fsyncAll || undefined,
     });
     this.transcript = new Transcript(agentPaths(this.dir, COORDINATOR_ID).transcript, 1);
+    this.pattern = patternFor(this.record.options.pattern);
+    this.patternCtx = {
+      model: deps.model,
+      record: this.record,
+      signal: deps.signal,
+      addCall: (model, usage, calls) => this.deps.ledger.addCall(COORDINATOR_ID, model, usage, calls),
+      decide: (what, why, extra) => this.decide(what, why, extra),
+    };
+  }
+
+  /** A coordinator decision, for people reading the session: decisions.jsonl and the journal. */
+  private async decide(what: string, why: string, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.record_({ type: 'decision', what, why, ...extra });
+    await fs.mkdir(sessionPaths(this.dir).artifacts, { recursive: true });
+    await appendJsonl(sessionPaths(this.dir).decisions, { t: Date.now(), what, why, ...extra });
   }
 
   private get options() {
@@ -150,6 +184,10 @@ export class Coordinator {
     try {
       const entries = resumed ? await Journal.read(sessionPaths(this.dir).journal) : [];
       if (resumed) {
+        // The coordinator's own earlier calls (plan, consultations) are only in usage.json.
+        const previous = await readJsonIfExists<UsageReport>(sessionPaths(this.dir).usage);
+        const mine = previous?.agents[COORDINATOR_ID];
+        if (mine) this.deps.ledger.addCall(COORDINATOR_ID, mine.model, mine.usage, mine.calls);
         await this.record_({ type: 'session_resumed', pid: process.pid });
         this.replay(entries);
       }
@@ -162,7 +200,7 @@ export class Coordinator {
         this.synthesisText = await this.synthesize();
       }
       await writeTextAtomic(sessionPaths(this.dir).result, this.synthesisText + '\n');
-      return await this.finish('completed');
+      return await this.finish(this.finalStatus, this.finalReason);
     } catch (err) {
       if (err instanceof StopSession) return await this.finish(err.status, err.message);
       this.log.error({ err }, 'session failed');
@@ -180,11 +218,20 @@ export class Coordinator {
     for (const e of entries) {
       switch (e.type) {
         case 'plan':
-          this.adoptPlan(e.plan);
+          this.adoptPlan(e.plan, e.extras);
           break;
         case 'spawn': {
           const s = this.states.get(e.subtask);
-          if (s && s.status !== 'completed') Object.assign(s, { status: 'running', attempt: e.attempt, pid: e.pid, spawnedAt: e.t });
+          if (s && s.status !== 'completed') Object.assign(s, { status: 'running', attempt: e.attempt, pid: e.pid, spawnedAt: e.t, agentId: e.agent, ...(e.role ? { role: e.role as Role } : {}) });
+          break;
+        }
+        case 'decision': {
+          if (e.what !== 'fallback') break;
+          const s = this.states.get(String(e.subtask));
+          if (s) {
+            Object.assign(s, { agentId: String(e.agent), role: e.role as Role, attempt: 1, status: 'pending', fallbackUsed: true, pid: undefined });
+            this.fallbacks++;
+          }
           break;
         }
         case 'started': {
@@ -207,7 +254,8 @@ export class Coordinator {
         }
         case 'synthesis':
           this.synthesisText = e.text;
-          this.deps.ledger.addCall(COORDINATOR_ID, this.record.models.coordinator, e.usage);
+          this.finalStatus = (e.status as SessionStatus | undefined) ?? 'completed';
+          this.finalReason = e.reason;
           break;
         default:
           break;
@@ -251,17 +299,18 @@ export class Coordinator {
   // ---- plan --------------------------------------------------------------------------
 
   private async makePlan(): Promise<void> {
-    const { plan, calls } = await planTask(this.deps.model, this.record.models.coordinator, this.record.task, { signal: this.deps.signal });
-    for (const c of calls) this.deps.ledger.addCall(COORDINATOR_ID, c.model, c.usage);
+    const made = await this.pattern.plan(this.patternCtx);
+    // Every pattern's plan passes the same checks as a model's (ids, dependencies, cycles).
+    const plan = validatePlan(made.plan);
     await this.deps.ledger.save();
     await writeJsonAtomic(sessionPaths(this.dir).plan, plan);
-    await this.record_({ type: 'plan', plan });
-    this.transcript.note(`plan: ${JSON.stringify(plan)}`);
-    this.adoptPlan(plan);
+    await this.record_({ type: 'plan', plan, ...(made.extras ? { extras: made.extras } : {}) });
+    this.transcript.note(`plan (${this.pattern.name}): ${JSON.stringify(plan)}`);
+    this.adoptPlan(plan, made.extras);
     crashPoint('after-plan');
   }
 
-  private adoptPlan(plan: Plan): void {
+  private adoptPlan(plan: Plan, extras: Record<string, SubtaskExtras> = {}): void {
     this.plan = plan;
     plan.subtasks.forEach((subtask, i) => {
       if (this.states.has(subtask.id)) return;
@@ -273,6 +322,7 @@ export class Coordinator {
         status: 'pending',
         attempt: 1,
         continueNext: false,
+        ...extras[subtask.id],
       });
     });
     this.deps.bus.emit({ type: 'plan', plan });
@@ -320,6 +370,10 @@ export class Coordinator {
       case 'result':
         await this.onResult(s, env);
         break;
+      case 'question':
+        await this.record_({ type: 'decision', what: 'question', why: env.body.question, agent: s.agentId, subtask: s.subtask.id });
+        this.enqueue(() => this.consult({ kind: 'question', agent: s.agentId, text: env.body.question, questionId: env.id }));
+        break;
       case 'failure':
         if (s.status !== 'running' || s.failureRecorded || env.body.attempt !== s.attempt) {
           this.log.info({ agent: s.agentId, attempt: env.body.attempt }, 'ignoring a failure for an attempt already settled');
@@ -355,14 +409,87 @@ export class Coordinator {
   private async onResult(s: SubtaskState, env: EnvelopeOf<'result'>): Promise<void> {
     if (s.status === 'completed') return; // a duplicate delivery: the result is already journaled
     const b = env.body;
-    this.deps.ledger.setAttempt(s.agentId, this.record.models.worker, b.attempt, b.usage, b.turns);
-    await this.record_({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, output: b.output, usage: b.usage, turns: b.turns, messageId: env.id });
-    Object.assign(s, { status: 'completed', output: b.output, structured: b.structured, attempt: b.attempt });
-    await this.updateAgent(s, 'completed');
+    this.deps.ledger.setAttempt(s.agentId, s.model ?? this.record.models.worker, b.attempt, b.usage, b.turns);
+    await this.record_({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, round: b.round, output: b.output, usage: b.usage, turns: b.turns, messageId: env.id });
+    Object.assign(s, { output: b.output, structured: b.structured, attempt: b.attempt });
+    let keepRunning = false;
+    if (s.persistent && this.pattern.onResult) {
+      keepRunning = await this.pattern.onResult(
+        this.patternCtx,
+        { subtask: s.subtask.id, agent: s.agentId, round: b.round, output: b.output, structured: b.structured },
+        {
+          send: async (agentId, text) => {
+            await this.sender.send(agentId, 'message', { text });
+          },
+          finishWith: (status, text, reason, extra) => {
+            this.verdict = { status, text, ...(reason ? { reason } : {}), ...(extra ? { extra } : {}) };
+            this.wake();
+          },
+          agentOf: (id) => this.states.get(id)?.agentId ?? id,
+        },
+      );
+    }
+    if (!keepRunning) {
+      s.status = 'completed';
+      await this.updateAgent(s, 'completed');
+    }
     await this.deps.ledger.save();
     this.deps.bus.emit({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, output: b.output, reused: false });
+    if (this.options.progressive) this.enqueue(() => this.updateDraft());
     crashPoint('after-first-result');
     this.wake();
+  }
+
+  /** Runs coordinator work (consultations, drafts) in order, off the mailbox pump. */
+  private enqueue(job: () => Promise<void>): void {
+    this.background = this.background.then(job).catch((err: unknown) => this.log.error({ err }, 'background coordinator job failed'));
+  }
+
+  /** Progressive synthesis: a running draft from the results so far, in session.json and on stderr. */
+  private async updateDraft(): Promise<void> {
+    if (this.stop || this.verdict) return;
+    const { outputs, failures } = this.collected();
+    const r = await synthesizeDraft(this.deps.model, this.record.models.coordinator, this.record.task, outputs, failures, this.deps.signal);
+    this.deps.ledger.addCall(COORDINATOR_ID, r.model, r.usage, r.calls);
+    this.record = { ...this.record, draft: r.text };
+    await writeSessionRecord(this.dir, this.record);
+    await this.record_({ type: 'decision', what: 'draft', why: `draft from ${outputs.length} result(s)`, chars: r.text.length });
+    this.deps.bus.emit({ type: 'draft', text: r.text });
+  }
+
+  /** Asks the coordinator's model what to do about an event, and carries out its tool calls. */
+  private async consult(event: { kind: 'question' | 'failure'; agent: string; text: string; questionId?: string }): Promise<void> {
+    if (this.stop || this.verdict) return;
+    const running = [...this.states.values()].filter((x) => x.status === 'running').map((x) => ({ agent: x.agentId, subtask: x.subtask.id, role: x.role }));
+    const outcome = await consultCoordinator(this.deps.model, this.record.models.coordinator, this.record.task, event, running, this.deps.signal);
+    this.deps.ledger.addCall(COORDINATOR_ID, outcome.model, outcome.usage);
+    let answered = false;
+    for (const action of outcome.actions) {
+      await this.decide(action.tool, action.why, { event: event.kind, agent: event.agent, input: action.input });
+      if (action.tool === 'send_message') {
+        const target = [...this.states.values()].find((x) => x.agentId === action.input.agent && x.status === 'running');
+        if (!target) continue;
+        const replyTo = event.kind === 'question' && target.agentId === event.agent ? event.questionId : undefined;
+        if (replyTo) answered = true;
+        await this.sender.send(target.agentId, 'message', { text: action.input.text }, replyTo ? { replyTo } : {});
+      } else if (action.tool === 'terminate_worker') {
+        const target = [...this.states.values()].find((x) => x.agentId === action.input.agent);
+        if (target && target.status === 'running') void this.terminateAndFail(target, 'E_TERMINATED', `terminated by the coordinator: ${action.input.reason}`);
+      } else if (action.tool === 'spawn_worker') {
+        const target = this.states.get(action.input.subtask);
+        if (target && (target.status === 'failed' || target.status === 'pending')) {
+          Object.assign(target, { status: 'pending', error: undefined, continueNext: false, failureRecorded: false });
+          if (action.input.instructions) target.subtask = { ...target.subtask, context: [target.subtask.context, action.input.instructions].filter(Boolean).join('\n') };
+          this.wake();
+        }
+      }
+    }
+    if (event.kind === 'question' && !answered) {
+      // Never leave a worker waiting on a question nobody will answer.
+      const asker = [...this.states.values()].find((x) => x.agentId === event.agent && x.status === 'running');
+      const text = outcome.text || 'The coordinator has no specific answer: use your best judgement and state your assumptions.';
+      if (asker) await this.sender.send(asker.agentId, 'message', { text }, { replyTo: event.questionId });
+    }
   }
 
   // ---- scheduling --------------------------------------------------------------------
@@ -371,6 +498,7 @@ export class Coordinator {
   private async gather(): Promise<void> {
     for (;;) {
       if (this.stop) throw this.stop;
+      if (this.verdict) return;
       this.failBlocked();
       const states = [...this.states.values()];
       if (states.every((s) => s.status === 'completed' || s.status === 'failed')) break;
@@ -400,10 +528,16 @@ export class Coordinator {
     for (const s of this.states.values()) {
       if (running >= this.options.maxWorkers || this.stop) return;
       if (s.status !== 'pending') continue;
-      if (!s.subtask.dependsOn.every((d) => this.states.get(d)?.status === 'completed')) continue;
+      if (!s.subtask.dependsOn.every((d) => this.isSatisfied(d))) continue;
       await this.spawn(s);
       running++;
     }
+  }
+
+  /** A dependency is met when it completed, or when a persistent worker has a first result. */
+  private isSatisfied(id: string): boolean {
+    const d = this.states.get(id);
+    return d !== undefined && (d.status === 'completed' || (d.persistent === true && d.status === 'running' && d.output !== undefined));
   }
 
   private async spawn(s: SubtaskState): Promise<void> {
@@ -415,15 +549,12 @@ export class Coordinator {
       role: s.role,
       subtask: s.subtask.id,
       tools: ROLE_TOOL_NAMES[s.role],
-      model: this.record.models.worker,
+      model: s.model ?? this.record.models.worker,
       limits: this.options.limits,
       status: 'pending',
       attempt: s.attempt,
     });
-    const inputs = s.subtask.dependsOn.map((d) => {
-      const dep = this.states.get(d)!;
-      return { subtask: d, agent: dep.agentId, output: dep.output ?? '' };
-    });
+    const inputs = await Promise.all(s.subtask.dependsOn.map((d) => this.inputFrom(this.states.get(d)!)));
     // A deterministic id: an assign resent after a coordinator crash is deduplicated by the worker.
     await this.sender.send(
       s.agentId,
@@ -433,20 +564,38 @@ export class Coordinator {
         inputs,
         attempt: s.attempt,
         limits: this.options.limits,
-        model: this.record.provider === 'anthropic' ? this.record.models.worker : undefined,
+        model: this.record.provider === 'anthropic' ? (s.model ?? this.record.models.worker) : s.model,
         continueFromTranscript: s.continueNext,
+        persistent: s.persistent === true,
       },
       { id: `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64) },
     );
     const worker = spawnWorker(this.dir, s.agentId, this.deps.env);
     Object.assign(s, { status: 'running', pid: worker.pid, spawnedAt: Date.now(), startedAt: undefined, failureRecorded: false, terminating: false, terminationCause: undefined });
-    await this.record_({ type: 'spawn', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, pid: worker.pid });
+    await this.record_({ type: 'spawn', subtask: s.subtask.id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
     await this.updateAgent(s, 'running', { pid: worker.pid, startedAt: new Date().toISOString() });
     this.log.info({ agent: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
     this.deps.bus.emit({ type: 'worker_spawned', subtask: s.subtask.id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
     // Our own child's exit is the fastest crash signal; the supervisor covers reattached ones.
     void worker.exited.then(() => this.wake());
     crashPoint('after-spawn');
+  }
+
+  /**
+   * A dependency's output as the dependent receives it. A large one is stored as a shared
+   * artifact and passed by reference (with its opening), so contexts stay small.
+   */
+  private async inputFrom(dep: SubtaskState): Promise<{ subtask: string; agent: string; output: string }> {
+    const output = dep.output ?? '';
+    if (output.length <= this.options.inlineOutputChars) return { subtask: dep.subtask.id, agent: dep.agentId, output };
+    const name = `output-${dep.subtask.id}.md`;
+    await new ArtifactStore(this.dir).put(name, output, COORDINATOR_ID, { description: `full output of ${dep.subtask.id} (${dep.agentId})` });
+    const head = output.slice(0, 2000);
+    return {
+      subtask: dep.subtask.id,
+      agent: dep.agentId,
+      output: `[This output is ${output.length} characters long; it is stored as the artifact "${name}". Read it with get_artifact. Its beginning:]\n${head}\n[...]`,
+    };
   }
 
   // ---- failures, retries and supervision ---------------------------------------------
@@ -466,7 +615,18 @@ export class Coordinator {
     await this.record_({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: why, code, final, ...(messageId ? { messageId } : {}) });
     this.deps.bus.emit({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: why, final });
     this.log.warn({ agent: s.agentId, attempt: s.attempt, code, final }, `attempt failed: ${why}`);
-    if (final) {
+    if (this.options.liveCoordination && code !== 'E_TERMINATED' && code !== 'E_SHUTDOWN' && !this.stop) {
+      const agent = s.agentId;
+      this.enqueue(() => this.consult({ kind: 'failure', agent, text: `${final ? 'failed for good' : 'failed, will be retried'}: ${why}` }));
+    }
+    if (final && s.subtask.fallbackRole && !s.fallbackUsed && !this.stop && code !== 'E_TERMINATED') {
+      // The primary failed for good: hand the subtask to its fallback role, as a new agent.
+      await this.updateAgent(s, 'failed', { error: why });
+      const role = s.subtask.fallbackRole;
+      const agentId = workerId((this.plan?.subtasks.length ?? 0) + ++this.fallbacks, role);
+      await this.decide('fallback', `${s.agentId} failed for good (${why}); ${role} takes over`, { subtask: s.subtask.id, agent: agentId, role, from: s.agentId });
+      Object.assign(s, { agentId, role, attempt: 1, status: 'pending', pid: undefined, fallbackUsed: true, continueNext: false });
+    } else if (final) {
       Object.assign(s, { status: 'failed', error: why, pid: undefined });
       await this.updateAgent(s, code === 'E_CRASHED' || code === 'E_NO_HEARTBEAT' ? 'crashed' : 'failed', { error: why });
     } else {
@@ -585,26 +745,51 @@ export class Coordinator {
 
   // ---- synthesis and the end ---------------------------------------------------------
 
+  /** The results and failures so far, in plan order, as synthesis sees them. */
+  private collected() {
+    const all = [...this.states.values()];
+    return {
+      outputs: all
+        .filter((s) => s.output !== undefined && (s.status === 'completed' || s.persistent))
+        .map((s) => ({ subtask: s.subtask.id, agent: s.agentId, role: s.role, output: s.output ?? '', ...(s.model ? { model: s.model } : {}) })),
+      failures: all
+        .filter((s) => s.status === 'failed')
+        .map((s) => ({ subtask: s.subtask.id, agent: s.agentId, role: s.role, reason: s.error ?? 'failed' })),
+    };
+  }
+
+  /** The final answer: the pattern's verdict if it reached one, else the pattern's finish (synthesis). */
   private async synthesize(): Promise<string> {
-    const outputs = [...this.states.values()]
-      .filter((s) => s.status === 'completed')
-      .map((s) => ({ subtask: s.subtask.id, agent: s.agentId, role: s.role, output: s.output ?? '' }));
-    const failures = [...this.states.values()]
-      .filter((s) => s.status === 'failed')
-      .map((s) => ({ subtask: s.subtask.id, agent: s.agentId, role: s.role, reason: s.error ?? 'failed' }));
+    if (this.verdict) {
+      const v = this.verdict;
+      this.finalStatus = v.status;
+      this.finalReason = v.reason;
+      if (v.extra) this.record = { ...this.record, ...v.extra };
+      await this.record_({ type: 'synthesis', text: v.text, usage: { ...ZERO_USAGE }, status: v.status, ...(v.reason ? { reason: v.reason } : {}) });
+      this.deps.bus.emit({ type: 'synthesis_done', text: v.text });
+      return v.text;
+    }
+    const { outputs, failures } = this.collected();
     await this.record_({ type: 'synthesis_started' });
     this.deps.bus.emit({ type: 'synthesis_started' });
-    const { text, usage, model, calls } = await synthesizeAnswer(this.deps.model, this.record.models.coordinator, this.record.task, outputs, failures, {
-      signal: this.deps.signal,
-    });
-    this.deps.ledger.addCall(COORDINATOR_ID, model, usage, calls);
-    await this.record_({ type: 'synthesis', text, usage });
+    const before = this.deps.ledger.report().agents[COORDINATOR_ID]?.usage ?? ZERO_USAGE;
+    const answer = await this.pattern.finish(this.patternCtx, outputs, failures);
+    const after = this.deps.ledger.report().agents[COORDINATOR_ID]?.usage ?? ZERO_USAGE;
+    this.finalStatus = answer.status ?? 'completed';
+    this.finalReason = answer.reason;
+    const usage = {
+      input_tokens: after.input_tokens - before.input_tokens,
+      output_tokens: after.output_tokens - before.output_tokens,
+    };
+    await this.record_({ type: 'synthesis', text: answer.text, usage, ...(answer.status ? { status: answer.status } : {}), ...(answer.reason ? { reason: answer.reason } : {}) });
     this.transcript.note(`synthesis (${outputs.length} result(s), ${failures.length} failure(s))`);
-    this.deps.bus.emit({ type: 'synthesis_done', text });
-    return text;
+    this.deps.bus.emit({ type: 'synthesis_done', text: answer.text });
+    return answer.text;
   }
 
   private async finish(status: SessionStatus, reason?: string): Promise<CoordinatorOutcome> {
+    // Let a consultation or draft in flight land before the end is recorded.
+    await this.background;
     // Nothing may outlive the session: stop whatever still runs before recording the end.
     await this.stopAllWorkers(status === 'completed' ? 'session completed' : `session ${status}: ${reason ?? ''}`);
     const usage = await this.deps.ledger.save();
@@ -616,7 +801,8 @@ export class Coordinator {
       this.log.error({ err }, 'could not record the end of the session');
     }
     this.deps.bus.emit({ type: 'session_ended', status, ...(reason ? { reason } : {}) });
-    return { status, ...(this.synthesisText !== undefined && status === 'completed' ? { result: this.synthesisText } : {}), ...(reason ? { reason } : {}), usage };
+    const showResult = this.synthesisText !== undefined && (status === 'completed' || status === 'needs_human');
+    return { status, ...(showResult ? { result: this.synthesisText } : {}), ...(reason ? { reason } : {}), usage };
   }
 
   private async stopAllWorkers(reason: string): Promise<void> {
@@ -626,7 +812,8 @@ export class Coordinator {
       [...this.states.values()]
         .filter((s) => s.status !== 'running' && s.pid !== undefined && isWorkerProcess(s.pid, this.dir, s.agentId))
         .map(async (s) => {
-          if (!(await waitForExit(s.pid!, this.options.shutdownGraceMs))) await this.terminate(s, 'still alive after its subtask ended');
+          // A persistent worker waits for more rounds until told to stop: tell it now.
+          if (s.persistent || !(await waitForExit(s.pid!, this.options.shutdownGraceMs))) await this.terminate(s, 'its subtask is over');
         }),
     );
     const force = this.deps.forceSignal?.aborted ?? false;
@@ -634,6 +821,12 @@ export class Coordinator {
     await Promise.all(
       running.map(async (s) => {
         await this.terminate(s, reason, force);
+        if (s.persistent && s.output !== undefined) {
+          // A persistent worker's rounds are over; its last result stands.
+          s.status = 'completed';
+          await this.updateAgent(s, 'completed');
+          return;
+        }
         s.status = 'failed';
         s.error ??= reason;
         await this.updateAgent(s, 'terminated', { error: reason });

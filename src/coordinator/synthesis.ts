@@ -45,3 +45,19 @@ export async function synthesizeAnswer(
     messages.push({ role: 'assistant', content: response.content }, { role: 'user', content: 'Continue exactly where you stopped, without repeating anything.' });
   }
 }
+
+/** Progressive synthesis: a draft from the results so far (`--progressive`). */
+export function synthesizeDraft(
+  model: Model,
+  modelId: string,
+  task: string,
+  outputs: WorkerOutputForSynthesis[],
+  failures: WorkerFailureForSynthesis[],
+  signal?: AbortSignal,
+): Promise<{ text: string; usage: Usage; model: string; calls: number }> {
+  return synthesizeAnswer(model, modelId, task, outputs, failures, {
+    ...(signal ? { signal } : {}),
+    purpose: 'draft',
+    system: `${SYNTHESIS_SYSTEM_PROMPT}\nThis is a draft: some workers are still running. Say which parts are still missing.`,
+  });
+}

@@ -44,6 +44,11 @@ export const AssignBodySchema = z.object({
   model: z.string().optional(),
   /** Continue from an earlier attempt's transcript when its last turn was complete. */
   continueFromTranscript: z.boolean().default(false),
+  /**
+   * Stay after the result and wait for a `message` to continue from (a new round: feedback
+   * to act on, or a new draft to review), until `shutdown`. Used by the reflect pattern.
+   */
+  persistent: z.boolean().default(false),
 });
 
 export const MessageBodySchema = z.object({ text: z.string().min(1) });
@@ -64,9 +69,14 @@ export const ProgressBodySchema = z.object({
   note: z.string().optional(),
 });
 
+/** Worker to coordinator: a question (from `ask_coordinator`); the answer is a `message` with replyTo. */
+export const QuestionBodySchema = z.object({ subtask: z.string(), question: z.string().min(1) });
+
 export const ResultBodySchema = z.object({
   subtask: z.string(),
   attempt: z.number().int().positive(),
+  /** A persistent worker's round: 1 for its first result, then one more per `message`. */
+  round: z.number().int().positive().default(1),
   output: z.string(),
   turns: z.number().int().nonnegative(),
   usage: UsageSchema,
@@ -88,6 +98,7 @@ export const BODY_SCHEMAS = {
   message: MessageBodySchema,
   shutdown: ShutdownBodySchema,
   terminate: TerminateBodySchema,
+  question: QuestionBodySchema,
   started: StartedBodySchema,
   progress: ProgressBodySchema,
   result: ResultBodySchema,
@@ -96,7 +107,8 @@ export const BODY_SCHEMAS = {
 
 export type MessageType = keyof typeof BODY_SCHEMAS;
 export const MESSAGE_TYPES = Object.keys(BODY_SCHEMAS) as MessageType[];
-export type BodyOf<T extends MessageType> = z.infer<(typeof BODY_SCHEMAS)[T]>;
+/** A body as a sender writes it: fields with defaults may be left out. */
+export type BodyOf<T extends MessageType> = z.input<(typeof BODY_SCHEMAS)[T]>;
 
 /** Agent ids: `coordinator`, or `w<nn>-<role>`; kept to a safe file-name alphabet. */
 export const AgentIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'agent id must be [a-z0-9_-], at most 64 characters');
@@ -120,6 +132,7 @@ export const EnvelopeSchema = z.discriminatedUnion('type', [
   BaseEnvelopeSchema.extend({ type: z.literal('message'), body: MessageBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('shutdown'), body: ShutdownBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('terminate'), body: TerminateBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('question'), body: QuestionBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('started'), body: StartedBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('progress'), body: ProgressBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('result'), body: ResultBodySchema }),

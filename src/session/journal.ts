@@ -5,19 +5,20 @@
 import { appendJsonl, readJsonl } from '../util/fs.js';
 import type { Plan } from '../coordinator/plan.js';
 import type { Usage } from '../model/types.js';
+import type { SubtaskExtras } from '../patterns/types.js';
 
 export type JournalEvent =
   | { type: 'session_started'; task: string; pid: number }
   | { type: 'session_resumed'; pid: number; previousPid?: number }
-  | { type: 'plan'; plan: Plan }
-  | { type: 'spawn'; subtask: string; agent: string; attempt: number; pid: number }
+  | { type: 'plan'; plan: Plan; extras?: Record<string, SubtaskExtras> }
+  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number }
   | { type: 'started'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'reattach'; subtask: string; agent: string; attempt: number; pid: number }
-  | { type: 'result'; subtask: string; agent: string; attempt: number; output: string; usage: Usage; turns: number; messageId: string }
+  | { type: 'result'; subtask: string; agent: string; attempt: number; round?: number; output: string; usage: Usage; turns: number; messageId: string }
   | { type: 'failure'; subtask: string; agent: string; attempt: number; error: string; code: string; final: boolean; messageId?: string }
   | { type: 'terminate'; agent: string; reason: string; step: 'shutdown' | 'SIGTERM' | 'SIGKILL' | 'gone' }
   | { type: 'synthesis_started' }
-  | { type: 'synthesis'; text: string; usage: Usage }
+  | { type: 'synthesis'; text: string; usage: Usage; status?: string; reason?: string }
   | { type: 'decision'; what: string; why: string; [key: string]: unknown }
   | { type: 'session_ended'; status: string; reason?: string };
 

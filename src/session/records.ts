@@ -23,6 +23,8 @@ export const SessionRecordSchema = z.object({
   epoch: z.number().int().nonnegative(),
   /** The running draft of progressive synthesis, when enabled. */
   draft: z.string().optional(),
+  /** The last review, when a reflect loop ended without reaching its threshold. */
+  review: z.unknown().optional(),
 });
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 

@@ -20,15 +20,20 @@ import { workspaceListFiles } from './workspace/list.js';
 import { workspaceReadFile } from './workspace/read.js';
 import { workspaceWriteFile } from './workspace/write.js';
 import { formatDocument } from './writing/format.js';
+import { getArtifact, listArtifacts, storeArtifact } from './shared/artifacts.js';
+import { askCoordinator } from './shared/ask.js';
 
 // Tools are stored widened to `Tool` (their input type erased); runTool re-validates input.
 const t = (tool: unknown): Tool => tool as Tool;
 
+/** Every role shares results through artifacts and may ask the coordinator a question. */
+const SHARED: Tool[] = [t(storeArtifact), t(getArtifact), t(listArtifacts), t(askCoordinator)];
+
 const ROLE_TOOLS: Record<Role, Tool[]> = {
-  research: [t(searchFiles), t(researchReadFile), t(fetchUrl), t(extractText)],
-  writing: [t(workspaceWriteFile), t(workspaceReadFile), t(workspaceListFiles), t(workspaceEditFile), t(formatDocument)],
-  analysis: [t(runJavascript), t(describeData), t(workspaceReadFile), t(workspaceListFiles)],
-  review: [t(workspaceReadFile), t(workspaceListFiles), t(submitReview)],
+  research: [t(searchFiles), t(researchReadFile), t(fetchUrl), t(extractText), ...SHARED],
+  writing: [t(workspaceWriteFile), t(workspaceReadFile), t(workspaceListFiles), t(workspaceEditFile), t(formatDocument), ...SHARED],
+  analysis: [t(runJavascript), t(describeData), t(workspaceReadFile), t(workspaceListFiles), ...SHARED],
+  review: [t(workspaceReadFile), t(workspaceListFiles), t(submitReview), ...SHARED],
 };
 
 /** Each role's tool names, in the order the model sees them. */

@@ -47,6 +47,11 @@ export interface ToolContext {
   logger: Logger;
   /** Aborted when the worker is shutting down or over its wall clock. */
   signal: AbortSignal;
+  /**
+   * Sends a question to the coordinator and waits for its reply (undefined when none came
+   * in time). Present in worker processes; absent where there is no coordinator to ask.
+   */
+  askCoordinator?: (question: string) => Promise<string | undefined>;
 }
 
 export interface ToolOutput {

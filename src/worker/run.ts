@@ -14,6 +14,8 @@ import type { Logger } from '../log.js';
 import { MailboxReader, MailboxSender, type EnvelopeOf } from '../mailbox/index.js';
 import { createModel } from '../model/select.js';
 import type { Message, Usage } from '../model/types.js';
+import { addUsage } from '../model/types.js';
+import { isPidAlive } from '../util/fs.js';
 import { workerSystemPrompt, workerTaskMessage } from '../prompts.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
 import { EpochWatch, readAgentRecord, readSessionRecord } from '../session/store.js';
@@ -42,6 +44,8 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   const epoch = new EpochWatch(sessionDir, session.epoch);
   const abort = new AbortController();
   const inbox: string[] = [];
+  const replies = new Map<string, (text: string) => void>();
+  let wakeIdle: (() => void) | undefined;
   let resolveAssign!: (env: EnvelopeOf<'assign'>) => void;
   const assigned = new Promise<EnvelopeOf<'assign'>>((r) => (resolveAssign = r));
 
@@ -59,10 +63,15 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
         case 'assign':
           resolveAssign(env);
           break;
-        case 'message':
+        case 'message': {
           logger.info({ from: env.from, id: env.id }, 'message from coordinator');
-          inbox.push(env.body.text);
+          // The answer to an ask_coordinator question goes to the waiting tool call.
+          const waiting = env.replyTo ? replies.get(env.replyTo) : undefined;
+          if (waiting) waiting(env.body.text);
+          else inbox.push(env.body.text);
+          wakeIdle?.();
           break;
+        }
         case 'shutdown':
           if (workerFault('ignore-shutdown')) {
             logger.warn({ reason: env.body.reason }, 'shutdown ignored (fault injection)');
@@ -70,6 +79,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
           }
           logger.warn({ reason: env.body.reason }, 'shutdown requested');
           abort.abort(new MailroomError('E_SHUTDOWN', `shut down by the coordinator: ${env.body.reason}`));
+          wakeIdle?.();
           break;
         default:
           logger.warn({ type: env.type, from: env.from }, 'ignoring a message type workers do not handle');
@@ -130,6 +140,19 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     },
     logger: log,
     signal: abort.signal,
+    askCoordinator: async (question) => {
+      const id = `q-${subtask.id}-${Date.now()}`.slice(0, 64);
+      const answer = new Promise<string | undefined>((resolve) => {
+        replies.set(id, resolve);
+        const timer = setTimeout(() => resolve(undefined), QUESTION_TIMEOUT_MS);
+        timer.unref();
+        abort.signal.addEventListener('abort', () => resolve(undefined), { once: true });
+      });
+      await sender.send(COORDINATOR_ID, 'question', { subtask: subtask.id, question }, { id });
+      const text = await answer;
+      replies.delete(id);
+      return text;
+    },
   };
 
   const model = await createModel(session.provider as 'anthropic' | 'offline' | 'scripted', {
@@ -141,35 +164,50 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   let code = 0;
   // Kept current every turn so a failure still reports what the attempt spent.
   let spent = { turns: 0, usage: { input_tokens: 0, output_tokens: 0 } as Usage };
+  let turnsBefore = 0;
+  let usageBefore: Usage = { input_tokens: 0, output_tokens: 0 };
   try {
-    const result = await runAgentLoop({
-      model,
-      modelId: assign.body.model ?? agent.model,
-      system,
-      messages,
-      tools,
-      serverTools,
-      limits,
-      signal: abort.signal,
-      toolContext,
-      agentId,
-      role,
-      onMessage: (m, extra) => transcript.message(m, extra),
-      onTurn: async (turn, usage) => {
-        spent = { turns: turn, usage };
-        await sender.send(COORDINATOR_ID, 'progress', { subtask: subtask.id, turn, usage });
-      },
-      drainInbox: () => inbox.splice(0),
-    });
-    await sender.send(COORDINATOR_ID, 'result', {
-      subtask: subtask.id,
-      attempt,
-      output: result.output,
-      turns: result.turns,
-      usage: result.usage,
-      ...(result.structured !== undefined ? { structured: result.structured } : {}),
-    });
-    log.info({ turns: result.turns, usage: result.usage }, 'subtask completed');
+    for (let round = 1; ; round++) {
+      const result = await runAgentLoop({
+        model,
+        modelId: assign.body.model ?? agent.model,
+        system,
+        messages,
+        tools,
+        serverTools,
+        limits,
+        signal: abort.signal,
+        toolContext,
+        agentId,
+        role,
+        onMessage: (m, extra) => transcript.message(m, extra),
+        onTurn: async (turn, usage) => {
+          spent = { turns: turnsBefore + turn, usage: addUsage(usageBefore, usage) };
+          await sender.send(COORDINATOR_ID, 'progress', { subtask: subtask.id, turn: spent.turns, usage: spent.usage });
+        },
+        drainInbox: () => inbox.splice(0),
+      });
+      turnsBefore += result.turns;
+      usageBefore = addUsage(usageBefore, result.usage);
+      spent = { turns: turnsBefore, usage: usageBefore };
+      await sender.send(COORDINATOR_ID, 'result', {
+        subtask: subtask.id,
+        attempt,
+        round,
+        output: result.output,
+        turns: turnsBefore,
+        usage: usageBefore,
+        ...(result.structured !== undefined ? { structured: result.structured } : {}),
+      });
+      log.info({ round, turns: result.turns, usage: result.usage }, 'subtask result sent');
+      if (!assign.body.persistent) break;
+      // A persistent worker waits for the next round: a message to act on, or shutdown.
+      const next = await waitForMessage(inbox, abort.signal, sessionDir, session.coordinatorPid, (w) => (wakeIdle = w));
+      if (next === undefined) break;
+      const user: Message = { role: 'user', content: `<coordinator-message>\n${next}\n</coordinator-message>` };
+      transcript.message(user);
+      messages = [...result.messages, user];
+    }
   } catch (err) {
     const reason = abort.signal.aborted && abort.signal.reason instanceof Error ? abort.signal.reason : err;
     const codeName = reason instanceof MailroomError ? reason.code : 'E_WORKER';
@@ -189,4 +227,50 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     heartbeat.stop();
   }
   return code;
+}
+
+/** How long `ask_coordinator` waits for an answer. */
+const QUESTION_TIMEOUT_MS = 120_000;
+
+/** A persistent worker with nothing to do exits after this long, so it never waits forever. */
+const PERSISTENT_IDLE_MS = 10 * 60_000;
+
+/**
+ * Waits for the next message of a persistent worker. Resolves undefined on shutdown, on
+ * the idle limit, or when the coordinator is gone: the worker's work is done, so it leaves.
+ */
+async function waitForMessage(
+  inbox: string[],
+  signal: AbortSignal,
+  sessionDir: string,
+  coordinatorPid: number,
+  setWake: (wake: (() => void) | undefined) => void,
+): Promise<string | undefined> {
+  const deadline = Date.now() + PERSISTENT_IDLE_MS;
+  try {
+    for (;;) {
+      if (inbox.length > 0) return inbox.shift();
+      if (signal.aborted || Date.now() > deadline) return undefined;
+      const current = currentCoordinatorPid(sessionDir) ?? coordinatorPid;
+      if (!isPidAlive(current)) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        setWake(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  } finally {
+    setWake(undefined);
+  }
+}
+
+function currentCoordinatorPid(sessionDir: string): number | undefined {
+  try {
+    const raw = JSON.parse(fs.readFileSync(sessionPaths(sessionDir).sessionJson, 'utf8')) as { coordinatorPid?: unknown };
+    return typeof raw.coordinatorPid === 'number' ? raw.coordinatorPid : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -48,7 +48,7 @@ describe('worker supervision', () => {
       'w01-research': [textReply('SLOW-1', 30_000), textReply('SLOW-2')],
       'w02-research': [textReply('QUICK')],
     });
-    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--heartbeat-ms', String(heartbeatMs), '--heartbeat-misses', '3', 'task']);
+    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--no-live', '--heartbeat-ms', String(heartbeatMs), '--heartbeat-misses', '3', 'task']);
     const dir = await env.sessionDir();
     const started = await waitFor(() => journalOf(dir).find((e) => e.type === 'started' && e.agent === 'w01-research'), 60_000, 'w01 to start');
     // Let it get into its (slow) model call, then kill it without warning.
@@ -83,7 +83,7 @@ describe('worker supervision', () => {
       'w02-research': [textReply('QUICK')],
     });
     const t0 = Date.now();
-    const done = await runCli(['--runtime-dir', env.runtime, '--script', env.script, '--fetch-allow', `127.0.0.1:${port}`, '--timeout', '3', 'task']);
+    const done = await runCli(['--runtime-dir', env.runtime, '--script', env.script, '--no-live', '--fetch-allow', `127.0.0.1:${port}`, '--timeout', '3', 'task']);
     const dir = onlySession(env.runtime);
     expect(done.code, done.stderr).toBe(0);
     const failure = journalOf(dir).find((e) => e.type === 'failure' && e.agent === 'w01-research')!;

@@ -7,6 +7,7 @@
 import type { ContentBlock, Model, ModelRequest, ModelResponse, StopReason } from '../types.js';
 import { planFromTask } from './planner.js';
 import { synthesize } from './synthesizer.js';
+import { moderateDebate } from './debate.js';
 import { estimateTokens } from './text.js';
 import { replyBlocks, turnIndex, workerTurn } from './worker.js';
 import { classify } from './classifier.js';
@@ -31,7 +32,11 @@ export class OfflineModel implements Model {
         break;
       }
       case 'synthesize':
+      case 'draft':
         content = [{ type: 'text', text: synthesize(lastUser) }];
+        break;
+      case 'debate':
+        content = [{ type: 'text', text: moderateDebate(lastUser) }];
         break;
       case 'route':
         content = [{ type: 'text', text: JSON.stringify(classify(lastUser)) }];

@@ -50,7 +50,10 @@ function readState(request: ModelRequest): WorkerState {
   const uses = new Map<string, ToolUseBlock>();
   const exchanges: ToolExchange[] = [];
   let turn = 0;
-  for (const m of request.messages) {
+  // A persistent worker's new round starts at the coordinator's message; earlier tool calls
+  // belong to earlier rounds (e.g. a reviewer must submit a new review for a new draft).
+  const roundStart = request.messages.findLastIndex((m) => m.role === 'user' && textOfMessage(m).includes('<coordinator-message>'));
+  for (const m of request.messages.slice(Math.max(0, roundStart))) {
     if (typeof m.content === 'string') continue;
     if (m.role === 'assistant') turn++;
     for (const b of m.content) {

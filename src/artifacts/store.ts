@@ -1,0 +1,97 @@
+/**
+ * Shared artifacts: named blobs in `artifacts/`, with an index (`artifacts/index.json`)
+ * that records who stored what, when, and until when it is valid. Many worker processes
+ * write at once, so the index is read-modified-written under a proper-lockfile lock, and
+ * each blob is written to a temporary file and renamed into place.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { z } from 'zod';
+import { MailroomError } from '../errors.js';
+import { sessionPaths } from '../session/layout.js';
+import { readJsonIfExists, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
+
+export const ArtifactNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'artifact names are letters, digits, ".", "_" and "-", up to 100 characters')
+  .refine((n) => !n.includes('..') && n !== 'index.json' && n !== 'decisions.jsonl', 'reserved or unsafe artifact name');
+
+export interface ArtifactEntry {
+  name: string;
+  file: string;
+  bytes: number;
+  storedBy: string;
+  storedAt: string;
+  /** ISO time after which the artifact counts as gone. */
+  expiresAt?: string;
+  description?: string;
+}
+
+type Index = Record<string, ArtifactEntry>;
+
+export class ArtifactError extends MailroomError {}
+
+export class ArtifactStore {
+  private readonly dir: string;
+  private readonly indexFile: string;
+
+  constructor(sessionDir: string) {
+    this.dir = sessionPaths(sessionDir).artifacts;
+    this.indexFile = path.join(this.dir, 'index.json');
+  }
+
+  /** Stores (or replaces) an artifact; `ttlMs` makes it expire. */
+  async put(name: string, content: string, by: string, opts: { ttlMs?: number; description?: string } = {}): Promise<ArtifactEntry> {
+    ArtifactNameSchema.parse(name);
+    await fs.mkdir(this.dir, { recursive: true });
+    const file = `${name}`;
+    await writeTextAtomic(path.join(this.dir, file), content);
+    const now = Date.now();
+    const entry: ArtifactEntry = {
+      name,
+      file,
+      bytes: Buffer.byteLength(content),
+      storedBy: by,
+      storedAt: new Date(now).toISOString(),
+      ...(opts.ttlMs ? { expiresAt: new Date(now + opts.ttlMs).toISOString() } : {}),
+      ...(opts.description ? { description: opts.description } : {}),
+    };
+    await this.withIndex((index) => {
+      index[name] = entry;
+    });
+    return entry;
+  }
+
+  /** Reads an artifact; throws ArtifactError if it is unknown or expired. */
+  async get(name: string): Promise<{ entry: ArtifactEntry; content: string }> {
+    ArtifactNameSchema.parse(name);
+    const index = (await readJsonIfExists<Index>(this.indexFile)) ?? {};
+    const entry = index[name];
+    if (!entry) throw new ArtifactError('E_ARTIFACT_NOT_FOUND', `no artifact "${name}"; known: ${Object.keys(index).join(', ') || 'none'}`);
+    if (entry.expiresAt && Date.parse(entry.expiresAt) < Date.now()) {
+      throw new ArtifactError('E_ARTIFACT_EXPIRED', `artifact "${name}" expired at ${entry.expiresAt}`);
+    }
+    return { entry, content: await fs.readFile(path.join(this.dir, entry.file), 'utf8') };
+  }
+
+  /** Live (unexpired) artifacts. */
+  async list(): Promise<ArtifactEntry[]> {
+    const index = (await readJsonIfExists<Index>(this.indexFile)) ?? {};
+    const now = Date.now();
+    return Object.values(index).filter((e) => !e.expiresAt || Date.parse(e.expiresAt) >= now);
+  }
+
+  private async withIndex(change: (index: Index) => void): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    // proper-lockfile needs the file to exist when realpath is on; we lock by path.
+    const release = await lockfile.lock(this.indexFile, { realpath: false, stale: 10_000, retries: { retries: 100, minTimeout: 5, maxTimeout: 100 } });
+    try {
+      const index = (await readJsonIfExists<Index>(this.indexFile)) ?? {};
+      change(index);
+      await writeJsonAtomic(this.indexFile, index);
+    } finally {
+      await release();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `mailroom inbox <id> <agent> [--all]`: an agent's messages, oldest first. By default
+ * the ones handled (cur/) and waiting (new/); `--all` adds dead/ with each file's reason,
+ * and tmp/ (messages being written right now).
+ */
+import type { MaildirFolder } from '../../mailbox/maildir.js';
+import { listMailbox, type StoredMessage } from '../../mailbox/inspect.js';
+import type { Envelope } from '../../mailbox/schema.js';
+import { abbreviate, block, formatTokens, oneLine, plural, sanitize, truncate } from './format.js';
+import type { SessionRef } from './session-data.js';
+
+export const DEFAULT_INBOX_FOLDERS: MaildirFolder[] = ['cur', 'new'];
+export const ALL_INBOX_FOLDERS: MaildirFolder[] = ['cur', 'new', 'dead', 'tmp'];
+
+/** The agent's messages in the chosen folders, merged into one list sorted by file name (send time). */
+export async function loadInbox(ref: SessionRef, agent: string, all: boolean): Promise<{ messages: StoredMessage[]; hiddenDead: number }> {
+  const messages = await listMailbox(ref.dir, agent, all ? ALL_INBOX_FOLDERS : DEFAULT_INBOX_FOLDERS);
+  // Names start with the send time in ms, so a text sort across folders is the send order.
+  messages.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const hiddenDead = all ? 0 : (await listMailbox(ref.dir, agent, ['dead'])).length;
+  return { messages, hiddenDead };
+}
+
+const FOLDER_LABEL: Record<MaildirFolder, string> = { cur: 'handled', new: 'waiting', dead: 'DEAD', tmp: 'being written' };
+
+function time(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/** The body of a message, one `key: value` line per field, long text cut to a few lines. */
+function bodyLines(env: Envelope, width: number): string[] {
+  const pad = '    ';
+  switch (env.type) {
+    case 'assign': {
+      const b = env.body;
+      const lines = [
+        `${pad}subtask: ${b.subtask.id} [${b.subtask.role}], attempt ${b.attempt}${b.model ? `, model ${b.model}` : ''}${b.continueFromTranscript ? ', continues from its transcript' : ''}${b.persistent ? ', persistent' : ''}`,
+        `${pad}limits: ${b.limits.maxTurns} turns, ${formatTokens(b.limits.maxTokens)} tokens, ${Math.round(b.limits.wallClockMs / 1000)} s`,
+        ...block(b.subtask.description, `${pad}| `, 4, width),
+      ];
+      if (b.subtask.context) lines.push(`${pad}context:`, ...block(b.subtask.context, `${pad}| `, 3, width));
+      for (const i of b.inputs) lines.push(`${pad}input from ${i.agent} (${i.subtask}): ${truncate(oneLine(i.output), width - 30)}`);
+      return lines;
+    }
+    case 'started':
+      return [`${pad}pid ${env.body.pid}, attempt ${env.body.attempt}, subtask ${env.body.subtask}`];
+    case 'progress':
+      return [
+        `${pad}turn ${env.body.turn}: ${formatTokens(env.body.usage.input_tokens)} in, ${formatTokens(env.body.usage.output_tokens)} out so far${env.body.note ? ` (${oneLine(env.body.note)})` : ''}`,
+      ];
+    case 'result':
+      return [
+        `${pad}subtask ${env.body.subtask}, attempt ${env.body.attempt}${env.body.round > 1 ? `, round ${env.body.round}` : ''}: ${plural(env.body.turns, 'turn')}, ${formatTokens(env.body.usage.input_tokens + env.body.usage.output_tokens)} tokens`,
+        ...block(env.body.output, `${pad}| `, 8, width),
+        ...(env.body.structured !== undefined ? [`${pad}structured: ${abbreviate(env.body.structured, width - 16)}`] : []),
+      ];
+    case 'failure':
+      return [`${pad}subtask ${env.body.subtask}, attempt ${env.body.attempt}, after ${plural(env.body.turns, 'turn')}`, `${pad}error ${env.body.error.code}: ${truncate(oneLine(env.body.error.message), width)}`];
+    case 'message':
+      return block(env.body.text, `${pad}| `, 8, width);
+    case 'question':
+      return [`${pad}subtask ${env.body.subtask}`, ...block(env.body.question, `${pad}| `, 6, width)];
+    case 'shutdown':
+      return [`${pad}reason: ${oneLine(env.body.reason)}`];
+    case 'terminate':
+      return [`${pad}${env.body.agent ? `stop ${env.body.agent}` : 'stop the whole session'}: ${oneLine(env.body.reason)}`];
+    default:
+      return [`${pad}${abbreviate((env as { body?: unknown }).body, width)}`];
+  }
+}
+
+/** The text `inbox` prints. */
+export function formatInbox(agent: string, loaded: { messages: StoredMessage[]; hiddenDead: number }, opts: { columns?: number } = {}): string {
+  const width = Math.max(60, (opts.columns ?? 120) - 8);
+  const out: string[] = [];
+  const { messages, hiddenDead } = loaded;
+  if (messages.length === 0) out.push(`${agent}: no messages${hiddenDead ? '' : ' in its mailbox'}`);
+  messages.forEach((m, i) => {
+    if (i > 0) out.push('');
+    const label = FOLDER_LABEL[m.folder];
+    if (m.envelope) {
+      const e = m.envelope;
+      out.push(`#${i + 1}  ${time(e.sentAt)}  ${e.from} -> ${e.to}  ${e.type}  [${m.folder}: ${label}]`);
+      out.push(`    id ${e.id}, seq ${e.seq}${e.replyTo ? `, reply to ${e.replyTo}` : ''}${e.epoch !== undefined ? `, epoch ${e.epoch}` : ''}`);
+      out.push(...bodyLines(e, width));
+    } else {
+      out.push(`#${i + 1}  ${m.name}  [${m.folder}: ${label}]`);
+      if (m.error) out.push(`    unreadable: ${truncate(oneLine(m.error), width)}`);
+      if (m.raw !== undefined) out.push(...block(m.raw, '    | ', 4, width));
+    }
+    if (m.reason) out.push(`    dead because: ${truncate(oneLine(sanitize(m.reason)), width)}`);
+    out.push(`    file ${m.folder}/${m.name}`);
+  });
+  if (hiddenDead) out.push('', `${plural(hiddenDead, 'message')} in dead/ not shown: add --all to see them and why they were rejected`);
+  return out.join('\n') + '\n';
+}

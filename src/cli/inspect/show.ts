@@ -1,0 +1,211 @@
+/**
+ * `mailroom show <id|latest>`: one session at a glance. The agent tree (the coordinator
+ * and the workers it spawned) with status, attempts, pid, mailbox counts and usage; what
+ * each subtask produced or why it failed; and where the answer is.
+ */
+import fsp from 'node:fs/promises';
+import type { Plan } from '../../coordinator/plan.js';
+import { countMailbox } from '../../mailbox/inspect.js';
+import type { MaildirFolder } from '../../mailbox/maildir.js';
+import type { JournalEntry } from '../../session/journal.js';
+import { COORDINATOR_ID, sessionPaths } from '../../session/layout.js';
+import type { AgentUsage, UsageReport } from '../../session/usage.js';
+import { isPidAlive } from '../../util/fs.js';
+import { formatClock, formatCost, formatDuration, formatTokens, oneLine, plural, table, truncate } from './format.js';
+import {
+  effectiveStatus,
+  knownCost,
+  listAgents,
+  readAgentLoose,
+  readJournal,
+  readPlan,
+  readSessionLoose,
+  readUsage,
+  tokensOf,
+  type LooseAgentRecord,
+  type LooseSessionRecord,
+  type SessionRef,
+} from './session-data.js';
+
+export interface AgentView {
+  id: string;
+  record?: LooseAgentRecord;
+  status: string;
+  /** Attempts started: the highest of agent.json's attempt and the journal's spawns. */
+  attempts: number;
+  pid?: number;
+  pidAlive: boolean;
+  mailbox?: Record<MaildirFolder, number>;
+  usage?: AgentUsage;
+  /** The latest result output, from the journal. */
+  result?: string;
+  /** The last failure, from the journal. */
+  failure?: { error: string; final: boolean; attempt: number };
+  subtask?: Plan['subtasks'][number];
+}
+
+export interface SessionView {
+  ref: SessionRef;
+  record?: LooseSessionRecord;
+  status: string;
+  plan?: Plan;
+  usage?: UsageReport;
+  agents: AgentView[];
+  resultFile?: { path: string; bytes: number };
+  workspaceFiles: string[];
+  journal: JournalEntry[];
+}
+
+/** Gathers everything `show` prints. */
+export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
+  const [record, plan, usage, journal, ids] = await Promise.all([
+    readSessionLoose(ref.dir),
+    readPlan(ref.dir),
+    readUsage(ref.dir),
+    readJournal(ref.dir),
+    listAgents(ref.dir),
+  ]);
+  const status = effectiveStatus(record);
+  const agents = await Promise.all(
+    ids.map(async (id): Promise<AgentView> => {
+      const rec = await readAgentLoose(ref.dir, id);
+      const mailbox = await countMailbox(ref.dir, id).catch(() => undefined);
+      const spawns = journal.filter((e) => e.type === 'spawn' && e.agent === id).length;
+      const lastResult = journal.findLast((e): e is Extract<JournalEntry, { type: 'result' }> => e.type === 'result' && e.agent === id);
+      const lastFailure = journal.findLast((e): e is Extract<JournalEntry, { type: 'failure' }> => e.type === 'failure' && e.agent === id);
+      let agentStatus = rec?.status ?? 'unknown';
+      // The coordinator's agent.json is written when it starts; the session's status is its real state.
+      if (id === COORDINATOR_ID && agentStatus === 'running' && status !== 'running') agentStatus = status;
+      const pidAlive = rec?.pid !== undefined && agentStatus === 'running' && isPidAlive(rec.pid);
+      if (agentStatus === 'running' && rec?.pid !== undefined && !pidAlive) agentStatus = 'running?';
+      return {
+        id,
+        ...(rec ? { record: rec } : {}),
+        status: agentStatus,
+        attempts: Math.max(rec?.attempt ?? 0, spawns, id === COORDINATOR_ID ? 1 : 0),
+        ...(rec?.pid !== undefined ? { pid: rec.pid } : {}),
+        pidAlive,
+        ...(mailbox ? { mailbox } : {}),
+        ...(usage?.agents?.[id] ? { usage: usage.agents[id] } : {}),
+        ...(lastResult ? { result: lastResult.output } : {}),
+        ...(lastFailure && (!lastResult || lastFailure.t > lastResult.t)
+          ? { failure: { error: lastFailure.error, final: lastFailure.final, attempt: lastFailure.attempt } }
+          : {}),
+        ...(rec?.subtask && plan ? { subtask: plan.subtasks.find((s) => s.id === rec.subtask) } : {}),
+      };
+    }),
+  );
+  const paths = sessionPaths(ref.dir);
+  const resultStat = await fsp.stat(paths.result).catch(() => undefined);
+  const workspaceFiles = await listFiles(paths.workspace);
+  return {
+    ref,
+    ...(record ? { record } : {}),
+    status,
+    ...(plan ? { plan } : {}),
+    ...(usage ? { usage } : {}),
+    agents,
+    ...(resultStat ? { resultFile: { path: paths.result, bytes: resultStat.size } } : {}),
+    workspaceFiles,
+    journal,
+  };
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.isDirectory()) out.push(...(await listFiles(`${dir}/${e.name}`, `${prefix}${e.name}/`)));
+    else out.push(prefix + e.name);
+  }
+  return out;
+}
+
+function describePolicy(p: Plan['failurePolicy'] | undefined): string {
+  if (p === undefined) return '-';
+  return typeof p === 'object' ? `quorum ${p.quorum}` : p;
+}
+
+/** The text `show` prints. */
+export function formatShow(v: SessionView, opts: { now?: number; columns?: number } = {}): string {
+  const now = opts.now ?? Date.now();
+  const cols = Math.max(60, opts.columns ?? 120);
+  const r = v.record;
+  const out: string[] = [];
+  const started = r?.createdAt ? Date.parse(r.createdAt) : undefined;
+  const ended = r?.endedAt ? Date.parse(r.endedAt) : undefined;
+  const took = started !== undefined ? ((ended ?? (v.status === 'running' ? now : undefined)) ?? NaN) - started : undefined;
+  const head: string[][] = [
+    ['session', `${v.ref.id}  ${v.status}${v.record?.reason ? `: ${oneLine(v.record.reason)}` : ''}`],
+    ['task', truncate(oneLine(r?.task ?? '-'), cols - 10)],
+    [
+      'started',
+      `${started !== undefined ? formatClock(started, now) : '-'}${took !== undefined && Number.isFinite(took) ? `, ${v.status === 'running' ? 'running for' : 'took'} ${formatDuration(took)}` : ''}`,
+    ],
+    ['provider', `${r?.provider ?? '-'}${r?.options?.pattern ? `, pattern ${String(r.options.pattern)}` : ''}${r?.models ? `, models ${[...new Set(Object.values(r.models))].join('/')}` : ''}`],
+  ];
+  if (v.plan) head.push(['plan', `${plural(v.plan.subtasks.length, 'subtask')}, failure policy ${describePolicy(v.plan.failurePolicy)}`]);
+  if (v.usage) {
+    const t = v.usage.total;
+    const cost = knownCost(v.usage);
+    head.push([
+      'usage',
+      `${formatTokens(tokensOf(t))} tokens (${formatTokens(t.input_tokens)} in, ${formatTokens(t.output_tokens)} out) in ${plural(t.calls ?? 0, 'model call')}, cost ${formatCost(cost.usd, cost.incomplete)}${cost.usd === undefined ? ' (no price for these models)' : cost.incomplete ? ' (some models have no price)' : ''}`,
+    ]);
+  }
+  head.push([
+    'result',
+    v.resultFile
+      ? `${v.resultFile.path} (${formatTokens(v.resultFile.bytes)} bytes)`
+      : v.status === 'running'
+        ? '(not yet: the session is running)'
+        : '(none: no result.md; partial results are in the journal, below)',
+  ]);
+  if (v.workspaceFiles.length) head.push(['workspace', truncate(v.workspaceFiles.join(', '), cols - 12)]);
+  head.push(['files', v.ref.dir]);
+  out.push(...table(head));
+  out.push('');
+
+  // The agent tree: the coordinator spawned every worker.
+  const workers = v.agents.filter((a) => a.id !== COORDINATOR_ID);
+  const rows: string[][] = [['AGENT', 'ROLE', 'STATUS', 'TRIES', 'PID', 'NEW', 'CUR', 'DEAD', 'CALLS', 'TOKENS', 'COST']];
+  const row = (a: AgentView, prefix: string): string[] => [
+    prefix + a.id,
+    a.record?.role ?? '-',
+    a.status,
+    String(a.attempts || '-'),
+    a.pid !== undefined ? `${a.pid}${a.pidAlive ? '*' : ''}` : '-',
+    a.mailbox ? String(a.mailbox.new) : '-',
+    a.mailbox ? String(a.mailbox.cur) : '-',
+    a.mailbox ? String(a.mailbox.dead) : '-',
+    a.usage ? String(a.usage.calls) : '-',
+    formatTokens(tokensOf(a.usage?.usage)),
+    formatCost(a.usage?.costUsd),
+  ];
+  const coordinator = v.agents.find((a) => a.id === COORDINATOR_ID);
+  if (coordinator) rows.push(row(coordinator, ''));
+  workers.forEach((a, i) => rows.push(row(a, coordinator ? (i === workers.length - 1 ? '└─ ' : '├─ ') : '')));
+  out.push(...table(rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']));
+  if (v.agents.some((a) => a.pidAlive)) out.push('(* = process alive now)');
+
+  // Per worker: its subtask, and what came of it.
+  if (workers.length) out.push('');
+  for (const a of workers) {
+    const s = a.subtask;
+    const deps = s?.dependsOn.length ? ` after ${s.dependsOn.join(', ')}` : '';
+    out.push(`${a.id}  ${s ? `${s.id}${deps}${s.required ? ' (required)' : ''}: ` : ''}${truncate(oneLine(s?.description ?? a.record?.subtask ?? ''), cols - a.id.length - 4)}`);
+    if (a.result !== undefined) {
+      const lines = a.result.trim().split('\n');
+      const first = oneLine(lines[0] ?? '');
+      out.push(`    result: ${truncate(first || '(empty)', cols - 12)}${lines.length > 1 ? ` (+${lines.length - 1} more line(s))` : ''}`);
+    }
+    if (a.failure) out.push(`    ${a.failure.final ? 'failed' : 'failed, retried'} (attempt ${a.failure.attempt}): ${truncate(oneLine(a.failure.error), cols - 30)}`);
+    if (a.result === undefined && !a.failure) out.push(`    no result yet`);
+  }
+  const terminations = v.journal.filter((e): e is Extract<JournalEntry, { type: 'terminate' }> => e.type === 'terminate');
+  if (terminations.length) {
+    out.push('', 'terminations:');
+    for (const e of terminations) out.push(`  ${formatClock(e.t, now)}  ${e.agent}  ${e.step}  (${truncate(oneLine(e.reason), cols - 40)})`);
+  }
+  return out.join('\n') + '\n';
+}

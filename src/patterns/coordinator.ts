@@ -1,0 +1,19 @@
+/** The default pattern: the coordinator's model plans, and a model call synthesizes. */
+import { planTask } from '../coordinator/planning.js';
+import { synthesizeAnswer } from '../coordinator/synthesis.js';
+import type { PatternDriver } from './types.js';
+
+export const coordinatorPattern: PatternDriver = {
+  name: 'coordinator',
+  async plan(ctx) {
+    const { plan, calls } = await planTask(ctx.model, ctx.record.models.coordinator, ctx.record.task, { signal: ctx.signal });
+    for (const c of calls) ctx.addCall(c.model, c.usage);
+    if (plan.rationale) await ctx.decide('plan', plan.rationale, { subtasks: plan.subtasks.map((s) => s.id) });
+    return { plan };
+  },
+  async finish(ctx, outputs, failures) {
+    const r = await synthesizeAnswer(ctx.model, ctx.record.models.coordinator, ctx.record.task, outputs, failures, { signal: ctx.signal });
+    ctx.addCall(r.model, r.usage, r.calls);
+    return { text: r.text };
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * `--pattern route`: a classifier call on the small router model maps the task to one
+ * specialist role; an unknown category goes to a generalist fallback agent. The decision
+ * and its reason are journaled.
+ */
+import { z } from 'zod';
+import type { Plan } from '../coordinator/plan.js';
+import { textOf } from '../model/types.js';
+import { COORDINATOR_ID } from '../session/layout.js';
+import { ROLES, type Role } from '../tools/types.js';
+import type { PatternDriver } from './types.js';
+
+export const ROUTER_SYSTEM_PROMPT = [
+  'You route a task to exactly one specialist. The specialists:',
+  '- research: finds and reads sources and reports what they say;',
+  '- writing: writes documents;',
+  '- analysis: computes and analyses data;',
+  '- review: reviews and scores existing work.',
+  'Answer with JSON only: {"category": "<research|writing|analysis|review|unknown>", "reason": "<one sentence>"}.',
+  'Say "unknown" when none fits.',
+].join('\n');
+
+const ClassificationSchema = z.object({ category: z.string(), reason: z.string().default('') });
+
+export const routePattern: PatternDriver = {
+  name: 'route',
+  async plan(ctx) {
+    const response = await ctx.model.createMessage(
+      {
+        model: ctx.record.models.router,
+        system: ROUTER_SYSTEM_PROMPT,
+        messages: [{ role: 'user', content: `<task>\n${ctx.record.task}\n</task>` }],
+        max_tokens: 300,
+        metadata: { agentId: COORDINATOR_ID, role: 'router', purpose: 'route' },
+      },
+      { signal: ctx.signal },
+    );
+    ctx.addCall(response.model, response.usage);
+    const { category, reason, parsed } = parseClassification(textOf(response.content));
+    const known = (ROLES as readonly string[]).includes(category);
+    const role: Role = known ? (category as Role) : 'research';
+    await ctx.decide('route', reason || '(no reason given)', { category, routedTo: known ? role : 'fallback', parsed });
+    const plan: Plan = {
+      subtasks: [
+        known
+          ? {
+              id: `specialist-${role}`,
+              role,
+              description: ctx.record.task,
+              dependsOn: [],
+              required: true,
+              // A specialist that fails for good hands over to the generalist.
+              ...(role !== 'research' ? { fallbackRole: 'research' as const } : {}),
+            }
+          : {
+              id: 'fallback',
+              role: 'research',
+              description: `No specialist fits this task, so you take it as a generalist. Do what you can with your tools, and say plainly what you could not do.\n\n${ctx.record.task}`,
+              dependsOn: [],
+              required: true,
+            },
+      ],
+      failurePolicy: 'all',
+      rationale: `routed to ${known ? role : 'the fallback agent'}: ${reason}`,
+    };
+    return { plan };
+  },
+  async finish(_ctx, outputs) {
+    const o = outputs[0]!;
+    return { text: `${o.output.trim()}\n\n_Routed to ${o.agent} (${o.subtask})._` };
+  },
+};
+
+/** Reads the classifier's JSON, tolerating prose around it; anything unreadable is `unknown`. */
+export function parseClassification(text: string): { category: string; reason: string; parsed: boolean } {
+  const match = /\{[\s\S]*\}/.exec(text);
+  if (match) {
+    try {
+      const c = ClassificationSchema.parse(JSON.parse(match[0]));
+      return { category: c.category.trim().toLowerCase(), reason: c.reason, parsed: true };
+    } catch {
+      // fall through
+    }
+  }
+  return { category: 'unknown', reason: `unreadable classification: ${text.slice(0, 200)}`, parsed: false };
+}
