@@ -33,9 +33,9 @@ export const SCALES: Record<Scale, ScaleConfig> = {
     burst: { writers: 2, perWriter: 15, polledCapMs: 3000, timeoutMs: 15_000 },
     backlog: { sizes: [20, 40], warmup: 5, timeoutMs: 15_000 },
     spawn: { spawns: 1, floorSpawns: 1, idleSampleMs: 100 },
-    session: { workers: [2], reps: [1] },
+    session: { workers: [1], reps: [1] },
     parallel: { workers: 2, turns: 2, delayMs: 50 },
-    scale: { workers: [2], delayMs: 100, probeSpacingMs: 20, idleProbeMs: 300 },
+    scale: { workers: [1], delayMs: 100, probeSpacingMs: 20, idleProbeMs: 300 },
   },
 };
 

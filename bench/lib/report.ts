@@ -25,7 +25,17 @@ export interface Target {
   met: boolean;
 }
 
+/** One line of the headline table: mailroom's figure beside its anchors from the same run. */
+export interface Headline {
+  figure: string;
+  mailroom: string;
+  anchors: string;
+  target?: string;
+  met?: boolean;
+}
+
 export interface BenchBody {
+  headline?: Headline[];
   columns: Column[];
   rows: Row[];
   targets: Target[];
@@ -90,6 +100,14 @@ function cell(v: Cell): string {
   return v.replace(/\|/g, '\\|');
 }
 
+/** A number for prose and the headline: 3 significant digits, thousands grouped. */
+export function fmt(v: number, unit = ''): string {
+  if (!Number.isFinite(v)) return '–';
+  const abs = Math.abs(v);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
+  return `${v.toLocaleString('en', { minimumFractionDigits: 0, maximumFractionDigits: digits })}${unit}`;
+}
+
 /** mailroom's rows in bold; anchors and diagnostics say what they are. */
 function rowLabel(r: Row): string {
   const label = cell(r.label);
@@ -108,6 +126,12 @@ export function renderMarkdown(report: SuiteReport): string {
     'Every figure sits next to its anchors, measured in the same run. Latencies are in ms from the send call to the handler in another process.',
     '',
   );
+  const headline = report.benches.flatMap((b) => b.headline ?? []);
+  if (headline.length > 0) {
+    out.push('## Headline', '', '| Figure | mailroom | Anchors (same run) | Target | Met |', '|---|---|---|---|---|');
+    for (const h of headline) out.push(`| ${cell(h.figure)} | ${cell(h.mailroom)} | ${cell(h.anchors)} | ${cell(h.target ?? '')} | ${h.met === undefined ? '' : h.met ? '✅' : '❌'} |`);
+    out.push('');
+  }
   const targets = report.benches.flatMap((b) => b.targets.map((t) => ({ ...t, bench: b.title })));
   if (targets.length > 0) {
     out.push('## Targets', '', '| Figure | Target | Measured | Met |', '|---|---|---|---|');

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import lockfile from 'proper-lockfile';
 import { ModelError, ModelOverloadedError, ModelRateLimitError } from '../errors.js';
+import { OfflineModel } from './offline/index.js';
 import type { ContentBlock, Model, ModelCallOptions, ModelRequest, ModelResponse, StopReason } from './types.js';
 
 const ScriptEntrySchema = z.object({
@@ -27,6 +28,8 @@ const ScriptEntrySchema = z.object({
   hang: z.boolean().optional(),
   /** Keep answering with this entry once reached, instead of running out. */
   repeat: z.boolean().optional(),
+  /** Answer this call with the built-in offline model (script some agents, let others run offline). */
+  offline: z.boolean().optional(),
 });
 export type ScriptEntry = z.input<typeof ScriptEntrySchema>;
 
@@ -53,6 +56,7 @@ export class ScriptedModel implements Model {
   readonly defaultModel = 'scripted';
   private readonly script: z.infer<typeof ScriptSchema>;
   private readonly callsLog: string;
+  private offline: OfflineModel | undefined;
 
   constructor(readonly scriptFile: string) {
     const raw = JSON.parse(fs.readFileSync(scriptFile, 'utf8')) as unknown;
@@ -75,6 +79,10 @@ export class ScriptedModel implements Model {
       else throw new ModelError('E_SCRIPT', `scripted model: queue "${key}" ran out after ${queue.length} responses`);
     }
     if (entry.delayMs) await sleep(entry.delayMs, options?.signal);
+    if (entry.offline) {
+      this.offline ??= new OfflineModel();
+      return this.offline.createMessage(request);
+    }
     if (entry.hang) await sleep(2 ** 31 - 1, options?.signal);
     if (entry.error) {
       const message = entry.error.message ?? `scripted error ${entry.error.status}`;

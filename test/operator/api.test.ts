@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSession, type SessionEvent } from '../../src/index.js';
+import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
 import { tempRuntime } from '../support/cli.js';
 import { THREE_STEP_PLAN, journalOf, planReply, textReply, writeScript } from '../support/script.js';
 import { WorkerWatch } from '../support/watch-workers.js';
@@ -14,9 +15,15 @@ type Stamped = SessionEvent & { t: number };
 
 describe('the library API', () => {
   const runtime = tempRuntime('mailroom-api-');
-  afterAll(() => fs.rmSync(runtime, { recursive: true, force: true }));
+  afterAll(() => {
+    // If the test failed mid-session, no worker may outlive it.
+    for (const id of fs.existsSync(path.join(runtime, 'sessions')) ? fs.readdirSync(path.join(runtime, 'sessions')) : []) {
+      for (const pid of findWorkerProcesses(path.join(runtime, 'sessions', id)).values()) process.kill(pid, 'SIGKILL');
+    }
+    fs.rmSync(runtime, { recursive: true, force: true });
+  });
 
-  it('runSession runs a session and streams its events in order', async () => {
+  it('runSession runs a session and streams its events in order', { timeout: 90_000 }, async () => {
     const scriptFile = writeScript(runtime, {
       agents: {
         coordinator: [planReply(THREE_STEP_PLAN), textReply('THE SYNTHESIS')],
@@ -32,14 +39,17 @@ describe('the library API', () => {
       scriptFile,
       runtimeDir: runtime,
       onEvent: (e) => events.push(e),
+      // A hung session is interrupted (and its workers shut down) well before the test times out.
+      signal: AbortSignal.timeout(60_000),
     });
     const watch = new WorkerWatch(() => outcome.sessionDir);
-    expect(outcome).toMatchObject({ status: 'completed', exitCode: 0, result: 'THE SYNTHESIS', provider: 'scripted' });
+    expect(outcome, JSON.stringify({ status: outcome.status, reason: outcome.reason })).toMatchObject({ status: 'completed', exitCode: 0, result: 'THE SYNTHESIS', provider: 'scripted' });
     expect(fs.readFileSync(path.join(outcome.sessionDir, 'result.md'), 'utf8').trim()).toBe('THE SYNTHESIS');
     expect(outcome.usage.total.calls).toBe(5);
 
     const types = events.map((e) => e.type);
-    console.log(events.map((e) => `${e.type} ${'agent' in e ? e.agent : ''}`).join('\n'));
+    // Shown when an assertion fails: the whole sequence.
+    const seq = events.map((e) => `${e.type}${'agent' in e ? `:${e.agent}` : ''}`).join(' ');
     const first = (type: string, pred: (e: Stamped) => boolean = () => true) => events.findIndex((e) => e.type === type && pred(e));
     const last = (type: string) => types.lastIndexOf(type as Stamped['type']);
     // The session's frame: started, plan first; synthesis after every result; ended last.
@@ -48,7 +58,7 @@ describe('the library API', () => {
     expect(first('plan')).toBe(1);
     expect(first('worker_spawned')).toBeGreaterThan(first('plan'));
     expect(types.filter((t) => t === 'result')).toHaveLength(3);
-    expect(first('synthesis_started')).toBeGreaterThan(last('result'));
+    expect(first('synthesis_started'), seq).toBeGreaterThan(last('result'));
     expect(first('synthesis_done')).toBeGreaterThan(first('synthesis_started'));
     expect(events[first('synthesis_done')]).toMatchObject({ text: 'THE SYNTHESIS' });
     expect(types.at(-1)).toBe('session_ended');
@@ -65,10 +75,10 @@ describe('the library API', () => {
       const started = first('worker_started', mine);
       const progress = first('progress', mine);
       const result = first('result', mine);
-      expect(spawned, agent).toBeGreaterThan(0);
-      expect(started, agent).toBeGreaterThan(spawned);
-      expect(progress, agent).toBeGreaterThan(started);
-      expect(result, agent).toBeGreaterThan(progress);
+      expect(spawned, seq).toBeGreaterThan(0);
+      expect(started, seq).toBeGreaterThan(spawned);
+      expect(progress, seq).toBeGreaterThan(started);
+      expect(result, seq).toBeGreaterThan(progress);
       expect(events[spawned]).toMatchObject({ subtask, attempt: 1 });
       expect((events[started] as Extract<Stamped, { type: 'worker_started' }>).pid).toBe((events[spawned] as Extract<Stamped, { type: 'worker_spawned' }>).pid);
       expect(events[result]).toMatchObject({ subtask, reused: false });
