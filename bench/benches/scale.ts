@@ -17,7 +17,7 @@ import { resultsCount, runScriptedSession, spawnToStarted, type SessionRun } fro
 import { sessionScript, textEntry } from '../lib/session-fixture.js';
 import { createSender, prepareTransport } from '../lib/transports.js';
 import type { Bench } from '../lib/bench.js';
-import type { Row, Target } from '../lib/report.js';
+import { fmt, type Headline, type Row, type Target } from '../lib/report.js';
 import { median, round, summarize, type Summary } from '../lib/stats.js';
 import { COORDINATOR_ID, agentPaths } from '../../src/session/layout.js';
 
@@ -110,12 +110,15 @@ export const scaleBench: Bench = {
     const rows: Row[] = [];
     const targets: Target[] = [];
     const details: Record<string, unknown> = {};
+    const headline: Headline[] = [];
+    let idleLine = '';
     try {
       ctx.log('scale: idle probe baseline');
       const idle = await startProbe(proc, path.join(root, 'probe-idle'), probeSpacingMs);
       await sleep(idleProbeMs);
       const idleOut = await idle.stop();
       const idleLat = summarize(idleOut.latencies);
+      idleLine = `probe with no session ${fmt(idleLat.p50)} / ${fmt(idleLat.p99)} ms`;
       rows.push({
         label: 'probe latency with no session running',
         kind: 'anchor',
@@ -174,6 +177,13 @@ export const scaleBench: Bench = {
             toStarted: median(spawnToStarted(run)),
           },
         });
+        headline.push({
+          figure: `${n} worker${n === 1 ? "" : "s"} in one session`,
+          mailroom: `${completed ? 'completed' : run.outcome.status} ${resultsCount(run)}/${n} in ${fmt(wall / 1000)} s · peak Pss ${fmt(sampler.peakPssKb / 1024 / 1024)} GB (RSS ${fmt(sampler.peakRssKb / 1024 / 1024)} GB) · probe p50 / p99 ${fmt(probeLat.p50)} / ${fmt(probeLat.p99)} ms · session msgs p50 ${fmt(msgLat.p50)} ms`,
+          anchors: '',
+          target: 'completes',
+          met: completed,
+        });
         targets.push({ figure: `${n} workers in one session complete`, target: 'completes', measured: `${run.outcome.status}, ${resultsCount(run)}/${n} results`, met: completed });
         details[`workers${n}`] = {
           status: run.outcome.status,
@@ -199,7 +209,9 @@ export const scaleBench: Bench = {
       `Probe: mailbox messages every ${probeSpacingMs} ms from this process to a reader in another process during the whole session (latency as in bench 1). Session messages: each worker's started and result envelope, from its sentAt to the coordinator's event for it (whole milliseconds), split where a watcher in another process saw the file appear in the coordinator's new/.`,
       `"live workers (peak)" is the most worker processes alive at one sample; workers that finish their call before the last one has started lower it.`,
     ];
+    for (const h of headline) h.anchors = idleLine;
     return {
+      headline,
       columns: [
         { key: 'completed', label: 'completed' },
         { key: 'wall', label: 'wall s' },

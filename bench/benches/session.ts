@@ -12,7 +12,7 @@ import { phases, resultsCount, runScriptedSession, spawnToStarted, type Phases }
 import { sessionScript, textEntry } from '../lib/session-fixture.js';
 import type { Bench } from '../lib/bench.js';
 import { target } from '../lib/bench.js';
-import type { Row } from '../lib/report.js';
+import { fmt, type Row } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
 
 const PHASES: Array<keyof Phases> = ['wall', 'setup', 'plan', 'spawn', 'gather', 'synthesis', 'finish'];
@@ -26,6 +26,7 @@ export const sessionBench: Bench = {
     const rows: Row[] = [];
     const details: Record<string, unknown> = {};
     const walls = new Map<number, number>();
+    const anchors = new Map<number, { node: number; tsx: number }>();
     const splits = new Map<number, Phases>();
     try {
       for (const [i, n] of workers.entries()) {
@@ -56,8 +57,11 @@ export const sessionBench: Bench = {
         });
         details[`workers${n}`] = { runs, spawnToStarted: toStarted };
         ctx.log(`session: anchors for ${n}`);
+        const anchor = { node: Number.NaN, tsx: Number.NaN };
+        anchors.set(n, anchor);
         for (const kind of ['node', 'tsx'] as const) {
           const t = await spawnConcurrently(n, kind);
+          anchor[kind] = t;
           rows.push({
             label: `${n} × ${kind === 'node' ? 'bare node' : 'node --import tsx (empty script)'} started at once`,
             kind: 'anchor',
@@ -81,6 +85,14 @@ export const sessionBench: Bench = {
       notes.push(`At 4 workers the largest part is ${big[0]} (${round(big[1], 0)} ms of ${round(s4.wall, 0)} ms): starting worker processes, see bench 4 for what one start costs and why.`);
     }
     return {
+      headline: [
+        {
+          figure: `Session overhead, zero-latency model, ${workers.join(' / ')} worker(s)`,
+          mailroom: `${workers.map((n) => fmt(walls.get(n)! / 1000)).join(' / ')} s wall (${workers.map((n) => fmt(splits.get(n)!.spawn / 1000)).join(' / ')} s of it spawning)`,
+          anchors: `n × tsx empty script at once ${workers.map((n) => fmt(anchors.get(n)!.tsx / 1000)).join(' / ')} s · n × bare node ${workers.map((n) => fmt(anchors.get(n)!.node / 1000)).join(' / ')} s`,
+          ...(targets[0] ? { target: '≤ 1 s at 4 workers', met: targets[0].met } : {}),
+        },
+      ],
       columns: [
         { key: 'wall', label: 'wall ms' },
         { key: 'setup', label: 'setup' },

@@ -148,7 +148,8 @@ export class LiveView {
           this.rows.set(s.id, { agent: workerId(i + 1, s.role), role: s.role, subtask: s.id, status: 'pending', attempt: 1, tokensBefore: 0 });
         });
         this.coordinator.status = 'supervising';
-        this.printAbove(this.stamp(e).split('\n'));
+        // The plan is cut to the width: `mailroom show` has the whole descriptions.
+        this.printAbove(this.stamp(e).split('\n').map((l) => truncate(l, this.width() - 1)));
         return;
       }
       case 'worker_spawned': {

@@ -52,6 +52,8 @@ export interface SessionView {
   usage?: UsageReport;
   agents: AgentView[];
   resultFile?: { path: string; bytes: number };
+  /** Subtasks of the plan no worker was spawned for (yet, or ever: the session ended first). */
+  notSpawned: Plan['subtasks'];
   workspaceFiles: string[];
   journal: JournalEntry[];
 }
@@ -106,6 +108,7 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
     ...(usage ? { usage } : {}),
     agents,
     ...(resultStat ? { resultFile: { path: paths.result, bytes: resultStat.size } } : {}),
+    notSpawned: (plan?.subtasks ?? []).filter((st) => !agents.some((a) => a.record?.subtask === st.id)),
     workspaceFiles,
     journal,
   };
@@ -189,7 +192,7 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
   if (v.agents.some((a) => a.pidAlive)) out.push('(* = process alive now)');
 
   // Per worker: its subtask, and what came of it.
-  if (workers.length) out.push('');
+  if (workers.length || v.notSpawned.length) out.push('');
   for (const a of workers) {
     const s = a.subtask;
     const deps = s?.dependsOn.length ? ` after ${s.dependsOn.join(', ')}` : '';
@@ -201,6 +204,11 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
     }
     if (a.failure) out.push(`    ${a.failure.final ? 'failed' : 'failed, retried'} (attempt ${a.failure.attempt}): ${truncate(oneLine(a.failure.error), cols - 30)}`);
     if (a.result === undefined && !a.failure) out.push(`    no result yet`);
+  }
+  for (const s of v.notSpawned) {
+    const deps = s.dependsOn.length ? ` after ${s.dependsOn.join(', ')}` : '';
+    out.push(`(no agent)  ${s.id}${deps}${s.required ? ' (required)' : ''}: ${truncate(oneLine(s.description), cols - s.id.length - 16)}`);
+    out.push(`    ${v.status === 'running' ? 'not started yet' : 'never started'}`);
   }
   const terminations = v.journal.filter((e): e is Extract<JournalEntry, { type: 'terminate' }> => e.type === 'terminate');
   if (terminations.length) {
