@@ -178,7 +178,7 @@ export const scaleBench: Bench = {
           },
         });
         headline.push({
-          figure: `${n} worker${n === 1 ? "" : "s"} in one session`,
+          figure: `${n} worker${n === 1 ? '' : 's'} in one session`,
           mailroom: `${completed ? 'completed' : run.outcome.status} ${resultsCount(run)}/${n} in ${fmt(wall / 1000)} s · peak Pss ${fmt(sampler.peakPssKb / 1024 / 1024)} GB (RSS ${fmt(sampler.peakRssKb / 1024 / 1024)} GB) · probe p50 / p99 ${fmt(probeLat.p50)} / ${fmt(probeLat.p99)} ms · session msgs p50 ${fmt(msgLat.p50)} ms`,
           anchors: '',
           target: 'completes',

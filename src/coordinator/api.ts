@@ -140,7 +140,7 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   }
   const ledger = new UsageLedger(paths.usage, loadPrices());
   try {
-    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model, ledger, bus, logger, signal, forceSignal, env });
+    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model, ledger, bus, logger, signal, forceSignal, env: workerEnv(env, logLevel) });
     const outcome = await coordinator.run(false);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
@@ -172,7 +172,7 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     bus.emit({ type: 'session_started', sessionId: id, sessionDir: dir, provider, resumed: true });
     logger.info({ previousPid, epoch: lock.epoch }, 'resuming session');
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
-    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: opts.env });
+    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel) });
     const outcome = await coordinator.run(true);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
@@ -197,6 +197,11 @@ export async function findSession(runtimeDir: string, ref: string): Promise<stri
     throw new SessionNotFoundError(ref, root);
   }
   return dir;
+}
+
+/** Workers log at the session's level (--verbose reaches them through LOG_LEVEL). */
+function workerEnv(env: NodeJS.ProcessEnv | undefined, logLevel: string | undefined): NodeJS.ProcessEnv | undefined {
+  return logLevel ? { ...(env ?? process.env), LOG_LEVEL: logLevel } : env;
 }
 
 function coordinatorLogger(dir: string, sessionId: string, level?: string): Logger {

@@ -283,7 +283,7 @@ export class Coordinator {
           Object.assign(s, { status: 'running', pid, spawnedAt: s.spawnedAt ?? Date.now(), startedAt: s.startedAt ?? Date.now() });
           await this.record_({ type: 'reattach', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, pid });
           this.deps.bus.emit({ type: 'worker_reattached', subtask: s.subtask.id, agent: s.agentId, pid });
-          this.log.info({ agent: s.agentId, pid }, 'reattached to a live worker');
+          this.log.info({ worker: s.agentId, pid }, 'reattached to a live worker');
           continue;
         }
         // Alive but silent: stop it before anything else runs this subtask.
@@ -376,10 +376,11 @@ export class Coordinator {
         break;
       case 'failure':
         if (s.status !== 'running' || s.failureRecorded || env.body.attempt !== s.attempt) {
-          this.log.info({ agent: s.agentId, attempt: env.body.attempt }, 'ignoring a failure for an attempt already settled');
+          this.log.info({ worker: s.agentId, attempt: env.body.attempt }, 'ignoring a failure for an attempt already settled');
           break;
         }
-        this.deps.ledger.setAttempt(s.agentId, this.record.models.worker, env.body.attempt, env.body.usage, env.body.turns);
+        this.deps.ledger.setAttempt(s.agentId, s.model ?? this.record.models.worker, env.body.attempt, env.body.usage, env.body.turns);
+        await this.checkBudget();
         await this.waitGone(s);
         // A worker we are stopping reports "shut down"; the reason we stopped it is the real one.
         await this.recordFailure(s, s.terminationCause?.code ?? env.body.error.code, s.terminationCause?.reason ?? env.body.error.message, env.id);
@@ -412,6 +413,8 @@ export class Coordinator {
     this.deps.ledger.setAttempt(s.agentId, s.model ?? this.record.models.worker, b.attempt, b.usage, b.turns);
     await this.record_({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, round: b.round, output: b.output, usage: b.usage, turns: b.turns, messageId: env.id });
     Object.assign(s, { output: b.output, structured: b.structured, attempt: b.attempt });
+    // Announce the result before anything can move on because of it (e.g. to synthesis).
+    this.deps.bus.emit({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, output: b.output, reused: false });
     let keepRunning = false;
     if (s.persistent && this.pattern.onResult) {
       keepRunning = await this.pattern.onResult(
@@ -430,11 +433,10 @@ export class Coordinator {
       );
     }
     if (!keepRunning) {
-      s.status = 'completed';
       await this.updateAgent(s, 'completed');
+      s.status = 'completed';
     }
     await this.deps.ledger.save();
-    this.deps.bus.emit({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, output: b.output, reused: false });
     if (this.options.progressive) this.enqueue(() => this.updateDraft());
     crashPoint('after-first-result');
     this.wake();
@@ -574,7 +576,7 @@ export class Coordinator {
     Object.assign(s, { status: 'running', pid: worker.pid, spawnedAt: Date.now(), startedAt: undefined, failureRecorded: false, terminating: false, terminationCause: undefined });
     await this.record_({ type: 'spawn', subtask: s.subtask.id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
     await this.updateAgent(s, 'running', { pid: worker.pid, startedAt: new Date().toISOString() });
-    this.log.info({ agent: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
+    this.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
     this.deps.bus.emit({ type: 'worker_spawned', subtask: s.subtask.id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
     // Our own child's exit is the fastest crash signal; the supervisor covers reattached ones.
     void worker.exited.then(() => this.wake());
@@ -614,7 +616,7 @@ export class Coordinator {
     }
     await this.record_({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: why, code, final, ...(messageId ? { messageId } : {}) });
     this.deps.bus.emit({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: why, final });
-    this.log.warn({ agent: s.agentId, attempt: s.attempt, code, final }, `attempt failed: ${why}`);
+    this.log.warn({ worker: s.agentId, attempt: s.attempt, code, final }, `attempt failed: ${why}`);
     if (this.options.liveCoordination && code !== 'E_TERMINATED' && code !== 'E_SHUTDOWN' && !this.stop) {
       const agent = s.agentId;
       this.enqueue(() => this.consult({ kind: 'failure', agent, text: `${final ? 'failed for good' : 'failed, will be retried'}: ${why}` }));
@@ -716,7 +718,7 @@ export class Coordinator {
           this.deps.bus.emit({ type: 'terminated', agent: s.agentId, reason, step });
         },
       });
-      this.log.warn({ agent: s.agentId, pid, step, reason }, 'worker terminated');
+      this.log.warn({ worker: s.agentId, pid, step, reason }, 'worker terminated');
     } finally {
       s.terminating = false;
     }
@@ -797,6 +799,9 @@ export class Coordinator {
       await this.record_({ type: 'session_ended', status, ...(reason ? { reason } : {}) });
       this.record = { ...this.record, status, endedAt: new Date().toISOString(), ...(reason ? { reason } : {}) };
       await writeSessionRecord(this.dir, this.record);
+      const me = agentPaths(this.dir, COORDINATOR_ID).agentJson;
+      const current = await readJsonIfExists<Record<string, unknown>>(me);
+      if (current) await writeJsonAtomic(me, { ...current, status: status === 'completed' ? 'completed' : 'failed', endedAt: new Date().toISOString() });
     } catch (err) {
       this.log.error({ err }, 'could not record the end of the session');
     }
@@ -821,6 +826,9 @@ export class Coordinator {
     await Promise.all(
       running.map(async (s) => {
         await this.terminate(s, reason, force);
+        // Its result may have arrived while the ladder ran: then it finished, it did not fail.
+        await this.reader?.pump().catch(() => 0);
+        if (s.status === 'completed') return;
         if (s.persistent && s.output !== undefined) {
           // A persistent worker's rounds are over; its last result stands.
           s.status = 'completed';

@@ -9,7 +9,7 @@ import { DEFAULT_MODELS } from '../../src/model/defaults.js';
 import { ROLE_TOOL_NAMES } from '../../src/tools/registry.js';
 import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, readJsonl, runCli, tempRuntime } from '../support/cli.js';
 import { FakeAnthropicServer, type RecordedRequest } from '../support/fake-anthropic/index.js';
-import { blocksReply, fakeEnv, planReply, routeSession, textReply, toolNames, usageTotal, workersLeft } from './helpers.js';
+import { blocksReply, fakeEnv, planReply, routeSession, textReply, toolNames, usageTotal, workersLeft, isConsultation } from './helpers.js';
 
 type Run = Awaited<ReturnType<typeof runCli>>;
 
@@ -223,15 +223,18 @@ describe('refusal, a full context window and max_tokens inside a tool call fail 
       expect(text).toMatch(/max_tokens in the middle of a tool call/);
     }
     for (const agent of ['w01-research', 'w02-research', 'w03-research']) expect(server.requestsFor(agent)).toHaveLength(1);
-    // No synthesis of nothing.
-    expect(server.requestsFor('coordinator')).toHaveLength(1);
+    // No synthesis of nothing: the plan, then one live consultation per failure.
+    const coordinator = server.requestsFor('coordinator');
+    expect(coordinator.filter((r) => !isConsultation(r))).toHaveLength(1);
+    expect(coordinator.filter(isConsultation)).toHaveLength(3);
     expect(await workersLeft(dir)).toEqual([]);
   });
 
   it('still counts the usage of the failed turns', () => {
     const total = usageTotal(dir);
     expect({ ...total, calls: undefined }).toEqual({ ...server.reportedUsage(), calls: undefined });
-    expect(total.calls).toBe(4);
+    // 1 plan + 3 worker turns + 3 consultations.
+    expect(total.calls).toBe(7);
   });
 
   it('uses the default model ids, which the SDK does not warn about', () => {

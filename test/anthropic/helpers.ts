@@ -21,10 +21,16 @@ export interface SessionScript {
 export function routeSession(server: FakeAnthropicServer, script: SessionScript): void {
   server.respond((req) => {
     if (req.agent === 'coordinator') {
+      // Live-coordination consultations (on a worker's failure or question) take no action here.
+      if (isConsultation(req)) return { type: 'message', content: [{ type: 'text', text: 'No action.' }] };
       return (isPlanning(req) ? script.plan : script.synthesis).shift();
     }
     return req.agent ? script.workers[req.agent]?.shift() : undefined;
   });
+}
+
+export function isConsultation(req: RecordedRequest): boolean {
+  return req.headers['x-mailroom-purpose'] === 'consult';
 }
 
 export function isPlanning(req: RecordedRequest): boolean {

@@ -11,7 +11,8 @@ import { MailboxReader, messageFileName } from '../../src/mailbox/index.js';
 import { formatTranscript } from '../../src/cli/inspect/transcript.js';
 import type { TranscriptLine } from '../../src/agent/transcript.js';
 import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, readJsonl, runCli, startCli, tempRuntime } from '../support/cli.js';
-import { planReply, textReply, waitFor, writeScript } from '../support/script.js';
+import { journalOf, planReply, textReply, waitFor, writeScript } from '../support/script.js';
+import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
 import { WorkerWatch } from '../support/watch-workers.js';
 
 type Usage = { total: { input_tokens: number; output_tokens: number; calls: number }; agents: Record<string, { usage: { input_tokens: number; output_tokens: number }; calls: number }> };
@@ -229,6 +230,8 @@ describe('logs -f on a live session', () => {
   const watch = new WorkerWatch(() => sessionDir);
   afterAll(() => {
     killStartedClis();
+    // Its worker hangs until shut down: if the test failed before that, kill it here.
+    if (sessionDir) for (const pid of findWorkerProcesses(sessionDir).values()) process.kill(pid, 'SIGKILL');
     fs.rmSync(runtime, { recursive: true, force: true });
   });
 
@@ -243,7 +246,7 @@ describe('logs -f on a live session', () => {
     const session = startCli(['--runtime-dir', runtime, '--script', script, 'a stuck task']);
     sessionDir = await waitFor(() => fs.existsSync(path.join(runtime, 'sessions')) && fs.readdirSync(path.join(runtime, 'sessions')).length === 1 && onlySession(runtime), 30_000, 'the session dir');
     const id = path.basename(sessionDir);
-    await waitFor(() => readJsonl<Entry>(path.join(sessionDir!, 'journal.jsonl')).some((e) => e.type === 'started'), 60_000, 'the worker to start');
+    await waitFor(() => journalOf(sessionDir!).some((e) => e.type === 'started'), 60_000, 'the worker to start');
     const follower = startCli(['logs', id, '-f', '--runtime-dir', runtime]);
     const interrupted = startCli(['logs', id, 'coordinator', '-f', '--runtime-dir', runtime]);
     await waitFor(() => interrupted.stdout().includes('worker spawned') && follower.stdout().includes('worker spawned'), 60_000, 'the followers to print');

@@ -23,13 +23,17 @@ afterAll(async () => {
 const echo = (run: (input: { text: string }) => Promise<{ content: string; untrusted?: boolean }>) =>
   defineTool({ name: 'echo', description: 'echo', input: z.object({ text: z.string(), count: z.number().int().optional() }), run }) as unknown as Tool;
 
+
+/** Every role also shares artifacts and may ask the coordinator. */
+const SHARED = ['store_artifact', 'get_artifact', 'list_artifacts', 'ask_coordinator'];
+
 describe('registry', () => {
   it('gives each role exactly its tool set', () => {
     expect(ROLE_TOOL_NAMES).toEqual({
-      research: ['search_files', 'read_file', 'fetch_url', 'extract_text'],
-      writing: ['write_file', 'read_file', 'list_files', 'edit_file', 'format_document'],
-      analysis: ['run_javascript', 'describe_data', 'read_file', 'list_files'],
-      review: ['read_file', 'list_files', 'submit_review'],
+      research: ['search_files', 'read_file', 'fetch_url', 'extract_text', ...SHARED],
+      writing: ['write_file', 'read_file', 'list_files', 'edit_file', 'format_document', ...SHARED],
+      analysis: ['run_javascript', 'describe_data', 'read_file', 'list_files', ...SHARED],
+      review: ['read_file', 'list_files', 'submit_review', ...SHARED],
     });
     for (const role of ROLES) {
       const names = toolsForRole(role).map((t) => t.name);
@@ -41,12 +45,12 @@ describe('registry', () => {
     const wsRead = toolsForRole('writing').find((t) => t.name === 'read_file');
     expect(toolsForRole('review').find((t) => t.name === 'read_file')).toBe(wsRead);
     expect(toolsForRole('research').find((t) => t.name === 'read_file')).not.toBe(wsRead);
-    expect(allTools().length).toBe(12);
+    expect(allTools().length).toBe(12 + SHARED.length);
   });
 
   it('turns zod schemas into JSON Schema tool definitions', () => {
     const defs = toolDefinitions(toolsForRole('review'));
-    expect(defs.map((d) => d.name)).toEqual(['read_file', 'list_files', 'submit_review']);
+    expect(defs.map((d) => d.name)).toEqual(['read_file', 'list_files', 'submit_review', ...SHARED]);
     for (const d of defs) {
       expect(d.input_schema).not.toHaveProperty('$schema');
       expect(d.input_schema.type).toBe('object');
@@ -73,7 +77,7 @@ describe('runTool', () => {
     void hidden; // exists, but is not in the set passed to runTool
     const r = await runTool(toolsForRole('review'), 'hidden', {}, s.ctx('review'));
     expect(r).toEqual({
-      content: 'tool "hidden" is not available to the review role; available: read_file, list_files, submit_review',
+      content: `tool "hidden" is not available to the review role; available: ${['read_file', 'list_files', 'submit_review', ...SHARED].join(', ')}`,
       isError: true,
       truncated: false,
     });
@@ -82,7 +86,7 @@ describe('runTool', () => {
     // A real tool of another role: research cannot write, so no file appears.
     const w = await runTool(toolsForRole('research'), 'write_file', { path: 'pwn.md', content: 'x' }, s.ctx('research'));
     expect(w.isError).toBe(true);
-    expect(w.content).toMatch(/^tool "write_file" is not available to the research role; available: search_files, read_file, fetch_url, extract_text$/);
+    expect(w.content).toMatch(/^tool "write_file" is not available to the research role; available: search_files, read_file, fetch_url, extract_text, store_artifact, get_artifact, list_artifacts, ask_coordinator$/);
     expect(existsSync(path.join(s.workspaceDir, 'pwn.md'))).toBe(false);
     // ... and writing cannot fetch.
     const f = await runTool(toolsForRole('writing'), 'fetch_url', { url: 'http://127.0.0.1/' }, s.ctx('writing'));

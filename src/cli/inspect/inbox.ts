@@ -87,7 +87,8 @@ export function formatInbox(agent: string, loaded: { messages: StoredMessage[]; 
       out.push(...bodyLines(e, width));
     } else {
       out.push(`#${i + 1}  ${m.name}  [${m.folder}: ${label}]`);
-      if (m.error) out.push(`    unreadable: ${truncate(oneLine(m.error), width)}`);
+      // The reason file of a dead message usually says the same; say it once.
+      if (m.error && !(m.reason && m.reason.includes(m.error))) out.push(`    unreadable: ${truncate(oneLine(m.error), width)}`);
       if (m.raw !== undefined) out.push(...block(m.raw, '    | ', 4, width));
     }
     if (m.reason) out.push(`    dead because: ${truncate(oneLine(sanitize(m.reason)), width)}`);
