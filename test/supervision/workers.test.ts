@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanInput } from '../../src/coordinator/plan.js';
 import { killStartedClis, onlySession, readJson, runCli, startCli, tempRuntime } from '../support/cli.js';
-import { journalOf, planReply, textReply, toolReply, waitFor, writeScript } from '../support/script.js';
+import { callsByAgent, journalOf, planReply, textReply, toolReply, waitFor, writeScript } from '../support/script.js';
 import { WorkerWatch } from '../support/watch-workers.js';
 import { isPidAlive } from '../../src/util/fs.js';
 
@@ -52,7 +52,7 @@ describe('worker supervision', () => {
     const dir = await env.sessionDir();
     const started = await waitFor(() => journalOf(dir).find((e) => e.type === 'started' && e.agent === 'w01-research'), 60_000, 'w01 to start');
     // Let it get into its (slow) model call, then kill it without warning.
-    await waitFor(() => fs.readFileSync(path.join(dir, 'agents', 'w01-research', 'transcript.jsonl'), 'utf8').includes('"role":"user"'), 10_000, 'first turn');
+    await waitFor(() => callsByAgent(env.script)['w01-research'] === 1, 30_000, 'the model call in flight');
     const killedAt = Date.now();
     process.kill(started.pid as number, 'SIGKILL');
     const done = await run.done;

@@ -196,8 +196,12 @@ function composeDocument(state: WorkerState): string {
   lines.push(`This document draws on ${state.inputs.map((i) => `${i.from} (${i.subtask})`).join(', ')}.`, '');
   for (const input of state.inputs) {
     lines.push(`## From ${input.from}`, '');
-    const points = sentences(input.body).filter((s) => !/^Findings for:/.test(s));
-    for (const p of points.slice(0, 20)) lines.push(p.startsWith('- ') || p.startsWith('From ') ? p : `- ${p}`);
+    // Line by line: the inputs are lists of quoted source lines, which sentence splitting would cut.
+    const points = input.body
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^Findings for:/.test(l) && !/^\d+ relevant line\(s\)/.test(l));
+    for (const p of points.slice(0, 24)) lines.push(p.startsWith('- ') || p.startsWith('From ') ? p : `- ${p}`);
     lines.push('');
   }
   return lines.join('\n').trim();
