@@ -13,7 +13,9 @@ import type { Bench } from '../lib/bench.js';
 import { target } from '../lib/bench.js';
 import { fmt, type Row } from '../lib/report.js';
 import { round } from '../lib/stats.js';
-import { createSender, encode, prepareTransport, type Mode, type TransportSpec } from '../lib/transports.js';
+import { nanoid } from 'nanoid';
+import { MailboxSender, mailboxDir, messageFileName } from '../../src/mailbox/index.js';
+import { encode, prepareTransport, type Mode, type TransportSpec } from '../lib/transports.js';
 import type { InboxMessage } from '../lib/polled-inbox.js';
 
 interface DrainOut {
@@ -35,7 +37,12 @@ const VARIANTS: Array<{ mode: Mode; label: string; kind: Row['kind'] }> = [
   { mode: 'polled', label: 'polled JSON inbox: one locked read-modify-write', kind: 'anchor' },
 ];
 
-/** Puts n messages in the transport's inbox, as senders would have. */
+/**
+ * Puts n messages in the transport's inbox, as senders would have left them. For the
+ * mailbox, the first is a real MailboxSender.send and the rest are copies of its envelope
+ * (new id, seq and text) written straight into tmp/ and renamed into new/: the same files,
+ * made fast, so filling 16,000 of them does not dominate the bench's run time.
+ */
 async function fill(spec: TransportSpec, n: number): Promise<void> {
   if (spec.mode === 'polled') {
     // n sends would rewrite the array n times; the end state is the same file.
@@ -43,10 +50,22 @@ async function fill(spec: TransportSpec, n: number): Promise<void> {
     fs.writeFileSync(spec.inboxFile, JSON.stringify(msgs));
     return;
   }
-  const sender = createSender(spec, 'bench-sender', { fsync: false });
-  const batch = 64;
-  for (let i = 0; i < n; i += batch) {
-    await Promise.all(Array.from({ length: Math.min(batch, n - i) }, (_, k) => sender.send(i + k, 0)));
+  if (spec.mode === 'mailroom') {
+    const sender = new MailboxSender({ sessionDir: spec.sessionDir, sessionId: spec.sessionId, from: 'bench-sender', fsync: false });
+    const first = await sender.send(spec.agentId, 'message', { text: encode(0, 0) });
+    const box = mailboxDir(spec.sessionDir, spec.agentId);
+    for (let i = 1; i < n; i++) {
+      const env = { ...first, id: nanoid(), seq: i, body: { text: encode(i, 0) } };
+      const name = messageFileName(env.sentAt, env.seq, env.id);
+      fs.writeFileSync(path.join(box, 'tmp', name), JSON.stringify(env, null, 2) + '\n');
+      fs.renameSync(path.join(box, 'tmp', name), path.join(box, 'new', name));
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const name = `bench-sender-${String(i).padStart(8, '0')}.json`;
+    fs.writeFileSync(path.join(spec.rawDir, 'tmp', name), JSON.stringify({ from: 'bench-sender', text: encode(i, 0) }));
+    fs.renameSync(path.join(spec.rawDir, 'tmp', name), path.join(spec.rawDir, 'new', name));
   }
 }
 

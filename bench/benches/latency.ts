@@ -5,7 +5,7 @@
  * before the send call.
  */
 import path from 'node:path';
-import { now, sleep } from '../lib/clock.js';
+import { now, sleep, sleepUntil } from '../lib/clock.js';
 import { makeTempDir, removeTempDir } from '../lib/cleanup.js';
 import { BenchProc, type ClockSkew } from '../lib/procs.js';
 import type { Bench } from '../lib/bench.js';
@@ -63,7 +63,8 @@ export const latencyBench: Bench = {
             await sender.send(r * perRound + k, t);
             c.sendCall.push(now() - t);
             c.sent++;
-            await sleep(spacingMs);
+            // Start to start: the next send begins spacingMs after this one began (or at once, if this one took longer).
+            await sleepUntil(t + spacingMs);
           }
           const out = await proc.call<{ received: number; dupes: number; latencies: number[]; stats: unknown }>('recv.wait', {
             expect: perRound,
@@ -103,7 +104,7 @@ export const latencyBench: Bench = {
     });
     const chok = sum.get('chokidar')!;
     const notes = [
-      `${messages} messages per transport, one every ≥ ${spacingMs} ms (the next send waits ${spacingMs} ms after the previous send call returns), in ${rounds} interleaved round(s).`,
+      `${messages} messages per transport, one send started every ≥ ${spacingMs} ms (the timer may overshoot by ~1 ms; a send that took longer delays the next), in ${rounds} interleaved round(s).`,
       `Receiver clock offset vs the sender, by IPC ping-pong: ${round(skew.offsetMs * 1000, 0)} µs (± ${round((skew.rttMs / 2) * 1000, 0)} µs); latencies are not corrected for it.`,
       `Where mailroom's time goes (p50): the bare fs.watch floor takes ${round(floor.p50)} ms; waking the same raw reader through chokidar takes ${round(chok.p50)} ms (+${round(chok.p50 - floor.p50)} ms: on each event chokidar re-lists new/ with a stat per entry, then stats the new file and puts a watch on it before it emits 'add'; see chokidar/handler.js _handleRead); the full mailbox (envelope validation on send, lstat/open/fstat/read, zod parse, rename into cur/) takes ${round(mine.p50)} ms (+${round(mine.p50 - chok.p50)} ms over that).`,
       `"send call" is how long the sender's send() took (mailroom: validate, stat new/, write tmp/, rename).`,

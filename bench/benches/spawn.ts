@@ -49,6 +49,7 @@ function firstLine(child: ReturnType<typeof spawn>): Promise<number> {
   });
 }
 
+/** idleMs 0: time the start only, no RSS sample. */
 async function spawnFloor(kind: 'node' | 'tsx', idleMs: number): Promise<Sample> {
   const args = kind === 'node' ? [procScript('hello.mjs')] : ['--import', TSX, procScript('hello.ts')];
   const t0 = now();
@@ -58,6 +59,7 @@ async function spawnFloor(kind: 'node' | 'tsx', idleMs: number): Promise<Sample>
   const exited = new Promise((r) => child.once('exit', () => r((done = true))));
   try {
     const t1 = await firstLine(child);
+    if (idleMs === 0) return { ms: t1 - t0, rssKb: undefined };
     await sleep(idleMs);
     return { ms: t1 - t0, rssKb: vmRssKb(child.pid!) };
   } finally {
@@ -100,7 +102,7 @@ export const spawnBench: Bench = {
   id: 'spawn',
   title: '4. Worker spawn → started, and idle worker RSS',
   async run(ctx) {
-    const { spawns, floorSpawns, idleSampleMs } = ctx.cfg.spawn;
+    const { spawns, floorSpawns, rssSpawns, idleSampleMs } = ctx.cfg.spawn;
     const root = makeTempDir('spawn');
     const build = await buildWorker();
     trackDir(build.dir);
@@ -120,7 +122,7 @@ export const spawnBench: Bench = {
     const samples: Record<Kind, Sample[]> = { node: [], tsx: [], 'worker-tsx': [], 'worker-compiled': [] };
     const imports: Array<Array<{ name: string; ms: number; error?: string }>> = [];
     let seq = 0;
-    const runWorker = async (kind: 'worker-tsx' | 'worker-compiled', rec: SessionRecord): Promise<Sample> => {
+    const runWorker = async (kind: 'worker-tsx' | 'worker-compiled', rec: SessionRecord, idleMs: number): Promise<Sample> => {
       seq++;
       const agentId = workerId(seq, 'research');
       await prepareWorker(sessionDir, rec, sender, agentId, `spawn-${seq}`);
@@ -133,7 +135,8 @@ export const spawnBench: Bench = {
       trackPid(w.pid, true);
       try {
         const t1 = await Promise.race([gotStarted, w.exited.then(() => Promise.reject(new Error(`${agentId} exited before started; see ${agentPaths(sessionDir, agentId).stderr}`)))]);
-        await sleep(idleSampleMs);
+        if (idleMs === 0) return { ms: t1 - t0, rssKb: undefined };
+        await sleep(idleMs);
         return { ms: t1 - t0, rssKb: vmRssKb(w.pid) };
       } finally {
         killPid(w.pid, true, 'SIGTERM');
@@ -146,12 +149,13 @@ export const spawnBench: Bench = {
       // Interleaved, so a noisy stretch of the machine hits every variant alike.
       for (let k = 0; k < spawns; k++) {
         ctx.log(`spawn: round ${k + 1}/${spawns}`);
+        const idle = k < rssSpawns ? idleSampleMs : 0;
         if (k < floorSpawns) {
-          samples.node.push(await spawnFloor('node', idleSampleMs));
-          samples.tsx.push(await spawnFloor('tsx', idleSampleMs));
+          samples.node.push(await spawnFloor('node', idle));
+          samples.tsx.push(await spawnFloor('tsx', idle));
         }
-        samples['worker-tsx'].push(await runWorker('worker-tsx', record));
-        samples['worker-compiled'].push(await runWorker('worker-compiled', record));
+        samples['worker-tsx'].push(await runWorker('worker-tsx', record, idle));
+        samples['worker-compiled'].push(await runWorker('worker-compiled', record, idle));
       }
       ctx.log('spawn: timing the worker\'s npm imports');
       for (let k = 0; k < Math.min(3, spawns); k++) imports.push(await importCost(build.packages));
@@ -181,7 +185,7 @@ export const spawnBench: Bench = {
     const node = stat('node');
     const tsx = stat('tsx');
     const notes = [
-      `${spawns} spawns of each worker kind and ${floorSpawns} of each floor, interleaved. Workers are timed to their \`started\` message being handled by a mailbox reader in this process (what the coordinator sees); floors to their first stdout line. RSS is VmRSS from /proc/<pid>/status ${idleSampleMs} ms after that point, medians.`,
+      `${spawns} spawns of each worker kind and ${floorSpawns} of each floor, interleaved. Workers are timed to their \`started\` message being handled by a mailbox reader in this process (what the coordinator sees); floors to their first stdout line. RSS is VmRSS from /proc/<pid>/status ${idleSampleMs} ms after that point, on the first ${rssSpawns} spawns of each; medians.`,
       `Where the shipped worker's ${round(w.t.p50)} ms go (p50s, measured): a bare node process ${round(node.t.p50)} ms; tsx's loader adds ${round(tsx.t.p50 - node.t.p50)} ms; loading and transpiling the worker's modules through tsx, reading the session, taking the mailbox lock and readying chokidar, then reading the assign and sending started adds ${round(w.t.p50 - tsx.t.p50)} ms. The bundle skips tsx and the per-file transpile: ${round(c.t.p50)} ms.`,
       `The worker imports its npm packages eagerly at start (the model layer and every role's tools): together ${round(importTotals.p50, 0)} ms in a fresh process (p50), led by ${perPackage.slice(0, 5).map((p) => `${p.name} ${round(p.ms, 0)} ms`).join(', ')}.${importTotals.p50 > 150 ? ' That alone is above the 150 ms target, bundle or not.' : ''}`,
       `Idle RSS: bare node ${round(node.rss.p50)} MB, tsx-loaded empty script ${round(tsx.rss.p50)} MB, worker via tsx ${round(w.rss.p50)} MB, bundled worker ${round(c.rss.p50)} MB.`,

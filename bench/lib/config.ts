@@ -9,7 +9,8 @@ export interface ScaleConfig {
   latency: { messages: number; rounds: number; spacingMs: number };
   burst: { writers: number; perWriter: number; polledCapMs: number; timeoutMs: number };
   backlog: { sizes: number[]; warmup: number; timeoutMs: number };
-  spawn: { spawns: number; floorSpawns: number; idleSampleMs: number };
+  /** RSS is sampled on the first rssSpawns spawns of each kind (each costs idleSampleMs of waiting). */
+  spawn: { spawns: number; floorSpawns: number; rssSpawns: number; idleSampleMs: number };
   /** reps[i] sessions with workers[i] workers (the median is reported). */
   session: { workers: number[]; reps: number[] };
   parallel: { workers: number; turns: number; delayMs: number };
@@ -22,17 +23,17 @@ export const SCALES: Record<Scale, ScaleConfig> = {
     latency: { messages: 2000, rounds: 4, spacingMs: 4 },
     burst: { writers: 10, perWriter: 1000, polledCapMs: 10_000, timeoutMs: 120_000 },
     backlog: { sizes: [1000, 5000, 10_000], warmup: 300, timeoutMs: 120_000 },
-    spawn: { spawns: 20, floorSpawns: 10, idleSampleMs: 500 },
+    spawn: { spawns: 20, floorSpawns: 10, rssSpawns: 5, idleSampleMs: 500 },
     session: { workers: [1, 4, 16], reps: [3, 3, 1] },
     // 10 calls of 1 s per worker: a 10 s critical path, so ~1 s of fixed overhead costs 0.1.
     parallel: { workers: 8, turns: 10, delayMs: 1000 },
-    scale: { workers: [32, 64], delayMs: 3000, probeSpacingMs: 20, idleProbeMs: 3000 },
+    scale: { workers: [32, 64], delayMs: 3000, probeSpacingMs: 20, idleProbeMs: 2000 },
   },
   smoke: {
     latency: { messages: 12, rounds: 1, spacingMs: 2 },
     burst: { writers: 2, perWriter: 15, polledCapMs: 3000, timeoutMs: 15_000 },
     backlog: { sizes: [20, 40], warmup: 5, timeoutMs: 15_000 },
-    spawn: { spawns: 1, floorSpawns: 1, idleSampleMs: 100 },
+    spawn: { spawns: 1, floorSpawns: 1, rssSpawns: 1, idleSampleMs: 100 },
     session: { workers: [1], reps: [1] },
     parallel: { workers: 2, turns: 2, delayMs: 50 },
     scale: { workers: [1], delayMs: 100, probeSpacingMs: 20, idleProbeMs: 300 },

@@ -18,20 +18,32 @@ export interface InboxMessage {
 
 export const POLL_MS = 500;
 
-/** Lock options: senders and the poller retry with backoff, as a real contender must. */
-const LOCK_OPTIONS = {
-  realpath: false,
-  stale: 10_000,
-  retries: { retries: 10_000, minTimeout: 2, maxTimeout: 50, factor: 1.5 },
-} as const;
+/** Retry a taken lock after 2 ms, backing off to 50 ms: what a real contender does. */
+const LOCK_RETRY_MIN_MS = 2;
+const LOCK_RETRY_MAX_MS = 50;
 
 /** Creates an empty inbox (`[]`). */
 export function createInbox(file: string): void {
   fs.writeFileSync(file, '[]');
 }
 
-async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  const release = await lockfile.lock(file, LOCK_OPTIONS);
+/** Thrown when the lock could not be had before the caller's deadline. */
+export class LockDeadlineError extends Error {}
+
+async function withLock<T>(file: string, fn: () => Promise<T>, deadline = Number.POSITIVE_INFINITY): Promise<T> {
+  let wait = LOCK_RETRY_MIN_MS;
+  let release: () => Promise<void>;
+  for (;;) {
+    try {
+      release = await lockfile.lock(file, { realpath: false, stale: 10_000, retries: 0 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+      if (performance.timeOrigin + performance.now() + wait > deadline) throw new LockDeadlineError(`inbox lock still taken at the deadline`);
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(LOCK_RETRY_MAX_MS, wait * 1.5);
+    }
+  }
   try {
     return await fn();
   } finally {
@@ -49,12 +61,17 @@ export class PolledInboxSender {
     private readonly from: string,
   ) {}
 
-  async send(text: string): Promise<void> {
-    await withLock(this.file, async () => {
-      const messages = await readInbox(this.file);
-      messages.push({ from: this.from, text, timestamp: new Date().toISOString(), read: false });
-      await fsp.writeFile(this.file, JSON.stringify(messages));
-    });
+  /** `deadline` (shared-clock ms) bounds the wait for the lock; past it the send fails. */
+  async send(text: string, deadline?: number): Promise<void> {
+    await withLock(
+      this.file,
+      async () => {
+        const messages = await readInbox(this.file);
+        messages.push({ from: this.from, text, timestamp: new Date().toISOString(), read: false });
+        await fsp.writeFile(this.file, JSON.stringify(messages));
+      },
+      deadline,
+    );
   }
 }
 

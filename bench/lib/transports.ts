@@ -68,7 +68,8 @@ export function decode(text: string): { i: number; t: number } {
 // ---- senders ---------------------------------------------------------------------------
 
 export interface Sender {
-  send(i: number, t: number): Promise<void>;
+  /** `deadline` (shared clock) only bounds the polled inbox's wait for its lock. */
+  send(i: number, t: number, deadline?: number): Promise<void>;
 }
 
 /** A sender for a file-based transport (`ipc` is sent by BenchProc.probe instead). */
@@ -91,7 +92,7 @@ export function createSender(spec: TransportSpec, from: string, opts: { fsync: b
     }
     case 'polled': {
       const sender = new PolledInboxSender(spec.inboxFile, from);
-      return { send: (i, t) => sender.send(encode(i, t)) };
+      return { send: (i, t, deadline) => sender.send(encode(i, t), deadline) };
     }
     case 'ipc':
       throw new Error('ipc messages are sent with BenchProc.probe');

@@ -5,6 +5,7 @@
  */
 import { now, sleepUntil } from '../lib/clock.js';
 import { serve } from '../lib/ipc.js';
+import { LockDeadlineError } from '../lib/polled-inbox.js';
 import { createSender, type Sender, type TransportSpec } from '../lib/transports.js';
 
 let sender: Sender | undefined;
@@ -27,12 +28,15 @@ serve({
     let sent = 0;
     let errors = 0;
     let firstError: string | undefined;
+    const deadline = capMs === undefined ? undefined : t0 + capMs;
     for (let k = 0; k < count; k++) {
-      if (capMs !== undefined && now() - t0 > capMs) break;
+      if (deadline !== undefined && now() > deadline) break;
       try {
-        await sender.send(base + k, now());
+        await sender.send(base + k, now(), deadline);
         sent++;
       } catch (err) {
+        // The cap reached while waiting for a lock: the window is over, not an error.
+        if (err instanceof LockDeadlineError) break;
         errors++;
         firstError ??= err instanceof Error ? err.message : String(err);
       }

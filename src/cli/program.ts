@@ -7,6 +7,7 @@ import { ConfigError, MailroomError, ModelAuthError, SessionLockedError, Session
 import { chooseProgress } from './live.js';
 import { registerInspectCommands } from './register-inspect.js';
 import { killSession } from '../coordinator/control.js';
+import { exitCodeForError } from './errors.js';
 
 function int(name: string) {
   return (value: string): number => {
@@ -258,14 +259,6 @@ async function killCommand(session: string, agent: string | undefined, flags: { 
     io.err(`session ${outcome.sessionId}: ${agent ? `worker ${agent}` : 'session'} stopped (via ${outcome.via})\n`);
     return 0;
   } catch (err) {
-    if (err instanceof SessionNotFoundError) {
-      io.err(`mailroom: ${err.message}\n(run with --help for usage)\n`);
-      return 2;
-    }
-    if (err instanceof MailroomError) {
-      io.err(`mailroom: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return exitCodeForError(err, io);
   }
 }

@@ -17,6 +17,7 @@ export interface InspectIo {
   out: (s: string) => void;
   err: (s: string) => void;
 }
+import { exitCodeForError } from './errors.js';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -34,19 +35,7 @@ async function guarded(io: InspectIo, body: () => Promise<number>): Promise<numb
   try {
     return await body();
   } catch (err) {
-    if (err instanceof SessionNotFoundError) {
-      io.err(`mailroom: ${err.message}\n(list them with: mailroom sessions [--runtime-dir <dir>]; run with --help for usage)\n`);
-      return 2;
-    }
-    if (err instanceof UsageError) {
-      io.err(`mailroom: ${err.message}\n(run with --help for usage)\n`);
-      return 2;
-    }
-    if (err instanceof MailroomError) {
-      io.err(`mailroom: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return exitCodeForError(err, io);
   }
 }
 

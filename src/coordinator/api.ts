@@ -30,8 +30,8 @@ import { Coordinator } from './coordinator.js';
 import { EventBus, type SessionEventListener } from './events.js';
 import { COORDINATION_TOOLS } from './tools.js';
 
-/** Options of `runSession`: the session options plus how to run and observe it. */
-export interface RunSessionOptions extends SessionOptionsInput {
+/** How to run and observe a session, new or resumed. */
+export interface ResumeSessionOptions {
   /** Where sessions live; default `./runtime` or MAILROOM_RUNTIME_DIR. */
   runtimeDir?: string;
   /** Receives every session event, in order. */
@@ -40,20 +40,14 @@ export interface RunSessionOptions extends SessionOptionsInput {
   signal?: AbortSignal;
   /** Abort (after `signal`) to skip the polite shutdown of workers. */
   forceSignal?: AbortSignal;
-  /** pino level for the session's log files. */
+  /** pino level for every process's log file. */
   logLevel?: string;
   /** The environment given to worker processes; default process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
-export interface ResumeSessionOptions {
-  runtimeDir?: string;
-  onEvent?: SessionEventListener;
-  signal?: AbortSignal;
-  forceSignal?: AbortSignal;
-  logLevel?: string;
-  env?: NodeJS.ProcessEnv;
-}
+/** Options of `runSession`: the session options plus how to run and observe it. */
+export interface RunSessionOptions extends SessionOptionsInput, ResumeSessionOptions {}
 
 /** How a session ended. */
 export interface SessionOutcome {

@@ -157,7 +157,8 @@ describe('worker supervision', () => {
     expect(env.watch.live()).toEqual([]);
   });
 
-  it('kills a whole running session from another process', async () => {
+  /** A session whose two workers never finish on their own, once both have started. */
+  async function twoStuckWorkers() {
     const env = runtimeWithScript({
       coordinator: [planReply(TWO_INDEPENDENT), textReply('DONE')],
       'w01-research': [textReply('NEVER', 60_000)],
@@ -166,6 +167,11 @@ describe('worker supervision', () => {
     const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--shutdown-grace-ms', '1000', 'task']);
     const dir = await env.sessionDir();
     await waitFor(() => journalOf(dir).filter((e) => e.type === 'started').length === 2, 60_000, 'both workers');
+    return { env, run, dir };
+  }
+
+  it('kills a whole running session from another process', async () => {
+    const { env, run, dir } = await twoStuckWorkers();
     const kill = await runCli(['kill', 'latest', '--runtime-dir', env.runtime]);
     expect(kill.code, kill.stderr).toBe(0);
     const done = await run.done;
@@ -175,14 +181,7 @@ describe('worker supervision', () => {
   });
 
   it('stops gracefully on Ctrl-C (SIGINT): workers shut down, status interrupted', async () => {
-    const env = runtimeWithScript({
-      coordinator: [planReply(TWO_INDEPENDENT), textReply('DONE')],
-      'w01-research': [textReply('NEVER', 60_000)],
-      'w02-research': [textReply('NEVER', 60_000)],
-    });
-    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--shutdown-grace-ms', '1000', 'task']);
-    const dir = await env.sessionDir();
-    await waitFor(() => journalOf(dir).filter((e) => e.type === 'started').length === 2, 60_000, 'both workers');
+    const { env, run, dir } = await twoStuckWorkers();
     process.kill(run.pid, 'SIGINT');
     const done = await run.done;
     expect(done.code).toBe(130);
