@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { PATTERNS, PROVIDERS } from '../config.js';
 import { runSession, resumeSession, type SessionOutcome } from '../coordinator/api.js';
 import type { SessionEventListener } from '../coordinator/events.js';
-import { ConfigError, MailroomError, ModelAuthError, SessionLockedError, SessionNotFoundError, UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { chooseProgress } from './live.js';
 import { registerInspectCommands } from './register-inspect.js';
 import { killSession } from '../coordinator/control.js';
@@ -138,11 +138,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => void pro
       // --help and --version exit 0; every parse error is a usage error.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof UsageError) {
-      io.err(`mailroom: ${err.message}\n(run with --help for usage)\n`);
-      return 2;
-    }
-    throw err;
+    return exitCodeForError(err, io);
   }
 }
 
@@ -210,12 +206,8 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
       });
     }
   } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    if (err instanceof ModelAuthError || err instanceof SessionLockedError || err instanceof SessionNotFoundError || err instanceof MailroomError) {
-      io.err(`mailroom: ${err.message}\n`);
-      return err instanceof SessionNotFoundError ? 2 : 1;
-    }
-    throw err;
+    // A bad option value is a usage error (exit 2); a missing key or a held lock is not.
+    return exitCodeForError(err instanceof ConfigError ? new UsageError(err.message, { cause: err }) : err, io);
   } finally {
     progress.close();
     process.off('SIGINT', onSigint);
