@@ -128,8 +128,9 @@ export const burstBench: Bench = {
     ];
     const offCpu = cpu.get(VARIANTS[0]!.label)!;
     const floorCpu = cpu.get(VARIANTS[2]!.label)!;
+    const bound = (os.cpus().length * 1e6) / (offCpu.writerUs + offCpu.readerUs);
     notes.push(
-      `CPU, measured (process.cpuUsage in each process): mailroom costs ${round(offCpu.writerUs, 0)} µs of writer CPU and ${round(offCpu.readerUs, 0)} µs of reader CPU per message (fsync off), the raw floor ${round(floorCpu.writerUs, 0)} + ${round(floorCpu.readerUs, 0)} µs. "CPU used ÷ cores × wall" near 1 means the ${os.cpus().length} cores were saturated for the whole burst, so the rate is CPU-bound: at mailroom's cost per message, ${os.cpus().length} fully used cores give at most ${round((os.cpus().length * 1e6) / (offCpu.writerUs + offCpu.readerUs), 0)} msgs/s.`,
+      `CPU, measured (process.cpuUsage in each process): mailroom spends ${round(offCpu.writerUs, 0)} µs of writer CPU and ${round(offCpu.readerUs, 0)} µs of reader CPU per message (fsync off); the raw floor ${round(floorCpu.writerUs, 0)} + ${round(floorCpu.readerUs, 0)} µs. At mailroom's cost, even ${os.cpus().length} cores given to nothing else would move at most ${round(bound, 0)} msgs/s${bound < 5000 ? ', under the 5,000 target' : ''}. "CPU used ÷ cores × wall" is the share of the machine the reader and writers got during the burst (${round(offCpu.saturation, 2)} for mailroom with fsync off); below 1, the rest went to waiting on I/O and to other load on the machine.`,
     );
     if (polled.delivered < polled.expected) notes.push(`Polled inbox: ${polled.delivered} of ${polled.expected} delivered before the cap.`);
     const floorOff = measured.get(VARIANTS[2]!.label)!;

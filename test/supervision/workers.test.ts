@@ -1,44 +1,17 @@
 /**
  * Supervision of workers with real processes and real signals: a worker killed with
- * SIGKILL mid-turn, a hung tool, workers deaf to `shutdown` or SIGTERM, and two
- * coordinators on one session.
+ * SIGKILL mid-turn, a hung tool, and workers deaf to `shutdown` or SIGTERM.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { PlanInput } from '../../src/coordinator/plan.js';
-import { killStartedClis, onlySession, readJson, runCli, startCli, tempRuntime } from '../support/cli.js';
-import { callsByAgent, journalOf, planReply, textReply, toolReply, waitFor, writeScript } from '../support/script.js';
-import { WorkerWatch } from '../support/watch-workers.js';
+import { describe, expect, it } from 'vitest';
 import { isPidAlive } from '../../src/util/fs.js';
+import { onlySession, readJson, runCli, startCli } from '../support/cli.js';
+import { callsByAgent, journalOf, planReply, textReply, toolReply, waitFor } from '../support/script.js';
+import { TWO_INDEPENDENT, cleanUpAfterEach, onCleanup, runtimeWithScript } from '../support/supervision-fixture.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  killStartedClis();
-  for (const c of cleanups.splice(0)) c();
-});
-
-const TWO_INDEPENDENT: PlanInput = {
-  subtasks: [
-    { id: 'slow', role: 'research', description: 'The slow one', dependsOn: [] },
-    { id: 'quick', role: 'research', description: 'The quick one', dependsOn: [] },
-  ],
-  failurePolicy: 'best-effort',
-};
-
-function runtimeWithScript(agents: Record<string, unknown[]>) {
-  const runtime = tempRuntime('mailroom-sup-');
-  let dir: string | undefined;
-  const watch = new WorkerWatch(() => dir).start();
-  cleanups.push(() => {
-    watch.stop();
-    fs.rmSync(runtime, { recursive: true, force: true });
-  });
-  const script = writeScript(runtime, { agents: agents as never });
-  const sessionDir = async () => (dir = await waitFor(() => fs.existsSync(path.join(runtime, 'sessions')) && fs.readdirSync(path.join(runtime, 'sessions')).length === 1 && onlySession(runtime), 30_000, 'session dir'));
-  return { runtime, script, watch, sessionDir };
-}
+cleanUpAfterEach();
 
 describe('worker supervision', () => {
   it('detects a worker killed with SIGKILL mid-turn within 3 heartbeat intervals, retries it, and completes', async () => {
@@ -72,7 +45,7 @@ describe('worker supervision', () => {
     const sockets: net.Socket[] = [];
     const server = net.createServer((s) => sockets.push(s)); // accepts, never answers
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanups.push(() => {
+    onCleanup(() => {
       for (const s of sockets) s.destroy();
       server.close();
     });
@@ -134,62 +107,4 @@ describe('worker supervision', () => {
     expect(env.watch.live()).toEqual([]);
   });
 
-  it('refuses a second coordinator on a live session, and takes a stale lock over after kill -9', async () => {
-    const env = runtimeWithScript({
-      coordinator: [planReply(TWO_INDEPENDENT), textReply('DONE')],
-      'w01-research': [textReply('SLOW', 4000)],
-      'w02-research': [textReply('QUICK')],
-    });
-    const first = startCli(['--runtime-dir', env.runtime, '--script', env.script, 'task']);
-    const dir = await env.sessionDir();
-    await waitFor(() => journalOf(dir).some((e) => e.type === 'spawn'), 60_000, 'a spawn');
-    const second = await runCli(['--runtime-dir', env.runtime, '--resume', path.basename(dir)]);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toContain(`held by a live coordinator (pid ${first.pid})`);
-    process.kill(first.pid, 'SIGKILL');
-    await first.done;
-    const third = await runCli(['--runtime-dir', env.runtime, '--resume', path.basename(dir)]);
-    expect(third.code, third.stderr).toBe(0);
-    const session = readJson<{ status: string; epoch: number; coordinatorPid: number }>(path.join(dir, 'session.json'));
-    expect(session.status).toBe('completed');
-    expect(session.epoch).toBe(1);
-    expect(session.coordinatorPid).not.toBe(first.pid);
-    expect(env.watch.live()).toEqual([]);
-  });
-
-  /** A session whose two workers never finish on their own, once both have started. */
-  async function twoStuckWorkers() {
-    const env = runtimeWithScript({
-      coordinator: [planReply(TWO_INDEPENDENT), textReply('DONE')],
-      'w01-research': [textReply('NEVER', 60_000)],
-      'w02-research': [textReply('NEVER', 60_000)],
-    });
-    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--shutdown-grace-ms', '1000', 'task']);
-    const dir = await env.sessionDir();
-    await waitFor(() => journalOf(dir).filter((e) => e.type === 'started').length === 2, 60_000, 'both workers');
-    return { env, run, dir };
-  }
-
-  it('kills a whole running session from another process', async () => {
-    const { env, run, dir } = await twoStuckWorkers();
-    const kill = await runCli(['kill', 'latest', '--runtime-dir', env.runtime]);
-    expect(kill.code, kill.stderr).toBe(0);
-    const done = await run.done;
-    expect(done.code).toBe(130);
-    expect(readJson<{ status: string }>(path.join(dir, 'session.json')).status).toBe('interrupted');
-    expect(env.watch.live()).toEqual([]);
-  });
-
-  it('stops gracefully on Ctrl-C (SIGINT): workers shut down, status interrupted', async () => {
-    const { env, run, dir } = await twoStuckWorkers();
-    process.kill(run.pid, 'SIGINT');
-    const done = await run.done;
-    expect(done.code).toBe(130);
-    expect(done.stderr).toMatch(/interrupting/);
-    expect(readJson<{ status: string }>(path.join(dir, 'session.json')).status).toBe('interrupted');
-    const steps = journalOf(dir).filter((e) => e.type === 'terminate').map((e) => `${e.agent as string}:${e.step as string}`);
-    expect(steps).toContain('w01-research:shutdown');
-    expect(steps).toContain('w01-research:gone');
-    expect(env.watch.live()).toEqual([]);
-  });
 });
