@@ -5,7 +5,7 @@
  * or agent, bad option), 130 `logs -f` stopped with Ctrl-C.
  */
 import type { Command } from 'commander';
-import { MailroomError, SessionNotFoundError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { formatInbox, loadInbox } from './inspect/inbox.js';
 import { printLogs } from './inspect/logs.js';
 import { openSession, requireAgent } from './inspect/session-data.js';

@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, readJsonl, runCli, tempRuntime } from '../support/cli.js';
-import { journalOf, planReply, textReply, toolReply, writeScript } from '../support/script.js';
+import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, runCli, tempRuntime } from '../support/cli.js';
+import { journalOf, textReply, toolReply, writeScript } from '../support/script.js';
 import { agents, mailbox } from '../support/session-files.js';
 import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
 

@@ -2,7 +2,6 @@
  * Supervision of workers with real processes and real signals: a worker killed with
  * SIGKILL mid-turn, a hung tool, and workers deaf to `shutdown` or SIGTERM.
  */
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@
 import { parseTagged } from '../../prompts.js';
 import type { ContentBlock, Message, ModelRequest, ToolDefinition, ToolResultBlock, ToolUseBlock } from '../types.js';
 import { buildArgs, type ArgHints } from './args.js';
-import { capitalize, keywords, sentences } from './text.js';
+import { capitalize, keywords } from './text.js';
 
 export type TurnReply = { kind: 'tools'; calls: Array<{ name: string; input: Record<string, unknown> }> } | { kind: 'answer'; text: string };
 
