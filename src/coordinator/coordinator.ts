@@ -365,6 +365,7 @@ export class Coordinator {
       case 'progress':
         this.deps.ledger.setAttempt(s.agentId, this.record.models.worker, s.attempt, env.body.usage, env.body.turn);
         this.deps.bus.emit({ type: 'progress', subtask: s.subtask.id, agent: s.agentId, turn: env.body.turn, usage: env.body.usage });
+        this.checkWorkerLimits(s, env.body.turn, env.body.usage.input_tokens + env.body.usage.output_tokens);
         await this.checkBudget();
         break;
       case 'result':
@@ -729,6 +730,18 @@ export class Coordinator {
     if (s.pid === undefined) return;
     if (await waitForExit(s.pid, this.options.shutdownGraceMs)) return;
     await this.terminate(s, 'did not exit after reporting failure', true);
+  }
+
+  /**
+   * The coordinator's own check of a worker's turn and token limits. A worker enforces them
+   * itself; this catches one that does not (a persistent worker gets its limits per round).
+   */
+  private checkWorkerLimits(s: SubtaskState, turns: number, tokens: number): void {
+    const rounds = s.persistent ? this.options.maxRounds : 1;
+    const { maxTurns, maxTokens } = this.options.limits;
+    if (s.status !== 'running') return;
+    if (turns > maxTurns * rounds) void this.terminateAndFail(s, 'E_LIMIT', `over its turn limit (${turns} of ${maxTurns * rounds} turns)`);
+    else if (tokens > maxTokens * rounds) void this.terminateAndFail(s, 'E_LIMIT', `over its token limit (${tokens} of ${maxTokens * rounds} tokens)`);
   }
 
   private async checkBudget(): Promise<void> {
