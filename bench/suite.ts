@@ -36,10 +36,12 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
   const benches: BenchResult[] = [];
   for (const bench of selected) {
     const b0 = performance.now();
+    const load0 = round(os.loadavg()[0]!, 2);
+    const loadavg = (): [number, number] => [load0, round(os.loadavg()[0]!, 2)];
     log(`== ${bench.title}`);
     try {
       const body = await bench.run(ctx);
-      benches.push({ id: bench.id, title: bench.title, ok: true, durationMs: round(performance.now() - b0, 0), ...body });
+      benches.push({ id: bench.id, title: bench.title, ok: true, durationMs: round(performance.now() - b0, 0), loadavg: loadavg(), ...body });
     } catch (err) {
       log(`!! ${bench.id} failed: ${err instanceof Error ? err.stack : String(err)}`);
       benches.push({
@@ -48,6 +50,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
         ok: false,
         error: err instanceof Error ? err.message : String(err),
         durationMs: round(performance.now() - b0, 0),
+        loadavg: loadavg(),
         columns: [],
         rows: [],
         targets: [],

@@ -15,6 +15,7 @@ export interface WorkerBuild {
   dir: string;
   entry: string;
   ms: number;
+  /** All chunks together. */
   bytes: number;
   /** npm packages the worker imports statically (left external), in the order the bundle imports them. */
   packages: string[];
@@ -26,12 +27,15 @@ export async function buildWorker(): Promise<WorkerBuild> {
   const src = fileURLToPath(new URL('../../src/', import.meta.url));
   const dir = path.join(BUILD_DIR, String(process.pid));
   fs.mkdirSync(dir, { recursive: true });
-  const entry = path.join(dir, 'worker.mjs');
   const t0 = now();
+  // Code splitting keeps the source's dynamic imports (the Anthropic SDK, the HTML and
+  // prettier tools) lazy, as they are under tsx; a single-file bundle would hoist them.
   const result = await build({
     metafile: true,
-    entryPoints: [path.join(src, 'worker/main.ts')],
-    outfile: entry,
+    entryPoints: { worker: path.join(src, 'worker/main.ts') },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -42,10 +46,23 @@ export async function buildWorker(): Promise<WorkerBuild> {
   // The analysis sandbox finds its thread script next to itself (new URL(..., import.meta.url)).
   fs.copyFileSync(path.join(src, 'tools/analysis/sandbox-thread.mjs'), path.join(dir, 'sandbox-thread.mjs'));
   const ms = now() - t0;
-  const output = Object.values(result.metafile.outputs)[0];
-  // Static imports only: a dynamic import() is paid when (and if) it runs, not at start.
-  const packages = [
-    ...new Set((output?.imports ?? []).filter((i) => i.external && i.kind !== 'dynamic-import' && !isBuiltin(i.path)).map((i) => i.path)),
-  ];
-  return { dir, entry, ms, bytes: fs.statSync(entry).size, packages };
+  const outputs = result.metafile.outputs;
+  const key = Object.keys(outputs).find((k) => outputs[k]!.entryPoint !== undefined)!;
+  const entry = path.resolve(key);
+  // npm packages loaded at start: the external static imports of the entry chunk and of
+  // every chunk it imports statically. A dynamic import() is paid when (and if) it runs.
+  const packages: string[] = [];
+  const seen = new Set<string>();
+  const visit = (k: string) => {
+    if (seen.has(k)) return;
+    seen.add(k);
+    for (const i of outputs[k]?.imports ?? []) {
+      if (i.kind === 'dynamic-import') continue;
+      if (!i.external) visit(i.path);
+      else if (!isBuiltin(i.path) && !packages.includes(i.path)) packages.push(i.path);
+    }
+  };
+  visit(key);
+  const bytes = Object.keys(outputs).reduce((sum, k) => sum + outputs[k]!.bytes, 0);
+  return { dir, entry, ms, bytes, packages };
 }

@@ -45,6 +45,8 @@ export interface BenchBody {
 }
 
 export interface BenchResult extends BenchBody {
+  /** 1-minute load average when the bench started and ended: how busy the machine was. */
+  loadavg: [number, number];
   id: string;
   title: string;
   ok: boolean;
@@ -149,7 +151,7 @@ export function renderMarkdown(report: SuiteReport): string {
     }
     for (const n of b.notes) out.push(`- ${n}`);
     if (b.notes.length > 0) out.push('');
-    out.push(`<sub>${b.id}: ${(b.durationMs / 1000).toFixed(1)} s</sub>`, '');
+    out.push(`<sub>${b.id}: ${(b.durationMs / 1000).toFixed(1)} s · 1-min load average ${b.loadavg[0]} → ${b.loadavg[1]} on ${m.cpus} cores</sub>`, '');
   }
   return out.join('\n');
 }
