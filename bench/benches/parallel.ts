@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, removeTempDir } from '../lib/cleanup.js';
-import { resultsCount, runScriptedSession, spawnToStarted, type SessionRun } from '../lib/session-run.js';
+import { resultsCount, runScriptedSession, spawnToStarted, workerBuildNote, type SessionRun } from '../lib/session-run.js';
 import { sessionScript, textEntry, toolEntry } from '../lib/session-fixture.js';
 import type { Bench } from '../lib/bench.js';
 import { target } from '../lib/bench.js';
@@ -95,6 +95,7 @@ export const parallelBench: Bench = {
       `Each worker makes ${turns} model call(s) of ${delayMs} ms (scripted delay)${turns > 1 ? `, the first ${turns - 1} asking for a search_files run on a one-file folder` : ''}; planning and synthesis answer at once. Critical path = ${turns} × ${delayMs} ms = ${criticalPath} ms; efficiency = critical path ÷ session wall (runSession call to return).`,
       `"workers span" runs from the first worker_spawned to the last result; "busy" is a worker's started → result time (its ${criticalPath} ms of model time plus its tool runs and message round trips).`,
       `Overhead (wall − critical path): ${round(fixed, 0)} ms with 1 worker, ${round(many.wall - criticalPath, 0)} ms with ${n}. Most of it is the worker start: spawn → started p50 ${round(median(one.toStarted), 0)} ms alone, ${round(median(many.toStarted), 0)} ms with ${n} starting at once (bench 4 breaks one start down).`,
+      workerBuildNote(),
     ];
     const t = target(`Parallel efficiency, ${n} workers (critical path ÷ wall)`, '≥ 0.9', many.efficiency, 0.9, '', '>=');
     return {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { now, sleep } from '../lib/clock.js';
 import { makeTempDir, removeTempDir } from '../lib/cleanup.js';
 import { BenchProc } from '../lib/procs.js';
-import { resultsCount, runScriptedSession, spawnToStarted, type SessionRun } from '../lib/session-run.js';
+import { resultsCount, runScriptedSession, spawnToStarted, workerBuildNote, type SessionRun } from '../lib/session-run.js';
 import { sessionScript, textEntry } from '../lib/session-fixture.js';
 import { createSender, prepareTransport } from '../lib/transports.js';
 import type { Bench } from '../lib/bench.js';
@@ -208,6 +208,7 @@ export const scaleBench: Bench = {
       `Each worker makes one model call of ${delayMs} ms (scripted) and reports; maxWorkers = n, so all n are spawned at once. Peak memory: VmRSS and Pss summed over the coordinator (this bench process) and the live workers, sampled every 100 ms by a helper process; RSS counts pages the processes share (the node binary, tsx) once per process, Pss splits them, so Pss is the better total. "Pss per process" divides the peak Pss by the processes (coordinator included) alive at that sample.`,
       `Probe: mailbox messages every ${probeSpacingMs} ms from this process to a reader in another process during the whole session (latency as in bench 1). Session messages: each worker's started and result envelope, from its sentAt to the coordinator's event for it (whole milliseconds), split where a watcher in another process saw the file appear in the coordinator's new/.`,
       `"live workers (peak)" is the most worker processes alive at one sample; workers that finish their call before the last one has started lower it.`,
+      workerBuildNote(),
     ];
     for (const h of headline) h.anchors = idleLine;
     return {

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { makeTempDir, removeTempDir } from '../lib/cleanup.js';
 import { spawnConcurrently } from '../lib/concurrent-spawn.js';
-import { phases, resultsCount, runScriptedSession, spawnToStarted, type Phases } from '../lib/session-run.js';
+import { phases, resultsCount, runScriptedSession, spawnToStarted, workerBuildNote, type Phases } from '../lib/session-run.js';
 import { sessionScript, textEntry } from '../lib/session-fixture.js';
 import type { Bench } from '../lib/bench.js';
 import { target } from '../lib/bench.js';
@@ -78,6 +78,7 @@ export const sessionBench: Bench = {
       `Median of ${workers.map((n, i) => `${repsPer[i] ?? 1} session(s) at ${n}`).join(', ')}, each a plan of n independent research subtasks, one zero-latency model turn per worker, then synthesis; maxWorkers = n. Times are from the session's own event stamps (Date.now(), ms).`,
       'setup: runSession until session_started (options, session folder, lock); plan: until the plan event; spawn: until the last worker_started; gather: until synthesis starts (the workers\' turns and results); synthesis; finish: until runSession returned (journal, session.json, releasing the lock).',
       '"spawn → started" is per worker, inside the session: worker_spawned to worker_started, with all n starting at once on 2 cores.',
+      workerBuildNote(),
     ];
     const s4 = splits.get(4);
     if (s4) {

@@ -9,11 +9,19 @@ import { runSession, type SessionOutcome } from '../../src/index.js';
 import type { SessionEvent } from '../../src/coordinator/events.js';
 import type { Script } from '../../src/model/scripted.js';
 import { isPidAlive } from '../../src/util/fs.js';
+import { workerCommand } from '../../src/coordinator/spawn.js';
 import { killPid, trackPid, untrackPid } from './cleanup.js';
 import { sleep } from './clock.js';
 import { writeScript } from './session-fixture.js';
 
 export type StampedEvent = SessionEvent & { t: number };
+
+/** How spawnWorker starts workers right now, for the notes: compiled, or through tsx. */
+export function workerBuildNote(): string {
+  return workerCommand().kind === 'compiled'
+    ? 'Workers ran compiled (dist/worker, fresher than the sources), as spawnWorker chooses.'
+    : 'Workers ran through tsx, as spawnWorker chooses when dist/worker is missing or older than the sources (bench 4 compares both).';
+}
 
 export interface SessionRun {
   outcome: SessionOutcome;
