@@ -3,11 +3,11 @@
  * copy tsx already depends on) into bench/.build/, with npm packages left external so
  * they load from node_modules as usual. Built at bench time, removed after; never committed.
  */
-import fs from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { now } from './clock.js';
+import { buildWorker as bundleWorker } from '../../scripts/build-worker.mjs';
 
 export const BUILD_DIR = fileURLToPath(new URL('../.build/', import.meta.url));
 
@@ -23,28 +23,10 @@ export interface WorkerBuild {
 
 /** Bundles into bench/.build/<pid>/ (one folder per bench run, so two runs never share files); the caller removes `dir`. */
 export async function buildWorker(): Promise<WorkerBuild> {
-  const { build } = await import('esbuild');
-  const src = fileURLToPath(new URL('../../src/', import.meta.url));
   const dir = path.join(BUILD_DIR, String(process.pid));
-  fs.mkdirSync(dir, { recursive: true });
   const t0 = now();
-  // Code splitting keeps the source's dynamic imports (the Anthropic SDK, the HTML and
-  // prettier tools) lazy, as they are under tsx; a single-file bundle would hoist them.
-  const result = await build({
-    metafile: true,
-    entryPoints: { worker: path.join(src, 'worker/main.ts') },
-    outdir: dir,
-    outExtension: { '.js': '.mjs' },
-    splitting: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  // The analysis sandbox finds its thread script next to itself (new URL(..., import.meta.url)).
-  fs.copyFileSync(path.join(src, 'tools/analysis/sandbox-thread.mjs'), path.join(dir, 'sandbox-thread.mjs'));
+  // The same build as `npm install` makes (scripts/build-worker.mjs), with a metafile.
+  const result = await bundleWorker(dir, { metafile: true, sourcemap: false, logLevel: 'silent' });
   const ms = now() - t0;
   const outputs = result.metafile.outputs;
   const key = Object.keys(outputs).find((k) => outputs[k]!.entryPoint !== undefined)!;

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { SessionOptionsSchema } from '../../src/config.js';
 import { MailboxSender, createMailbox } from '../../src/mailbox/index.js';
 import type { Script, ScriptEntry } from '../../src/model/scripted.js';
-import { COORDINATOR_ID, newSessionId, sessionPaths } from '../../src/session/layout.js';
+import { createSessionFolder } from '../../src/session/create.js';
+import { COORDINATOR_ID, sessionPaths } from '../../src/session/layout.js';
 import type { SessionRecord } from '../../src/session/records.js';
 import { writeAgentRecord, writeSessionRecord } from '../../src/session/store.js';
 import { ROLE_TOOL_NAMES } from '../../src/tools/registry.js';
@@ -49,26 +50,15 @@ export function writeScript(dir: string, script: Script): string {
 
 /** A session folder with a coordinator mailbox, as runSession would leave it before spawning. */
 export async function createBenchSession(runtimeDir: string, script: Script): Promise<{ sessionDir: string; record: SessionRecord }> {
-  const id = newSessionId();
-  const sessionDir = path.join(runtimeDir, 'sessions', id);
-  const p = sessionPaths(sessionDir);
-  for (const d of [p.agents, p.artifacts, p.workspace]) fs.mkdirSync(d, { recursive: true });
-  const scriptFile = writeScript(sessionDir, script);
-  const options = SessionOptionsSchema.parse({ task: 'bench: spawn workers', provider: 'scripted', scriptFile, sourceRoot: p.workspace });
-  const now = new Date().toISOString();
-  const record: SessionRecord = {
-    v: 1,
-    id,
-    task: options.task,
-    options,
+  const { dir: sessionDir, record } = await createSessionFolder(runtimeDir, {
+    // The script lives in the session folder, which does not exist yet: the options are set below.
+    options: SessionOptionsSchema.parse({ task: 'bench: spawn workers', provider: 'scripted' }),
     provider: 'scripted',
     models: { coordinator: 'scripted', worker: 'scripted', router: 'scripted' },
-    status: 'running',
-    createdAt: now,
-    updatedAt: now,
-    coordinatorPid: process.pid,
-    epoch: 0,
-  };
+  });
+  const p = sessionPaths(sessionDir);
+  const scriptFile = writeScript(sessionDir, script);
+  record.options = SessionOptionsSchema.parse({ task: record.task, provider: 'scripted', scriptFile, sourceRoot: p.workspace });
   await writeSessionRecord(sessionDir, record);
   await createMailbox(sessionDir, COORDINATOR_ID);
   return { sessionDir, record };

@@ -15,12 +15,12 @@ import {
   COORDINATOR_ID,
   SESSION_ID_PATTERN,
   agentPaths,
-  newSessionId,
   resolveRuntimeDir,
   sessionPaths,
   sessionsDir,
 } from '../session/layout.js';
 import { acquireSessionLock } from '../session/lock.js';
+import { createSessionFolder } from '../session/create.js';
 import { loadPrices } from '../session/prices.js';
 import type { SessionRecord, SessionStatus } from '../session/records.js';
 import { readSessionRecord, writeAgentRecord, writeSessionRecord } from '../session/store.js';
@@ -99,27 +99,9 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   const model = await createModel(provider, { provider, scriptFile: options.scriptFile, defaultModel: models.coordinator });
 
   const runtimeDir = resolveRuntimeDir(runtimeOpt);
-  const id = newSessionId();
-  const dir = path.join(sessionsDir(runtimeDir), id);
+  const { dir, record } = await createSessionFolder(runtimeDir, { options, provider, models });
+  const id = record.id;
   const paths = sessionPaths(dir);
-  await fs.mkdir(paths.agents, { recursive: true });
-  await fs.mkdir(paths.artifacts, { recursive: true });
-  await fs.mkdir(paths.workspace, { recursive: true });
-  const now = new Date().toISOString();
-  const record: SessionRecord = {
-    v: 1,
-    id,
-    task: options.task,
-    options,
-    provider,
-    models,
-    status: 'running',
-    createdAt: now,
-    updatedAt: now,
-    coordinatorPid: process.pid,
-    epoch: 0,
-  };
-  await writeSessionRecord(dir, record);
   const logger = coordinatorLogger(dir, id, logLevel);
   const { lock } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
   await prepareCoordinatorAgent(dir, provider, models.coordinator);

@@ -8,20 +8,11 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ArtifactStore } from '../../src/artifacts/store.js';
 import { runSession } from '../../src/index.js';
-import { killStartedClis, onlySession, readJson, readJsonl, runCli, tempRuntime } from '../support/cli.js';
+import { onlySession, readJson, readJsonl, runCli, useTempRuntimes } from '../support/cli.js';
 import { journalOf, planReply, textReply, writeScript } from '../support/script.js';
 import { mailbox } from '../support/session-files.js';
 
-const runtimes: string[] = [];
-function runtime(): string {
-  const r = tempRuntime('mailroom-artifacts-');
-  runtimes.push(r);
-  return r;
-}
-afterEach(() => killStartedClis());
-afterAll(() => {
-  for (const r of runtimes) fs.rmSync(r, { recursive: true, force: true });
-});
+const runtime = useTempRuntimes('mailroom-artifacts-', { afterEach, afterAll });
 
 const PLAN = planReply({
   subtasks: [

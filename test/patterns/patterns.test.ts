@@ -2,24 +2,14 @@
  * Every orchestration pattern, run through the real CLI with real worker processes: which
  * processes ran, which messages crossed the mailboxes, and the shape of the final output.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, runCli, tempRuntime } from '../support/cli.js';
+import { SAMPLE_PROJECT, onlySession, readJson, runCli, useTempRuntimes } from '../support/cli.js';
 import { journalOf, textReply, toolReply, writeScript } from '../support/script.js';
 import { agents, mailbox } from '../support/session-files.js';
 import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
 
-const runtimes: string[] = [];
-function runtime(): string {
-  const r = tempRuntime('mailroom-pattern-');
-  runtimes.push(r);
-  return r;
-}
-afterEach(() => killStartedClis());
-afterAll(() => {
-  for (const r of runtimes) fs.rmSync(r, { recursive: true, force: true });
-});
+const runtime = useTempRuntimes('mailroom-pattern-', { afterEach, afterAll });
 
 describe('--pattern pipeline', () => {
   it('runs the stages in order, each receiving every earlier output, with no model deciding', async () => {

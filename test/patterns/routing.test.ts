@@ -2,23 +2,13 @@
  * Routing, fallback roles and progressive synthesis, through the real CLI with real worker
  * processes (the other patterns are in patterns.test.ts).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, readJsonl, runCli, tempRuntime } from '../support/cli.js';
+import { SAMPLE_PROJECT, onlySession, readJson, readJsonl, runCli, useTempRuntimes } from '../support/cli.js';
 import { journalOf, planReply, textReply, writeScript } from '../support/script.js';
 import { agents } from '../support/session-files.js';
 
-const runtimes: string[] = [];
-function runtime(): string {
-  const r = tempRuntime('mailroom-pattern-');
-  runtimes.push(r);
-  return r;
-}
-afterEach(() => killStartedClis());
-afterAll(() => {
-  for (const r of runtimes) fs.rmSync(r, { recursive: true, force: true });
-});
+const runtime = useTempRuntimes('mailroom-pattern-', { afterEach, afterAll });
 
 describe('--pattern route', () => {
   it('classifies the task with the router, journals why, and takes the fallback for an unknown category', async () => {

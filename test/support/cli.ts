@@ -85,3 +85,20 @@ export function readJsonl<T = Record<string, unknown>>(file: string): T[] {
 export function readJson<T = Record<string, unknown>>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
+
+/**
+ * For a test file: a function that makes a fresh runtime folder, and the clean-up that
+ * kills the file's CLIs after each test and removes every folder at the end.
+ */
+export function useTempRuntimes(prefix: string, hooks: { afterEach: (fn: () => void) => void; afterAll: (fn: () => void) => void }): () => string {
+  const made: string[] = [];
+  hooks.afterEach(() => killStartedClis());
+  hooks.afterAll(() => {
+    for (const r of made) fs.rmSync(r, { recursive: true, force: true });
+  });
+  return () => {
+    const r = tempRuntime(prefix);
+    made.push(r);
+    return r;
+  };
+}

@@ -1,0 +1,4 @@
+import type { BuildOptions, BuildResult } from 'esbuild';
+
+/** Bundles src/worker/main.ts into `outDir` (entry: worker.mjs); returns esbuild's result. */
+export function buildWorker<T extends BuildOptions>(outDir: string, extra?: T): Promise<BuildResult<T & { outdir: string }>>;

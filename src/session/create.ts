@@ -1,0 +1,39 @@
+/** Creates a new session's folder and its first session.json. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { SessionOptions } from '../config.js';
+import { newSessionId, sessionPaths, sessionsDir } from './layout.js';
+import type { SessionRecord } from './records.js';
+import { writeSessionRecord } from './store.js';
+
+export interface NewSession {
+  dir: string;
+  record: SessionRecord;
+}
+
+/** Makes `<runtime>/sessions/<id>/` with agents/, artifacts/ and workspace/, and writes session.json. */
+export async function createSessionFolder(
+  runtimeDir: string,
+  init: { options: SessionOptions; provider: string; models: SessionRecord['models'] },
+): Promise<NewSession> {
+  const id = newSessionId();
+  const dir = path.join(sessionsDir(runtimeDir), id);
+  const paths = sessionPaths(dir);
+  for (const d of [paths.agents, paths.artifacts, paths.workspace]) await fs.mkdir(d, { recursive: true });
+  const now = new Date().toISOString();
+  const record: SessionRecord = {
+    v: 1,
+    id,
+    task: init.options.task,
+    options: init.options,
+    provider: init.provider,
+    models: init.models,
+    status: 'running',
+    createdAt: now,
+    updatedAt: now,
+    coordinatorPid: process.pid,
+    epoch: 0,
+  };
+  await writeSessionRecord(dir, record);
+  return { dir, record };
+}
