@@ -405,7 +405,7 @@ export class Coordinator {
       return;
     }
     // Not awaited: the ladder takes seconds and the mailbox pump must keep flowing meanwhile.
-    void this.terminateAndFail(s, 'E_TERMINATED', `terminated by ${from}: ${reason}`);
+    this.stopInBackground(s, 'E_TERMINATED', `terminated by ${from}: ${reason}`);
   }
 
   private async onResult(s: SubtaskState, env: EnvelopeOf<'result'>): Promise<void> {
@@ -477,7 +477,7 @@ export class Coordinator {
         await this.sender.send(target.agentId, 'message', { text: action.input.text }, replyTo ? { replyTo } : {});
       } else if (action.tool === 'terminate_worker') {
         const target = [...this.states.values()].find((x) => x.agentId === action.input.agent);
-        if (target && target.status === 'running') void this.terminateAndFail(target, 'E_TERMINATED', `terminated by the coordinator: ${action.input.reason}`);
+        if (target && target.status === 'running') this.stopInBackground(target, 'E_TERMINATED', `terminated by the coordinator: ${action.input.reason}`);
       } else if (action.tool === 'spawn_worker') {
         const target = this.states.get(action.input.subtask);
         if (target && (target.status === 'failed' || target.status === 'pending')) {
@@ -521,7 +521,8 @@ export class Coordinator {
         s.status = 'failed';
         s.error = `not run: its dependency ${failed.join(', ')} failed`;
         this.deps.bus.emit({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: s.error, final: true });
-        void this.record_({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: s.error, code: 'E_DEPENDENCY', final: true });
+        const entry = { type: 'failure' as const, subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error: s.error, code: 'E_DEPENDENCY', final: true };
+        this.enqueue(() => this.record_(entry));
       }
     }
   }
@@ -678,13 +679,25 @@ export class Coordinator {
       // too wedged to do so (a grace later), or one that never got as far as starting.
       const sinceStart = s.startedAt !== undefined ? Date.now() - s.startedAt : undefined;
       if (age !== undefined && age > staleAfter) {
-        void this.terminateAndFail(s, 'E_NO_HEARTBEAT', `no heartbeat for ${Math.round(age)} ms (limit ${staleAfter} ms)`);
+        this.stopInBackground(s, 'E_NO_HEARTBEAT', `no heartbeat for ${Math.round(age)} ms (limit ${staleAfter} ms)`);
       } else if (sinceStart !== undefined && sinceStart > this.options.limits.wallClockMs + this.options.shutdownGraceMs) {
-        void this.terminateAndFail(s, 'E_LIMIT', `wall-clock limit reached (${this.options.limits.wallClockMs} ms)`);
+        this.stopInBackground(s, 'E_LIMIT', `wall-clock limit reached (${this.options.limits.wallClockMs} ms)`);
       } else if (sinceStart === undefined && sinceSpawn > STARTUP_LIMIT_MS) {
-        void this.terminateAndFail(s, 'E_CRASHED', `did not start within ${STARTUP_LIMIT_MS / 1000} s of being spawned`);
+        this.stopInBackground(s, 'E_CRASHED', `did not start within ${STARTUP_LIMIT_MS / 1000} s of being spawned`);
       }
     }
+  }
+
+  /**
+   * Starts the ladder without waiting for it (it takes seconds, and the mailbox and the
+   * supervisor must keep going meanwhile). A failure of the ladder itself is logged and
+   * recorded, never left as an unhandled rejection that would bring the coordinator down.
+   */
+  private stopInBackground(s: SubtaskState, code: string, reason: string): void {
+    this.terminateAndFail(s, code, reason).catch((err: unknown) => {
+      this.log.error({ err, worker: s.agentId }, 'could not stop a worker');
+      this.deps.bus.emit({ type: 'notice', message: `could not stop ${s.agentId}: ${describeError(err)}` });
+    });
   }
 
   private async terminateAndFail(s: SubtaskState, code: string, reason: string): Promise<void> {
@@ -740,8 +753,8 @@ export class Coordinator {
     const rounds = s.persistent ? this.options.maxRounds : 1;
     const { maxTurns, maxTokens } = this.options.limits;
     if (s.status !== 'running') return;
-    if (turns > maxTurns * rounds) void this.terminateAndFail(s, 'E_LIMIT', `over its turn limit (${turns} of ${maxTurns * rounds} turns)`);
-    else if (tokens > maxTokens * rounds) void this.terminateAndFail(s, 'E_LIMIT', `over its token limit (${tokens} of ${maxTokens * rounds} tokens)`);
+    if (turns > maxTurns * rounds) this.stopInBackground(s, 'E_LIMIT', `over its turn limit (${turns} of ${maxTurns * rounds} turns)`);
+    else if (tokens > maxTokens * rounds) this.stopInBackground(s, 'E_LIMIT', `over its token limit (${tokens} of ${maxTokens * rounds} tokens)`);
   }
 
   private async checkBudget(): Promise<void> {
