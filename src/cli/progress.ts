@@ -29,7 +29,9 @@ export function formatEvent(e: SessionEvent): string | undefined {
     case 'progress':
       return undefined;
     case 'result':
-      return e.reused ? `${e.agent} result reused from before the resume (${e.subtask})` : `${e.agent} finished ${e.subtask} (attempt ${e.attempt})`;
+      return e.reused
+        ? `${e.agent} result reused from before the resume (${e.subtask})`
+        : `${e.agent} finished ${e.subtask} (${e.pid ? `pid ${e.pid}, ` : ''}attempt ${e.attempt})`;
     case 'failure':
       return `${e.agent} ${e.final ? 'failed' : 'failed, will retry'}: ${e.error}`;
     case 'terminated':

@@ -415,7 +415,7 @@ export class Coordinator {
     await this.record_({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, round: b.round, output: b.output, usage: b.usage, turns: b.turns, messageId: env.id });
     Object.assign(s, { output: b.output, structured: b.structured, attempt: b.attempt });
     // Announce the result before anything can move on because of it (e.g. to synthesis).
-    this.deps.bus.emit({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, output: b.output, reused: false });
+    this.deps.bus.emit({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: b.attempt, output: b.output, reused: false, ...(s.pid ? { pid: s.pid } : {}) });
     let keepRunning = false;
     if (s.persistent && this.pattern.onResult) {
       keepRunning = await this.pattern.onResult(

@@ -12,7 +12,7 @@ export type SessionEvent =
   | { type: 'worker_started'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'worker_reattached'; subtask: string; agent: string; pid: number }
   | { type: 'progress'; subtask: string; agent: string; turn: number; usage: Usage }
-  | { type: 'result'; subtask: string; agent: string; attempt: number; output: string; reused: boolean }
+  | { type: 'result'; subtask: string; agent: string; attempt: number; output: string; reused: boolean; pid?: number }
   | { type: 'failure'; subtask: string; agent: string; attempt: number; error: string; final: boolean }
   | { type: 'terminated'; agent: string; reason: string; step: string }
   | { type: 'synthesis_started' }
