@@ -5,15 +5,15 @@
  * live coordinator, this process takes the session lock and runs the ladder itself.
  */
 import { MailroomError } from '../errors.js';
-import { MailboxSender, type MailboxSender as Sender } from '../mailbox/index.js';
+import { MailboxSender } from '../mailbox/index.js';
 import { Journal } from '../session/journal.js';
-import { COORDINATOR_ID, agentPaths, resolveRuntimeDir, sessionPaths } from '../session/layout.js';
+import { COORDINATOR_ID, resolveRuntimeDir, sessionPaths } from '../session/layout.js';
 import { acquireSessionLock } from '../session/lock.js';
-import { readAgentRecord, readSessionRecord, writeSessionRecord } from '../session/store.js';
-import { isPidAlive, writeJsonAtomic, readJsonIfExists } from '../util/fs.js';
+import { readAgentRecord, readSessionRecord, updateAgentRecord, writeSessionRecord } from '../session/store.js';
+import { isPidAlive } from '../util/fs.js';
 import { findSession } from './api.js';
 import { findWorkerProcesses } from './procscan.js';
-import { terminateProcess, waitForExit } from './terminate.js';
+import { terminateProcess } from './terminate.js';
 
 export interface KillOptions {
   runtimeDir?: string;
@@ -45,7 +45,7 @@ export async function killSession(ref: string, agent: string | undefined, opts: 
   const targets = [...before.entries()].filter(([a]) => agent === undefined || a === agent);
 
   if (record.status === 'running' && isPidAlive(record.coordinatorPid)) {
-    const sender: Sender = new MailboxSender({ sessionDir: dir, sessionId: record.id, from: 'operator' });
+    const sender = new MailboxSender({ sessionDir: dir, sessionId: record.id, from: 'operator' });
     await sender.send(COORDINATOR_ID, 'terminate', { ...(agent ? { agent } : {}), reason });
     const wait = opts.waitMs ?? (record.options.shutdownGraceMs + record.options.termGraceMs + 10_000);
     const deadline = Date.now() + wait;
@@ -75,7 +75,8 @@ export async function killSession(ref: string, agent: string | undefined, opts: 
         const step = await terminateProcess({
           pid,
           sendShutdown: async () => {
-            await sender.send(a, 'shutdown', { reason });
+            const attempt = (await readAgentRecord(dir, a).catch(() => undefined))?.attempt;
+            await sender.send(a, 'shutdown', { reason, ...(attempt ? { attempt } : {}) });
           },
           shutdownGraceMs: record.options.shutdownGraceMs,
           termGraceMs: record.options.termGraceMs,
@@ -83,10 +84,7 @@ export async function killSession(ref: string, agent: string | undefined, opts: 
             await journal.append({ type: 'terminate', agent: a, reason, step: s });
           },
         });
-        await waitForExit(pid, 1000);
-        const file = agentPaths(dir, a).agentJson;
-        const cur = await readJsonIfExists<Record<string, unknown>>(file);
-        if (cur) await writeJsonAtomic(file, { ...cur, status: 'terminated', endedAt: new Date().toISOString(), error: reason });
+        await updateAgentRecord(dir, a, { status: 'terminated', endedAt: new Date().toISOString(), error: reason }).catch(() => undefined);
         stopped.push({ agent: a, pid, step });
       }),
     );

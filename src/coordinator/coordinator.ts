@@ -5,7 +5,6 @@
  * from the journal and the mailbox and carry on without redoing finished work.
  */
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { Transcript } from '../agent/transcript.js';
 import { heartbeatAge } from '../agent/heartbeat.js';
 import {
@@ -21,7 +20,7 @@ import { Journal, type JournalEntry } from '../session/journal.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths, workerId } from '../session/layout.js';
 import type { HeldSessionLock } from '../session/lock.js';
 import type { AgentStatus, SessionRecord, SessionStatus } from '../session/records.js';
-import { writeAgentRecord, writeSessionRecord } from '../session/store.js';
+import { updateAgentRecord, writeAgentRecord, writeSessionRecord } from '../session/store.js';
 import type { UsageLedger, UsageReport } from '../session/usage.js';
 import { ROLE_TOOL_NAMES } from '../tools/registry.js';
 import type { Role } from '../tools/types.js';
@@ -66,6 +65,8 @@ interface SubtaskState {
   failureRecorded?: boolean;
   /** When the worker reported `started`; its wall clock runs from here. */
   startedAt?: number;
+  /** When a message from this attempt last arrived: a sign of life, like the heartbeat. */
+  lastHeardAt?: number;
   /** Why the coordinator is stopping it; wins over what the worker says as it goes. */
   terminationCause?: { code: string; reason: string };
   /** Model id for this subtask's worker, when the pattern chose one. */
@@ -356,6 +357,7 @@ export class Coordinator {
       this.log.warn({ from: env.from, type: env.type }, 'message from an unknown agent');
       return;
     }
+    s.lastHeardAt = Date.now();
     switch (env.type) {
       case 'started':
         if (env.body.attempt === s.attempt) s.startedAt = Date.now();
@@ -674,12 +676,15 @@ export class Coordinator {
       // A heartbeat older than this spawn is the previous attempt's: the new one is still
       // starting up, which only the start-up limit below governs.
       const rawAge = heartbeatAge(agentPaths(this.dir, s.agentId).heartbeat);
-      const age = rawAge !== undefined && rawAge < sinceSpawn ? rawAge : undefined;
+      const heartbeat = rawAge !== undefined && rawAge < sinceSpawn ? rawAge : undefined;
+      // Idle means no heartbeat AND no message: a worker that reports progress is alive.
+      const heard = s.lastHeardAt !== undefined && s.lastHeardAt >= (s.spawnedAt ?? 0) ? Date.now() - s.lastHeardAt : undefined;
+      const age = heartbeat === undefined ? undefined : Math.min(heartbeat, heard ?? heartbeat);
       // The worker enforces its own wall clock from `started`; this is the backstop for one
       // too wedged to do so (a grace later), or one that never got as far as starting.
       const sinceStart = s.startedAt !== undefined ? Date.now() - s.startedAt : undefined;
       if (age !== undefined && age > staleAfter) {
-        this.stopInBackground(s, 'E_NO_HEARTBEAT', `no heartbeat for ${Math.round(age)} ms (limit ${staleAfter} ms)`);
+        this.stopInBackground(s, 'E_NO_HEARTBEAT', `no heartbeat and no message for ${Math.round(age)} ms (limit ${staleAfter} ms)`);
       } else if (sinceStart !== undefined && sinceStart > this.options.limits.wallClockMs + this.options.shutdownGraceMs) {
         this.stopInBackground(s, 'E_LIMIT', `wall-clock limit reached (${this.options.limits.wallClockMs} ms)`);
       } else if (sinceStart === undefined && sinceSpawn > STARTUP_LIMIT_MS) {
@@ -723,7 +728,7 @@ export class Coordinator {
         pid,
         force,
         sendShutdown: async () => {
-          await this.sender.send(s.agentId, 'shutdown', { reason });
+          await this.sender.send(s.agentId, 'shutdown', { reason, attempt: s.attempt });
         },
         shutdownGraceMs: this.options.shutdownGraceMs,
         termGraceMs: this.options.termGraceMs,
@@ -825,9 +830,7 @@ export class Coordinator {
       await this.record_({ type: 'session_ended', status, ...(reason ? { reason } : {}) });
       this.record = { ...this.record, status, endedAt: new Date().toISOString(), ...(reason ? { reason } : {}) };
       await writeSessionRecord(this.dir, this.record);
-      const me = agentPaths(this.dir, COORDINATOR_ID).agentJson;
-      const current = await readJsonIfExists<Record<string, unknown>>(me);
-      if (current) await writeJsonAtomic(me, { ...current, status: status === 'completed' ? 'completed' : 'failed', endedAt: new Date().toISOString() });
+      await updateAgentRecord(this.dir, COORDINATOR_ID, { status: status === 'completed' ? 'completed' : 'failed', endedAt: new Date().toISOString() });
     } catch (err) {
       this.log.error({ err }, 'could not record the end of the session');
     }
@@ -874,13 +877,11 @@ export class Coordinator {
   }
 
   private async updateAgent(s: SubtaskState, status: AgentStatus, extra: { pid?: number; startedAt?: string; error?: string } = {}): Promise<void> {
-    const file = agentPaths(this.dir, s.agentId).agentJson;
+    const ended = status === 'running' || status === 'pending' ? {} : { endedAt: new Date().toISOString() };
     try {
-      const current = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
-      const ended = status === 'running' || status === 'pending' ? {} : { endedAt: new Date().toISOString() };
-      await writeJsonAtomic(file, { ...current, status, attempt: s.attempt, ...ended, ...extra });
+      await updateAgentRecord(this.dir, s.agentId, { status, attempt: s.attempt, ...ended, ...extra });
     } catch (err) {
-      this.log.warn({ err, file: path.basename(file) }, 'could not update agent.json');
+      this.log.warn({ err, worker: s.agentId }, 'could not update agent.json');
     }
   }
 

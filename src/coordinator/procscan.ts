@@ -6,29 +6,40 @@
 import fs from 'node:fs';
 import { isPidAlive } from '../util/fs.js';
 
-/** agent id -> pid of every live worker process of this session. */
-export function findWorkerProcesses(sessionDir: string): Map<string, number> {
-  const found = new Map<string, number>();
+/** The `--session` and `--agent` of a worker process, or undefined for any other process. */
+function workerArgs(pid: number): { session: string; agent: string } | undefined {
+  try {
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const s = args.indexOf('--session');
+    const a = args.indexOf('--agent');
+    if (s < 0 || a < 0 || args[s + 1] === undefined || args[a + 1] === undefined) return undefined;
+    return { session: args[s + 1]!, agent: args[a + 1]! };
+  } catch {
+    return undefined; // gone while we looked
+  }
+}
+
+/** Every live worker process of this session, duplicates included (two for one agent is a bug to see). */
+export function listWorkerProcesses(sessionDir: string): Array<{ agent: string; pid: number }> {
   let names: string[];
   try {
     names = fs.readdirSync('/proc');
   } catch {
-    return found;
+    return [];
   }
+  const out: Array<{ agent: string; pid: number }> = [];
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const args = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      const s = args.indexOf('--session');
-      const a = args.indexOf('--agent');
-      if (s < 0 || a < 0 || args[s + 1] !== sessionDir) continue;
-      const pid = Number(name);
-      if (isPidAlive(pid)) found.set(args[a + 1]!, pid);
-    } catch {
-      // Gone while we looked.
-    }
+    const pid = Number(name);
+    const w = workerArgs(pid);
+    if (w?.session === sessionDir && isPidAlive(pid)) out.push({ agent: w.agent, pid });
   }
-  return found;
+  return out;
+}
+
+/** agent id -> pid of every live worker process of this session. */
+export function findWorkerProcesses(sessionDir: string): Map<string, number> {
+  return new Map(listWorkerProcesses(sessionDir).map((w) => [w.agent, w.pid]));
 }
 
 /**
@@ -36,12 +47,6 @@ export function findWorkerProcesses(sessionDir: string): Map<string, number> {
  * signal is sent, so that a recycled pid never gets a worker's SIGKILL.
  */
 export function isWorkerProcess(pid: number, sessionDir: string, agentId: string): boolean {
-  try {
-    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    const s = args.indexOf('--session');
-    const a = args.indexOf('--agent');
-    return s >= 0 && a >= 0 && args[s + 1] === sessionDir && args[a + 1] === agentId && isPidAlive(pid);
-  } catch {
-    return false;
-  }
+  const w = workerArgs(pid);
+  return w?.session === sessionDir && w.agent === agentId && isPidAlive(pid);
 }

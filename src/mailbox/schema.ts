@@ -54,7 +54,11 @@ export const AssignBodySchema = z.object({
 export const MessageBodySchema = z.object({ text: z.string().min(1) });
 /** Operator to coordinator: stop one worker, or (without `agent`) the whole session. */
 export const TerminateBodySchema = z.object({ agent: z.string().optional(), reason: z.string() });
-export const ShutdownBodySchema = z.object({ reason: z.string() });
+/**
+ * `attempt` names the worker attempt to stop: a shutdown sent to an attempt that never read
+ * it (it was frozen, then killed) must not stop the next attempt, which shares the mailbox.
+ */
+export const ShutdownBodySchema = z.object({ reason: z.string(), attempt: z.number().int().positive().optional() });
 
 export const StartedBodySchema = z.object({
   pid: z.number().int().positive(),

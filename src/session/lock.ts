@@ -97,12 +97,6 @@ export async function acquireSessionLock(sessionDir: string, opts: SessionLockOp
   return { lock, record, tookOver, previousPid };
 }
 
-/** Takes the lock of a session this process just created. */
-export async function lockNewSession(sessionDir: string, opts: SessionLockOptions = {}): Promise<HeldSessionLock> {
-  const { lock } = await acquireSessionLock(sessionDir, opts);
-  return lock;
-}
-
 function isStale(sessionDir: string, staleMs: number): boolean {
   try {
     return Date.now() - fs.statSync(lockPath(sessionDir)).mtimeMs > staleMs;

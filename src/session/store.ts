@@ -21,30 +21,49 @@ export async function writeAgentRecord(sessionDir: string, record: AgentRecord):
 }
 
 /**
- * The session's current epoch, re-read from session.json at most every `ttlMs`. Workers
- * use it to refuse orders from a coordinator that has since lost the session lock.
+ * Merges a change into an agent's agent.json (read, then an atomic write). The coordinator
+ * is its only writer while it runs; `mailroom kill` writes it only with no coordinator.
  */
-export class EpochWatch {
-  private value: number;
-  private readAt = 0;
+export async function updateAgentRecord(sessionDir: string, agentId: string, change: Partial<AgentRecord>): Promise<void> {
+  const current = await readAgentRecord(sessionDir, agentId);
+  await writeAgentRecord(sessionDir, { ...current, ...change });
+}
+
+/**
+ * What a worker needs to know of session.json while it runs: the epoch (to refuse orders
+ * from a coordinator that has lost the session lock) and the coordinator's pid (to leave
+ * once its coordinator is gone). Re-read at most every `ttlMs`.
+ */
+export class SessionWatch {
+  private value: { epoch: number; coordinatorPid: number };
+  private readAt: number;
 
   constructor(
     private readonly sessionDir: string,
-    initial: number,
+    initial: { epoch: number; coordinatorPid: number },
     private readonly ttlMs = 500,
   ) {
-    this.value = initial;
+    this.value = { epoch: initial.epoch, coordinatorPid: initial.coordinatorPid };
     this.readAt = Date.now();
   }
 
-  current(): number {
+  epoch(): number {
+    return this.current().epoch;
+  }
+
+  coordinatorPid(): number {
+    return this.current().coordinatorPid;
+  }
+
+  private current(): { epoch: number; coordinatorPid: number } {
     if (Date.now() - this.readAt > this.ttlMs) {
       this.readAt = Date.now();
       try {
-        const raw = JSON.parse(fs.readFileSync(sessionPaths(this.sessionDir).sessionJson, 'utf8')) as { epoch?: unknown };
-        if (typeof raw.epoch === 'number') this.value = raw.epoch;
+        const raw = JSON.parse(fs.readFileSync(sessionPaths(this.sessionDir).sessionJson, 'utf8')) as { epoch?: unknown; coordinatorPid?: unknown };
+        if (typeof raw.epoch === 'number') this.value.epoch = raw.epoch;
+        if (typeof raw.coordinatorPid === 'number') this.value.coordinatorPid = raw.coordinatorPid;
       } catch {
-        // Mid-rename or unreadable: keep the last known epoch.
+        // Mid-rename or unreadable: keep the last known values.
       }
     }
     return this.value;

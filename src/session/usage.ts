@@ -77,12 +77,6 @@ export class UsageLedger {
     return { total: { ...total, calls }, costUsd: round(cost), agents, costIncomplete, updatedAt: new Date().toISOString() };
   }
 
-  /** Tokens spent so far, input plus output. */
-  totalTokens(): number {
-    const t = this.report().total;
-    return t.input_tokens + t.output_tokens;
-  }
-
   /** Writes usage.json under its lock (DESIGN.md: locks guard usage). */
   async save(): Promise<UsageReport> {
     const report = this.report();

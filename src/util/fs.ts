@@ -5,27 +5,18 @@ import path from 'node:path';
 import { nanoid } from 'nanoid';
 
 /**
- * Writes JSON to a temporary sibling and renames it into place, so a reader sees the
- * old file or the new one and never a torn one.
+ * Writes text to a temporary sibling and renames it into place, so a reader sees the old
+ * file or the new one and never a torn one.
  */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
-  await fsp.writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-  await fsp.rename(tmp, file);
-}
-
-/** Synchronous variant, for exit paths where the event loop may not run again. */
-export function writeJsonAtomicSync(file: string, value: unknown): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  fs.renameSync(tmp, file);
-}
-
-/** Same as writeJsonAtomic, for text. */
 export async function writeTextAtomic(file: string, text: string): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
   await fsp.writeFile(tmp, text);
   await fsp.rename(tmp, file);
+}
+
+/** writeTextAtomic for pretty-printed JSON (state files are read by people). */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }
 
 export async function readJson<T = unknown>(file: string): Promise<T> {
@@ -44,10 +35,6 @@ export async function readJsonIfExists<T = unknown>(file: string): Promise<T | u
 /** Appends one JSON line. A single write() of one line keeps concurrent appends whole. */
 export async function appendJsonl(file: string, value: unknown): Promise<void> {
   await fsp.appendFile(file, JSON.stringify(value) + '\n');
-}
-
-export function appendJsonlSync(file: string, value: unknown): void {
-  fs.appendFileSync(file, JSON.stringify(value) + '\n');
 }
 
 /**

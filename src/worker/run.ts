@@ -18,7 +18,7 @@ import { addUsage } from '../model/types.js';
 import { isPidAlive } from '../util/fs.js';
 import { workerSystemPrompt, workerTaskMessage } from '../prompts.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
-import { EpochWatch, readAgentRecord, readSessionRecord } from '../session/store.js';
+import { SessionWatch, readAgentRecord, readSessionRecord } from '../session/store.js';
 import { serverToolsForRole, toolsForRole } from '../tools/registry.js';
 import type { Role, ToolContext } from '../tools/types.js';
 
@@ -41,7 +41,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
 
   // Workers do not stamp an epoch: their results stay valid across a coordinator takeover.
   const sender = new MailboxSender({ sessionDir, sessionId: session.id, from: agentId, fsync: session.options.fsyncAll || undefined });
-  const epoch = new EpochWatch(sessionDir, session.epoch);
+  const watch = new SessionWatch(sessionDir, session);
   const abort = new AbortController();
   const inbox: string[] = [];
   const replies = new Map<string, (text: string) => void>();
@@ -57,7 +57,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     // A respawned attempt owns the mailbox of a predecessor the coordinator saw die.
     takeOverLock: agent.attempt > 1,
     // Orders from a coordinator that lost the session lock are refused (epoch fencing).
-    minEpoch: () => epoch.current(),
+    minEpoch: () => watch.epoch(),
     handler: async (env) => {
       switch (env.type) {
         case 'assign':
@@ -73,6 +73,10 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
           break;
         }
         case 'shutdown':
+          if (env.body.attempt !== undefined && env.body.attempt !== agent.attempt) {
+            logger.info({ for: env.body.attempt }, "ignoring a shutdown meant for an earlier attempt");
+            break;
+          }
           if (workerFault('ignore-shutdown')) {
             logger.warn({ reason: env.body.reason }, 'shutdown ignored (fault injection)');
             break;
@@ -202,7 +206,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
       log.info({ round, turns: result.turns, usage: result.usage }, 'subtask result sent');
       if (!assign.body.persistent) break;
       // A persistent worker waits for the next round: a message to act on, or shutdown.
-      const next = await waitForMessage(inbox, abort.signal, sessionDir, session.coordinatorPid, (w) => (wakeIdle = w));
+      const next = await waitForMessage(inbox, abort.signal, watch, (w) => (wakeIdle = w));
       if (next === undefined) break;
       const user: Message = { role: 'user', content: `<coordinator-message>\n${next}\n</coordinator-message>` };
       transcript.message(user);
@@ -242,8 +246,7 @@ const PERSISTENT_IDLE_MS = 10 * 60_000;
 async function waitForMessage(
   inbox: string[],
   signal: AbortSignal,
-  sessionDir: string,
-  coordinatorPid: number,
+  watch: SessionWatch,
   setWake: (wake: (() => void) | undefined) => void,
 ): Promise<string | undefined> {
   const deadline = Date.now() + PERSISTENT_IDLE_MS;
@@ -251,8 +254,7 @@ async function waitForMessage(
     for (;;) {
       if (inbox.length > 0) return inbox.shift();
       if (signal.aborted || Date.now() > deadline) return undefined;
-      const current = currentCoordinatorPid(sessionDir) ?? coordinatorPid;
-      if (!isPidAlive(current)) return undefined;
+      if (!isPidAlive(watch.coordinatorPid())) return undefined;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
         setWake(() => {
@@ -263,14 +265,5 @@ async function waitForMessage(
     }
   } finally {
     setWake(undefined);
-  }
-}
-
-function currentCoordinatorPid(sessionDir: string): number | undefined {
-  try {
-    const raw = JSON.parse(fs.readFileSync(sessionPaths(sessionDir).sessionJson, 'utf8')) as { coordinatorPid?: unknown };
-    return typeof raw.coordinatorPid === 'number' ? raw.coordinatorPid : undefined;
-  } catch {
-    return undefined;
   }
 }

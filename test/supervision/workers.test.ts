@@ -40,6 +40,29 @@ describe('worker supervision', () => {
     expect(env.watch.live()).toEqual([]);
   });
 
+  it('stops a frozen worker (SIGSTOP: no heartbeat, no message) down the ladder, and retries it', async () => {
+    const env = runtimeWithScript({
+      coordinator: [planReply({ ...TWO_INDEPENDENT, failurePolicy: 'all' }), textReply('DONE')],
+      'w01-research': [textReply('FROZEN', 30_000), textReply('THAWED')],
+      'w02-research': [textReply('QUICK')],
+    });
+    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--no-live', '--heartbeat-ms', '300', '--heartbeat-misses', '3', '--shutdown-grace-ms', '500', '--term-grace-ms', '500', 'task']);
+    const dir = await env.sessionDir();
+    await waitFor(() => callsByAgent(env.script)['w01-research'] === 1, 30_000, 'the model call in flight');
+    const pid = journalOf(dir).find((e) => e.type === 'spawn' && e.agent === 'w01-research')!.pid as number;
+    process.kill(pid, 'SIGSTOP');
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(0);
+    const journal = journalOf(dir);
+    expect(journal.find((e) => e.type === 'failure' && e.agent === 'w01-research')).toMatchObject({ code: 'E_NO_HEARTBEAT', attempt: 1, final: false });
+    // A stopped process reads no mailbox and ignores SIGTERM: only SIGKILL ends it.
+    expect(journal.filter((e) => e.type === 'terminate' && e.agent === 'w01-research').map((e) => e.step)).toEqual(['shutdown', 'SIGTERM', 'SIGKILL', 'gone']);
+    expect(isPidAlive(pid)).toBe(false);
+    expect(journal.find((e) => e.type === 'result' && e.agent === 'w01-research')).toMatchObject({ attempt: 2, output: 'THAWED' });
+    expect(env.watch.maxConcurrent).toBeLessThanOrEqual(1);
+    expect(env.watch.live()).toEqual([]);
+  });
+
   it('ends a hung tool (a fetch that never answers) at the wall-clock limit', async () => {
     const sockets: net.Socket[] = [];
     const server = net.createServer((s) => sockets.push(s)); // accepts, never answers

@@ -31,11 +31,6 @@ export function listTaggedProcesses(tag: string, needle = `MAILROOM_TEST_RUN=${t
   return out;
 }
 
-/** Processes whose environment contains a given KEY=VALUE, e.g. a session's runtime dir. */
-export function listProcessesWithEnv(entry: string): TaggedProcess[] {
-  return listTaggedProcesses('', entry);
-}
-
 export function killTaggedProcesses(tag: string): void {
   for (const p of listTaggedProcesses(tag)) {
     try {
