@@ -88,7 +88,6 @@ describe('a full session with real worker processes (offline model)', () => {
     const pids = spawns.map((s) => s.pid);
     expect(new Set(pids).size).toBe(3);
     expect(pids).not.toContain(start.pid);
-    expect(pids).not.toContain(run.code === 0 ? process.pid : -1);
     // Each worker reported the pid it really runs as, and it is the one that was spawned.
     for (const s of spawns) expect(started.find((x) => x.agent === s.agent)?.pid).toBe(s.pid);
   });
