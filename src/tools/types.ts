@@ -30,6 +30,8 @@ export interface ToolSettings {
   fetchMaxBytes?: number;
   /** fetch_url: redirects followed at most (default 5). */
   fetchMaxRedirects?: number;
+  /** fetch_url, extract_text: time for each HTML extraction step, in ms (default 5 000). */
+  htmlTimeoutMs?: number;
   /** run_javascript: CPU time limit per call, in ms (default 2 000). */
   jsTimeoutMs?: number;
   /** run_javascript: memory limit of the sandbox, in bytes (default 32 MiB). */

@@ -26,8 +26,9 @@ export const extractText = defineTool({
     const header = [`File: ${loc.display}`];
     let text = raw;
     if (isHtml(undefined, raw.slice(0, 512)) || /\.x?html?$/i.test(loc.display) || /<\/?(p|div|body|article)\b/i.test(raw)) {
-      const extracted = await htmlToText(raw);
+      const extracted = await htmlToText(raw, { timeoutMs: ctx.settings.htmlTimeoutMs, signal: ctx.signal });
       if (extracted.title) header.push(`Title: ${extracted.title}`);
+      if (extracted.note) header.push(`[${extracted.note}; the text was extracted more simply]`);
       text = extracted.text;
     } else {
       header.push('(not HTML: returned as is)');
