@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toolsForRole } from '../../src/tools/registry.js';
 import { runTool } from '../../src/tools/run.js';
-import { makeTempSession } from './helpers.js';
+import { makeTempSession, unwrapUntrusted } from './helpers.js';
 import type { TempSession } from './helpers.js';
 
 let s: TempSession;
@@ -16,8 +16,7 @@ afterEach(async () => {
   await s.cleanup();
 });
 
-const unwrap = (content: string): string =>
-  content.replace(/^<untrusted-data source="[^"]*">\n/, '').replace(/\n<\/untrusted-data>\nThe content above[^\n]*$/, '');
+const unwrap = unwrapUntrusted;
 
 describe('writing tools', () => {
   const writing = toolsForRole('writing');

@@ -53,6 +53,7 @@ export const fetchUrl = defineTool({
     if (!res.contentType && looksBinary(res.body)) {
       throw new ToolError(`fetch_url: ${res.url} returned binary data with no content type; refused`, {
         code: 'E_CONTENT_TYPE',
+        untrusted: true,
       });
     }
     const raw = decodeBody(res.body, res.contentType);
