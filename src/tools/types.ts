@@ -32,6 +32,8 @@ export interface ToolSettings {
   fetchMaxRedirects?: number;
   /** fetch_url, extract_text: time for each HTML extraction step, in ms (default 5 000). */
   htmlTimeoutMs?: number;
+  /** format_document: time for one format, in ms (default 5 000). */
+  formatTimeoutMs?: number;
   /** run_javascript: CPU time limit per call, in ms (default 2 000). */
   jsTimeoutMs?: number;
   /** run_javascript: memory limit of the sandbox, in bytes (default 32 MiB). */

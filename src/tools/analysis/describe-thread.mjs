@@ -86,6 +86,9 @@ class Summary {
   render(display) {
     const total = this.columns.size + this.extraColumns.size;
     const lines = [`${display}: ${this.rows} rows, ${total} columns`];
+    if (this.extraColumns.size > 0) {
+      lines.push(`[the first ${MAX_COLUMNS} columns are summarized; ${this.extraColumns.size} more are not]`);
+    }
     for (const col of this.columns.values()) {
       const head = `- ${col.name}: count ${this.rows}, missing ${this.rows - col.present}`;
       if (col.present === 0) lines.push(`${head}, no values`);
@@ -98,9 +101,6 @@ class Summary {
         const distinct = col.distinctCapped ? `more than ${MAX_DISTINCT}` : `${col.counts.size}`;
         lines.push(`${head}, text: ${distinct} distinct; top: ${top.join(', ')}${col.distinctCapped ? ' (among the values counted)' : ''}`);
       }
-    }
-    if (this.extraColumns.size > 0) {
-      lines.push(`[${this.extraColumns.size} more column(s) not summarized: the limit is ${MAX_COLUMNS}]`);
     }
     return lines.join('\n');
   }
