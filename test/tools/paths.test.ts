@@ -149,7 +149,7 @@ describe('writing tools refuse path attacks', () => {
 
   it('resolveInRoot reports the real path inside the root', async () => {
     const j = await resolveInRoot(s.workspaceDir, 'a/b.txt', { rootName: 'workspace' });
-    expect(j).toEqual({ abs: path.join(s.workspaceDir, 'a', 'b.txt'), rel: 'a/b.txt', exists: false });
+    expect(j).toEqual({ abs: path.join(s.workspaceDir, 'a', 'b.txt'), rel: 'a/b.txt', exists: false, root: s.workspaceDir, rootName: 'workspace' });
   });
 });
 

@@ -58,9 +58,9 @@ describe('writing tools', () => {
     expect(app.content).toBe('appended 4 bytes to a/log.md');
     expect(await readFile(path.join(s.workspaceDir, 'a', 'log.md'), 'utf8')).toBe('one\ntwo\n');
     const list = await runTool(writing, 'list_files', {}, ctx);
-    expect(list.content).toBe('a/\na/log.md  (8 bytes)');
+    expect(unwrap(list.content)).toBe('a/\na/log.md  (8 bytes)');
     const shallow = await runTool(writing, 'list_files', { recursive: false }, ctx);
-    expect(shallow.content).toBe('a/');
+    expect(unwrap(shallow.content)).toBe('a/');
   });
 
   it('format_document formats Markdown in place with prettier', async () => {

@@ -32,7 +32,7 @@ export const describeData = defineTool({
   }),
   async run(input, ctx) {
     const jailed = await resolveInRoot(ctx.workspaceDir, input.path, { rootName: 'workspace' });
-    const { buf, size } = await readHead(jailed.abs, jailed.rel, MAX_DATA_BYTES);
+    const { buf, size } = await readHead(jailed, jailed.rel, MAX_DATA_BYTES);
     if (size > buf.length) throw new ToolError(`${jailed.rel} is too large to describe (${size} bytes; the limit is ${MAX_DATA_BYTES})`);
     if (looksBinary(buf)) throw new ToolError(`${jailed.rel} looks like a binary file; refused`);
     const text = buf.toString('utf8');

@@ -20,7 +20,7 @@ export const extractText = defineTool({
   }),
   async run(input, ctx) {
     const loc = await locateResearchPath(ctx, input.path);
-    const { buf, size } = await readHead(loc.abs, loc.display, MAX_EXTRACT_BYTES);
+    const { buf, size } = await readHead(loc, loc.display, MAX_EXTRACT_BYTES);
     if (looksBinary(buf)) throw new ToolError(`"${loc.display}" looks like a binary file; refused`);
     const raw = buf.toString('utf8');
     const header = [`File: ${loc.display}`];

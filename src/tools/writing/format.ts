@@ -55,7 +55,7 @@ export const formatDocument = defineTool({
     if (input.content !== undefined) return { content: await formatMarkdown(input.content, formatOptions(ctx)) };
     const jailed = await resolveInRoot(ctx.workspaceDir, input.path!, { rootName: 'workspace' });
     if (!jailed.exists) throw new ToolError(`file not found: ${jailed.rel}`, { code: 'E_NOT_FOUND' });
-    const { buf, size } = await readHead(jailed.abs, jailed.rel, MAX_FORMAT_CHARS * 4);
+    const { buf, size } = await readHead(jailed, jailed.rel, MAX_FORMAT_CHARS * 4);
     if (size > buf.length) throw new ToolError(`${jailed.rel} is too large to format (${size} bytes)`);
     if (looksBinary(buf)) throw new ToolError(`${jailed.rel} looks like a binary file; refused`);
     const before = buf.toString('utf8');
