@@ -15,6 +15,11 @@ export type Role = (typeof ROLES)[number];
 export interface ToolSettings {
   /** Read-only folder that research tools search and read (default: the cwd at session start). */
   sourceRoot: string;
+  /**
+   * Let research tools read mailroom's runtime folder and secret-looking files (.env*,
+   * *.pem, id_*) in the source folder (default false: they are left out).
+   */
+  includePrivateFiles?: boolean;
   /** Hosts (or host:port) that fetch_url may reach even when they resolve to private addresses. */
   fetchAllowHosts: string[];
   /** Upper bound on any tool output, in characters, before it enters a transcript. */
