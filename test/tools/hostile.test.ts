@@ -38,6 +38,20 @@ describe('describe_data on hostile tables (item 3)', () => {
     expect(gap).toBeLessThan(1_000);
   });
 
+  it('reads a wide CSV up to a cap of cells, and says so', async () => {
+    const header = Array.from({ length: 1000 }, (_, i) => `c${i}`).join(',');
+    const row = Array.from({ length: 1000 }, (_, i) => String(i % 7)).join(',');
+    await writeFile(path.join(s.workspaceDir, 'wide.csv'), [header, ...Array.from({ length: 1100 }, () => row)].join('\n'));
+    const r = await runTool(analysis, 'describe_data', { path: 'wide.csv' }, s.ctx('analysis'));
+    const lines = unwrapUntrusted(r.content).split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      'wide.csv: 1000 rows, 1000 columns',
+      '[only the first 1000 rows were read: the limit is 1000000 cells]',
+      '[the first 200 columns are summarized; 800 more are not]',
+    ]);
+    expect(lines[4]).toBe('- c1: count 1000, missing 0, numeric: min 1, max 1, mean 1, median 1, stddev 0');
+  });
+
   it('caps distinct values counted per column', async () => {
     const lines = ['id,name', ...Array.from({ length: 12_000 }, (_, i) => `${i},name-${i}`)];
     await writeFile(path.join(s.workspaceDir, 'names.csv'), lines.join('\n'));

@@ -5,8 +5,8 @@
  *
  * One pass over the rows, linear in the number of cells: each cell updates its column's
  * running summary. CSV records are consumed as they are parsed (`on_record` keeps none),
- * so a wide file never becomes millions of row objects. Capped: at most MAX_COLUMNS columns
- * are summarized and at most MAX_DISTINCT distinct values counted per column.
+ * so a wide file never becomes millions of row objects. Capped: at most MAX_CELLS cells
+ * are read, MAX_COLUMNS columns summarized and MAX_DISTINCT distinct values counted per column.
  *
  * workerData: { text: string, format: 'csv' | 'json', display: string }
  * Posts { type: 'started' }, then { type: 'done', value } where value is
@@ -18,6 +18,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 export const MAX_COLUMNS = 200;
 /** Distinct values counted per column at most. */
 export const MAX_DISTINCT = 10_000;
+/** Cells read at most (CSV parsing runs at about a million cells a second); the rest of the file is left out. */
+export const MAX_CELLS = 1_000_000;
 /** Top values shown for a text column. */
 const TOP_VALUES = 5;
 
@@ -46,6 +48,9 @@ const round = (n) => Math.round(n * 1e6) / 1e6;
 class Summary {
   constructor() {
     this.rows = 0;
+    this.cells = 0;
+    /** True when MAX_CELLS stopped the reading: `rows` counts the rows read. */
+    this.cut = false;
     /** @type {Map<string, Column>} */
     this.columns = new Map();
     /** Columns seen beyond MAX_COLUMNS. */
@@ -67,6 +72,7 @@ class Summary {
 
   /** @param {string} name @param {unknown} v */
   cell(name, v) {
+    this.cells++;
     const col = this.column(name);
     if (!col || isMissing(v)) return;
     col.present++;
@@ -86,6 +92,7 @@ class Summary {
   render(display) {
     const total = this.columns.size + this.extraColumns.size;
     const lines = [`${display}: ${this.rows} rows, ${total} columns`];
+    if (this.cut) lines.push(`[only the first ${this.rows} rows were read: the limit is ${MAX_CELLS} cells]`);
     if (this.extraColumns.size > 0) {
       lines.push(`[the first ${MAX_COLUMNS} columns are summarized; ${this.extraColumns.size} more are not]`);
     }
@@ -121,10 +128,23 @@ function numeric(nums) {
   return `min ${sorted[0]}, max ${sorted[n - 1]}, mean ${round(mean)}, median ${round(median)}, stddev ${round(stddev)}`;
 }
 
+/** Thrown from the CSV record callback to stop the parse at the cell cap. */
+const STOP = Symbol('stop');
+
 /** @param {string} text @param {Summary} summary */
 async function describeCsv(text, summary) {
   const { parse } = await import('csv-parse/sync');
   parentPort?.postMessage({ type: 'started' });
+  try {
+    parseAll(parse, text, summary);
+  } catch (err) {
+    if (err !== STOP) throw err;
+    summary.cut = true;
+  }
+}
+
+/** @param {typeof import('csv-parse/sync').parse} parse @param {string} text @param {Summary} summary */
+function parseAll(parse, text, summary) {
   /** @type {string[] | undefined} */
   let header;
   parse(text, {
@@ -137,6 +157,7 @@ async function describeCsv(text, summary) {
         header = record.map((h, i) => h || `column ${i + 1}`);
         return null;
       }
+      if (summary.cells + header.length > MAX_CELLS) throw STOP;
       summary.rows++;
       for (let i = 0; i < header.length; i++) summary.cell(/** @type {string} */ (header[i]), record[i]);
       return null;
@@ -152,8 +173,15 @@ function describeJson(text, display, summary) {
     return `${display} must hold a JSON array of objects (one object per row)`;
   }
   // Every column a row lacks counts as missing, so a column is only touched by rows that have it.
-  summary.rows = data.length;
-  for (const row of data) for (const key of Object.keys(row)) summary.cell(key, row[key]);
+  for (const row of data) {
+    const keys = Object.keys(row);
+    if (summary.cells + keys.length > MAX_CELLS) {
+      summary.cut = true;
+      break;
+    }
+    summary.rows++;
+    for (const key of keys) summary.cell(key, row[key]);
+  }
   return undefined;
 }
 
