@@ -10,8 +10,8 @@
  *   HTML into text with paragraphs, lists and links kept. No article: the whole page as text.
  * - text: only html-to-text over the whole page, navigation chrome skipped (the cheaper
  *   fallback when Readability ran out of time).
- * Posts { type: 'started' } once the libraries are loaded, then
- * { type: 'done', value: { title, text, method } }.
+ * Posts one message: { type: 'done', value: { title, text, method } }. The host's time limit
+ * counts from the thread's creation, library loading included.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -76,7 +76,6 @@ async function main() {
   const { html, url, mode } = workerData;
   if (mode === 'text') {
     const { convert } = await import('html-to-text');
-    parentPort?.postMessage({ type: 'started' });
     return { title: undefined, text: tidy(convert(html, CONVERT_OPTIONS)), method: 'html-to-text' };
   }
   const [{ Readability }, { convert }, { parseHTML }] = await Promise.all([
@@ -84,7 +83,6 @@ async function main() {
     import('html-to-text'),
     import('linkedom'),
   ]);
-  parentPort?.postMessage({ type: 'started' });
   return viaReadability(html, url, Readability, convert, parseHTML);
 }
 

@@ -6,8 +6,8 @@
  * Thread entry files are plain `.mjs` (`*-thread.mjs`): a thread starts with no TypeScript
  * loader under node, tsx and vitest alike, and scripts/build-worker.mjs copies every such
  * file beside the compiled worker, so `new URL('./x-thread.mjs', import.meta.url)` resolves
- * in both layouts. The protocol: the thread posts `{ type: 'started' }` once its libraries
- * are loaded (the time limit starts then), then `{ type: 'done', value }` with its result.
+ * in both layouts. The protocol: the thread may post `{ type: 'started' }` once its
+ * libraries are loaded (see `startupMs`), then posts `{ type: 'done', value }` with its result.
  */
 import { Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
@@ -18,9 +18,16 @@ export type ThreadFailure = 'timeout' | 'memory' | 'error' | 'cancelled';
 export type ThreadOutcome<T> = { ok: true; value: T } | { ok: false; kind: ThreadFailure; message: string };
 
 export interface ThreadLimits {
-  /** Time for the job once the thread has started, in ms; then the thread is terminated. */
+  /**
+   * Time for the job, in ms; then the thread is terminated. Counted from the thread's
+   * creation, start-up included, unless `startupMs` is given.
+   */
   timeoutMs: number;
-  /** Time allowed for the thread to start and load its libraries (generous: the machine may be busy). */
+  /**
+   * When given, a separate allowance for the thread to start and load its libraries, and
+   * `timeoutMs` starts only when the thread reports `started` (the sandbox does this, so
+   * engine start-up on a busy machine never eats the guest's time).
+   */
   startupMs?: number;
   /** V8 heap limits of the thread; going over them ends the thread with kind `memory`. */
   resourceLimits?: ResourceLimits;
@@ -28,8 +35,6 @@ export interface ThreadLimits {
   signal?: AbortSignal | undefined;
 }
 
-/** Default start-up allowance: imports in a fresh thread on a loaded 2-core machine. */
-export const DEFAULT_THREAD_STARTUP_MS = 30_000;
 /** Default heap bound for a parsing thread. */
 export const DEFAULT_THREAD_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 };
 
@@ -55,7 +60,7 @@ export function runInThread<T>(url: URL, data: unknown, limits: ThreadLimits): P
     // Libraries (emscripten, parsers) may print on the thread's stdio; drain it so it never blocks.
     worker.stdout.resume();
     worker.stderr.resume();
-    const startupMs = limits.startupMs ?? DEFAULT_THREAD_STARTUP_MS;
+    const startupMs = limits.startupMs;
     const done = (outcome: ThreadOutcome<T>): void => {
       if (settled) return;
       settled = true;
@@ -64,20 +69,19 @@ export function runInThread<T>(url: URL, data: unknown, limits: ThreadLimits): P
       void worker.terminate();
       resolve(outcome);
     };
-    let timer = setTimeout(
-      () => done({ ok: false, kind: 'timeout', message: `the thread did not start within ${startupMs} ms` }),
-      startupMs,
-    );
+    const overTime = (): void => done({ ok: false, kind: 'timeout', message: `stopped at the time limit (${limits.timeoutMs} ms)` });
+    let timer =
+      startupMs === undefined
+        ? setTimeout(overTime, limits.timeoutMs)
+        : setTimeout(() => done({ ok: false, kind: 'timeout', message: `the thread did not start within ${startupMs} ms` }), startupMs);
     const onAbort = (): void => done({ ok: false, kind: 'cancelled', message: 'cancelled: the worker is stopping' });
     if (limits.signal?.aborted) onAbort();
     else limits.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (msg: { type: 'started' } | { type: 'done'; value: T }) => {
       if (msg?.type === 'started') {
+        if (startupMs === undefined) return;
         clearTimeout(timer);
-        timer = setTimeout(
-          () => done({ ok: false, kind: 'timeout', message: `stopped at the time limit (${limits.timeoutMs} ms)` }),
-          limits.timeoutMs,
-        );
+        timer = setTimeout(overTime, limits.timeoutMs);
       } else if (msg?.type === 'done') {
         done({ ok: true, value: msg.value });
       }

@@ -9,7 +9,7 @@
  * are read, MAX_COLUMNS columns summarized and MAX_DISTINCT distinct values counted per column.
  *
  * workerData: { text: string, format: 'csv' | 'json', display: string }
- * Posts { type: 'started' }, then { type: 'done', value } where value is
+ * Posts one message: { type: 'done', value } where value is
  * { ok: true, content } | { ok: false, message, quotesFile: boolean }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -134,7 +134,6 @@ const STOP = Symbol('stop');
 /** @param {string} text @param {Summary} summary */
 async function describeCsv(text, summary) {
   const { parse } = await import('csv-parse/sync');
-  parentPort?.postMessage({ type: 'started' });
   try {
     parseAll(parse, text, summary);
   } catch (err) {
@@ -167,7 +166,6 @@ function parseAll(parse, text, summary) {
 
 /** @param {string} text @param {string} display @param {Summary} summary */
 function describeJson(text, display, summary) {
-  parentPort?.postMessage({ type: 'started' });
   const data = JSON.parse(text);
   if (!Array.isArray(data) || !data.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r))) {
     return `${display} must hold a JSON array of objects (one object per row)`;

@@ -6,13 +6,12 @@
  * purpose: a thread loads it with no TypeScript loader.
  *
  * workerData: { text: string, printWidth: number }
- * Posts { type: 'started' }, then { type: 'done', value: { ok: true, text } | { ok: false, message } }.
+ * Posts one message: { type: 'done', value: { ok: true, text } | { ok: false, message } }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
 async function main() {
   const [{ format }, markdownPlugin] = await Promise.all([import('prettier/standalone'), import('prettier/plugins/markdown')]);
-  parentPort?.postMessage({ type: 'started' });
   try {
     const text = await format(workerData.text, {
       parser: 'markdown',
