@@ -2,3 +2,6 @@ import type { BuildOptions, BuildResult } from 'esbuild';
 
 /** Bundles src/worker/main.ts into `outDir` (entry: worker.mjs); returns esbuild's result. */
 export function buildWorker<T extends BuildOptions>(outDir: string, extra?: T): Promise<BuildResult<T & { outdir: string }>>;
+
+/** Every thread script under src/tools (absolute paths). */
+export function threadScripts(): string[];

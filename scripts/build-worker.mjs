@@ -10,6 +10,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Every thread script under src/tools; their names must be unique (they land in one folder). */
+export function threadScripts() {
+  const files = fs
+    .readdirSync(path.join(root, 'src/tools'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('-thread.mjs'))
+    .map((f) => path.join(root, 'src/tools', f));
+  const names = files.map((f) => path.basename(f));
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new Error(`two thread scripts are named ${dup}; they must differ (dist/worker is flat)`);
+  return files;
+}
+
 /** Bundles src/worker/main.ts into `outDir` (entry: worker.mjs); returns esbuild's result. */
 export async function buildWorker(outDir, extra = {}) {
   const esbuild = await import('esbuild');
@@ -29,8 +42,9 @@ export async function buildWorker(outDir, extra = {}) {
     logLevel: 'warning',
     ...extra,
   });
-  // The analysis sandbox loads its thread script from beside itself.
-  fs.copyFileSync(path.join(root, 'src/tools/analysis/sandbox-thread.mjs'), path.join(outDir, 'sandbox-thread.mjs'));
+  // Tools load their thread scripts (src/tools/**/*-thread.mjs, plain JS) from beside
+  // themselves: in the bundle, that is the output folder.
+  for (const file of threadScripts()) fs.copyFileSync(file, path.join(outDir, path.basename(file)));
   fs.writeFileSync(path.join(outDir, 'build.json'), JSON.stringify({ builtAt: Date.now() }) + '\n');
   return result;
 }

@@ -46,6 +46,8 @@ export const SessionOptionsSchema = z.object({
   termGraceMs: z.number().int().positive().default(2_000),
   /** Read-only folder that research tools search (default: where the user ran the command). */
   sourceRoot: z.string().optional(),
+  /** Let research tools read mailroom runtime folders and secret-looking files (.env*, *.pem, id_*) there. */
+  includePrivateFiles: z.boolean().default(false),
   fetchAllowHosts: z.array(z.string()).default([]),
   /** Offer Anthropic's server tools (web_search, web_fetch) to research workers. */
   serverTools: z.boolean().default(true),

@@ -92,8 +92,15 @@ export class ModelStopError extends ModelError {
 
 /** A tool refused its input or failed. Returned to the model as an `is_error` tool result. */
 export class ToolError extends MailroomError {
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  /**
+   * True when the message quotes outside text (a server's headers, a file's content): the
+   * result then reaches the model wrapped as untrusted data, like outside content.
+   */
+  readonly untrusted: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; code?: string; untrusted?: boolean }) {
     super(options?.code ?? 'E_TOOL', message, options);
+    this.untrusted = options?.untrusted ?? false;
   }
 }
 

@@ -48,6 +48,7 @@ interface RunFlags {
   termGraceMs?: number;
   runtimeDir?: string;
   source?: string;
+  includePrivateFiles?: boolean;
   fetchAllow?: string[];
   serverTools?: boolean;
   script?: string;
@@ -88,6 +89,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--term-grace-ms <ms>', 'termination ladder: wait after SIGTERM before SIGKILL', int('--term-grace-ms'))
     .option('--runtime-dir <dir>', 'where sessions live (env MAILROOM_RUNTIME_DIR; default ./runtime)')
     .option('--source <dir>', 'folder the research tools may search and read (default: the current folder)')
+    .option('--include-private-files', 'let research tools read the runtime folder and secret-looking files (.env*, *.pem, id_*) in --source')
     .option('--fetch-allow <hosts>', 'comma-separated hosts fetch_url may reach even if private', list)
     .option('--no-server-tools', "don't offer Anthropic's web_search/web_fetch (for compatible endpoints that lack them)")
     .option('--script <file>', 'a script for the scripted provider (tests, benches)')
@@ -186,6 +188,7 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         ...(flags.shutdownGraceMs ? { shutdownGraceMs: flags.shutdownGraceMs } : {}),
         ...(flags.termGraceMs ? { termGraceMs: flags.termGraceMs } : {}),
         ...(flags.source ? { sourceRoot: flags.source } : {}),
+        ...(flags.includePrivateFiles ? { includePrivateFiles: true } : {}),
         ...(flags.fetchAllow ? { fetchAllowHosts: flags.fetchAllow } : {}),
         serverTools: flags.serverTools !== false,
         ...(flags.script ? { scriptFile: flags.script } : {}),

@@ -2,9 +2,9 @@
  * Bounded reading of one text file, shared by every `read_file` tool: a byte cap on what
  * is read from disk, a NUL-byte sniff for binaries, and line-based offset/limit paging.
  */
-import { constants as fsc } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { ToolError } from '../errors.js';
+import { openForRead } from './open.js';
+import type { JailedPath } from './paths.js';
 
 /** At most this many bytes are read from disk for one call. */
 export const MAX_READ_BYTES = 2 * 1024 * 1024;
@@ -20,26 +20,18 @@ export function looksBinary(buf: Uint8Array): boolean {
   return false;
 }
 
-/** Reads up to `maxBytes` from the start of a regular file, refusing folders and symlinks. */
+/**
+ * Reads up to `maxBytes` from the start of a jailed regular file. Folders, symlinks,
+ * FIFOs and devices are refused, and the open is checked against races (see open.ts).
+ */
 export async function readHead(
-  abs: string,
+  jailed: JailedPath,
   display: string,
   maxBytes = MAX_READ_BYTES,
 ): Promise<{ buf: Buffer; size: number }> {
-  let handle;
+  const { handle, size } = await openForRead(jailed, display);
   try {
-    handle = await open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ToolError(`file not found: ${display}`, { code: 'E_NOT_FOUND', cause: err });
-    if (code === 'ELOOP') throw new ToolError(`"${display}" is a symlink; refused`, { code: 'E_PATH_SYMLINK', cause: err });
-    throw new ToolError(`cannot read "${display}": ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    const st = await handle.stat();
-    if (st.isDirectory()) throw new ToolError(`"${display}" is a folder; use list_files to see what it holds`);
-    if (!st.isFile()) throw new ToolError(`"${display}" is not a regular file`);
-    const want = Math.min(st.size, maxBytes);
+    const want = Math.min(size, maxBytes);
     const buf = Buffer.alloc(want);
     let got = 0;
     while (got < want) {
@@ -47,7 +39,7 @@ export async function readHead(
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    return { buf: buf.subarray(0, got), size: st.size };
+    return { buf: buf.subarray(0, got), size };
   } finally {
     await handle.close();
   }
@@ -61,8 +53,8 @@ export interface ReadPage {
 }
 
 /** Reads a text file and returns the requested lines, with a footer when the view is partial. */
-export async function readTextPage(abs: string, display: string, page: ReadPage = {}): Promise<string> {
-  const { buf, size } = await readHead(abs, display);
+export async function readTextPage(jailed: JailedPath, display: string, page: ReadPage = {}): Promise<string> {
+  const { buf, size } = await readHead(jailed, display);
   if (looksBinary(buf)) throw new ToolError(`"${display}" looks like a binary file (it has NUL bytes); refused`);
   const cutByBytes = size > buf.length;
   let text = buf.toString('utf8');

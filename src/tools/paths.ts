@@ -4,9 +4,7 @@
  * are resolved. Every refusal is a `ToolError` that names the problem, so the model can
  * correct its call.
  */
-import { constants as fsc } from 'node:fs';
-import { lstat, mkdir, open, realpath } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
 
@@ -22,6 +20,10 @@ export interface JailedPath {
   rel: string;
   /** Whether something exists at the path right now. */
   exists: boolean;
+  /** The root's real path: an opened file must still lie inside it (see open.ts). */
+  root: string;
+  /** The root's name in messages, e.g. `workspace`. */
+  rootName: string;
 }
 
 export interface ResolveOptions {
@@ -65,7 +67,8 @@ export function checkRelativePath(userPath: string, rootName = 'root'): string {
   return normalized === '' ? '.' : normalized.replace(/\/$/, '') || '.';
 }
 
-function isInside(realRoot: string, candidate: string): boolean {
+/** True when `candidate` is `realRoot` or lies under it (both absolute, symlink-free). */
+export function isInside(realRoot: string, candidate: string): boolean {
   return candidate === realRoot || candidate.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep);
 }
 
@@ -121,46 +124,5 @@ export async function resolveInRoot(root: string, userPath: string, opts: Resolv
   }
   const targetExists = probe === target;
   const abs = targetExists ? realProbe : path.join(realProbe, path.relative(probe, target));
-  return { abs, rel, exists: targetExists };
-}
-
-/**
- * Opens a file inside the root for writing (create or truncate, or append). The parent
- * folders are created inside the root; the final component is opened with O_NOFOLLOW so
- * that a symlink planted at the target is refused rather than followed.
- */
-export async function openForWrite(
-  root: string,
-  userPath: string,
-  opts: ResolveOptions & { append?: boolean } = {},
-): Promise<{ handle: FileHandle; jailed: JailedPath }> {
-  const rootName = opts.rootName ?? 'root';
-  const jailed = await resolveInRoot(root, userPath, { ...opts, createRoot: true });
-  if (jailed.rel === '.') throw new ToolError(`cannot write to the ${rootName} folder itself; name a file`, { code: 'E_PATH' });
-  if (jailed.exists) {
-    const st = await lstat(jailed.abs);
-    if (st.isDirectory()) throw new ToolError(`"${jailed.rel}" is a folder, not a file`, { code: 'E_PATH' });
-  }
-  const dir = path.dirname(jailed.abs);
-  await mkdir(dir, { recursive: true });
-  // Re-check the parent after mkdir: a concurrent swap to a symlink must not slip through.
-  const realRoot = await realpath(root);
-  const realDir = await realpath(dir);
-  if (!isInside(realRoot, realDir)) {
-    throw new ToolError(`path "${userPath}" goes through a symlink that points outside the ${rootName}; refused`, {
-      code: 'E_PATH_SYMLINK',
-    });
-  }
-  const flags =
-    fsc.O_WRONLY | fsc.O_CREAT | (opts.append ? fsc.O_APPEND : fsc.O_TRUNC) | (fsc.O_NOFOLLOW ?? 0);
-  try {
-    const handle = await open(path.join(realDir, path.basename(jailed.abs)), flags, 0o644);
-    return { handle, jailed };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') {
-      throw new ToolError(`"${jailed.rel}" is a symlink; refusing to write through it`, { code: 'E_PATH_SYMLINK', cause: err });
-    }
-    throw new ToolError(`cannot open "${jailed.rel}" for writing: ${(err as Error).message}`, { cause: err });
-  }
+  return { abs, rel, exists: targetExists, root: realRoot, rootName };
 }

@@ -64,7 +64,11 @@ export async function runTool(
   } catch (err) {
     const message = err instanceof ToolError ? err.message : `tool ${name} failed: ${describeError(err)}`;
     ctx.logger?.debug({ tool: name, ms: Date.now() - started, error: message }, 'tool error');
-    return finish(message, true, ctx);
+    // A refusal in our own words is returned as it is. One that quotes outside text, and any
+    // crash (whose message may hold anything), is wrapped like outside content.
+    if (err instanceof ToolError && !err.untrusted) return finish(message, true, ctx);
+    const bounded = boundText(message, maxChars(ctx));
+    return { content: wrapUntrusted(bounded.text, `${defaultSource(name, parsed.data)} (error)`), isError: true, truncated: bounded.truncated };
   }
 
   const bounded = boundText(String(out.content ?? ''), maxChars(ctx));

@@ -15,6 +15,11 @@ export type Role = (typeof ROLES)[number];
 export interface ToolSettings {
   /** Read-only folder that research tools search and read (default: the cwd at session start). */
   sourceRoot: string;
+  /**
+   * Let research tools read mailroom's runtime folder and secret-looking files (.env*,
+   * *.pem, id_*) in the source folder (default false: they are left out).
+   */
+  includePrivateFiles?: boolean;
   /** Hosts (or host:port) that fetch_url may reach even when they resolve to private addresses. */
   fetchAllowHosts: string[];
   /** Upper bound on any tool output, in characters, before it enters a transcript. */
@@ -30,6 +35,10 @@ export interface ToolSettings {
   fetchMaxBytes?: number;
   /** fetch_url: redirects followed at most (default 5). */
   fetchMaxRedirects?: number;
+  /** fetch_url, extract_text: time for each HTML extraction step, in ms (default 5 000). */
+  htmlTimeoutMs?: number;
+  /** format_document: time for one format, in ms (default 5 000). */
+  formatTimeoutMs?: number;
   /** run_javascript: CPU time limit per call, in ms (default 2 000). */
   jsTimeoutMs?: number;
   /** run_javascript: memory limit of the sandbox, in bytes (default 32 MiB). */

@@ -139,6 +139,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     role,
     settings: {
       sourceRoot: session.options.sourceRoot ?? process.cwd(),
+      includePrivateFiles: session.options.includePrivateFiles,
       fetchAllowHosts: session.options.fetchAllowHosts,
       maxOutputChars: 20_000,
     },

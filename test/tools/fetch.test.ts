@@ -201,7 +201,7 @@ describe('fetch_url on an allow-listed local server', () => {
   it('fetches HTML and returns clean, wrapped text', async () => {
     const r = await runTool(research, 'fetch_url', { url: `http://public.test:${port}/page` }, ctx());
     expect(r.isError).toBe(false);
-    expect(r.content.startsWith(`<untrusted-data source="fetch_url: http://public.test:${port}/page">`)).toBe(true);
+    expect(r.content).toMatch(new RegExp(`^<untrusted-data-[0-9a-f]{12} source="fetch_url: http://public\\.test:${port}/page">`));
     expect(r.content).toContain('Title: Otter field notes');
     expect(r.content).toContain('Sea otters float on their backs');
     expect(r.content).toContain('Young otters learn the technique');

@@ -149,7 +149,7 @@ describe('writing tools refuse path attacks', () => {
 
   it('resolveInRoot reports the real path inside the root', async () => {
     const j = await resolveInRoot(s.workspaceDir, 'a/b.txt', { rootName: 'workspace' });
-    expect(j).toEqual({ abs: path.join(s.workspaceDir, 'a', 'b.txt'), rel: 'a/b.txt', exists: false });
+    expect(j).toEqual({ abs: path.join(s.workspaceDir, 'a', 'b.txt'), rel: 'a/b.txt', exists: false, root: s.workspaceDir, rootName: 'workspace' });
   });
 });
 
@@ -172,7 +172,7 @@ describe('research read_file stays inside the source folder or the workspace', (
     const ctx = s.ctx('research');
     const src = await runTool(research, 'read_file', { path: 'a.md' }, ctx);
     expect(src.content).toContain('from the source folder');
-    expect(src.content).toContain('<untrusted-data source="read_file: a.md">');
+    expect(src.content).toMatch(/^<untrusted-data-[0-9a-f]{12} source="read_file: a\.md">/);
     const ws = await runTool(research, 'read_file', { path: 'workspace/a.md' }, ctx);
     expect(ws.content).toContain('from the workspace');
     expect(ws.content).toContain('source="read_file: workspace/a.md"');

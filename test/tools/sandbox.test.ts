@@ -75,6 +75,29 @@ describe('run_javascript', () => {
     expect((await js('[1, 2, 3].length')).content).toBe('result:\n3');
   });
 
+  it('bounds typed arrays and flat strings by the memory limit too (issue 13, item 4)', async () => {
+    const limits = { jsTimeoutMs: 10_000, jsMemoryLimitBytes: 32 * 1024 * 1024 };
+    // 800 MB of typed arrays: QuickJS's heap limit alone let these through.
+    const typed = await runTool(
+      analysis,
+      'run_javascript',
+      { code: 'const keep = []; for (let i = 0; i < 100; i++) keep.push(new Uint8Array(8 * 1024 * 1024)); keep.length' },
+      s.ctx('analysis', limits),
+    );
+    expect(typed.isError).toBe(true);
+    expect(typed.content).toMatch(/run_javascript stopped at the memory limit \(32 MiB\)/);
+    // A 256 MiB string, flattened by a search over it.
+    const flat = await runTool(
+      analysis,
+      'run_javascript',
+      { code: 'let s = "x"; for (let i = 0; i < 28; i++) s = s + s; s.indexOf("y")' },
+      s.ctx('analysis', limits),
+    );
+    expect(flat.isError).toBe(true);
+    expect(flat.content).toMatch(/memory limit|out of memory/);
+    expect((await js('"still alive"')).content).toBe('result:\n"still alive"');
+  });
+
   it('stops runaway recursion at the stack limit', async () => {
     const r = await js('function f(n) { return f(n + 1) + 1 }\nf(0)');
     expect(r.isError).toBe(true);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toolsForRole } from '../../src/tools/registry.js';
 import { runTool } from '../../src/tools/run.js';
-import { makeTempSession } from './helpers.js';
+import { makeTempSession, unwrapUntrusted } from './helpers.js';
 import type { TempSession } from './helpers.js';
 
 let s: TempSession;
@@ -16,8 +16,7 @@ afterEach(async () => {
   await s.cleanup();
 });
 
-const unwrap = (content: string): string =>
-  content.replace(/^<untrusted-data source="[^"]*">\n/, '').replace(/\n<\/untrusted-data>\nThe content above[^\n]*$/, '');
+const unwrap = unwrapUntrusted;
 
 describe('writing tools', () => {
   const writing = toolsForRole('writing');
@@ -59,9 +58,9 @@ describe('writing tools', () => {
     expect(app.content).toBe('appended 4 bytes to a/log.md');
     expect(await readFile(path.join(s.workspaceDir, 'a', 'log.md'), 'utf8')).toBe('one\ntwo\n');
     const list = await runTool(writing, 'list_files', {}, ctx);
-    expect(list.content).toBe('a/\na/log.md  (8 bytes)');
+    expect(unwrap(list.content)).toBe('a/\na/log.md  (8 bytes)');
     const shallow = await runTool(writing, 'list_files', { recursive: false }, ctx);
-    expect(shallow.content).toBe('a/');
+    expect(unwrap(shallow.content)).toBe('a/');
   });
 
   it('format_document formats Markdown in place with prettier', async () => {

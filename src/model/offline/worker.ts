@@ -146,8 +146,8 @@ function researchAnswer(state: WorkerState, terms: string[]): string {
 
 /** Removes the untrusted-data wrapper and its trailing notice. */
 function stripWrapper(text: string): string {
-  const inner = /<untrusted-data[^>]*>\n?([\s\S]*?)\n?<\/untrusted-data>/.exec(text);
-  return inner ? inner[1]! : text;
+  const inner = /<(untrusted-data[\w-]*)[^>]*>\n?([\s\S]*?)\n?<\/\1>/.exec(text);
+  return inner ? inner[2]! : text;
 }
 
 /**

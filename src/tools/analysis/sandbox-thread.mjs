@@ -6,11 +6,21 @@
  * network, process or require, because the engine has none and none are added here.
  *
  * workerData: { code: string, limits: { timeoutMs, memoryBytes, maxStackBytes, maxConsoleChars } }
- * Posts { type: 'started' } just before the guest runs, then one result:
- * { type: 'done', ok: true, console, result } | { type: 'done', ok: false, console, kind, message }.
+ * Posts { type: 'started' } just before the guest runs, then one result (see ../thread.ts):
+ * { type: 'done', value: { ok: true, console, result } | { ok: false, console, kind, message } }.
+ *
+ * Memory: QuickJS's own heap limit does not count every allocation (typed arrays and big
+ * strings got past it: upstream quickjs-emscripten #255, #271), so the engine also gets a
+ * WebAssembly memory with a fixed maximum: the heap limit plus room for the engine. When
+ * the guest needs more, malloc fails inside the engine and the guest sees "out of memory".
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { newQuickJSWASMModule } from 'quickjs-emscripten';
+import { RELEASE_SYNC, newQuickJSWASMModule, newVariant } from 'quickjs-emscripten';
+
+/** WebAssembly page size. */
+const PAGE = 65536;
+/** Room for the engine itself (code, stack, runtime tables) beyond the guest heap limit. */
+const ENGINE_BYTES = 16 * 1024 * 1024;
 
 const { code, limits } = workerData;
 let consoleText = '';
@@ -46,11 +56,13 @@ function classify(err) {
 
 /** @param {Record<string, unknown>} outcome */
 function finish(outcome) {
-  parentPort?.postMessage({ type: 'done', console: consoleOut(), ...outcome });
+  parentPort?.postMessage({ type: 'done', value: { console: consoleOut(), ...outcome } });
 }
 
 async function main() {
-  const QuickJS = await newQuickJSWASMModule();
+  const maximum = Math.ceil((limits.memoryBytes + ENGINE_BYTES) / PAGE);
+  const wasmMemory = new WebAssembly.Memory({ initial: Math.min(256, maximum), maximum });
+  const QuickJS = await newQuickJSWASMModule(newVariant(RELEASE_SYNC, { wasmMemory }));
   const deadline = Date.now() + limits.timeoutMs;
   const runtime = QuickJS.newRuntime();
   runtime.setMemoryLimit(limits.memoryBytes);

@@ -6,8 +6,11 @@
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { addAbortSignal, pipeline } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { ToolError, describeError } from '../../errors.js';
+import { escapeOutside } from '../output.js';
 import { bareHost, checkLiteralHost, isAllowListed, makeLookup, systemResolver } from './ssrf.js';
 import type { Resolver } from './ssrf.js';
 
@@ -64,19 +67,32 @@ function once(url: URL, opts: GuardedFetchOptions, signal: AbortSignal): Promise
   });
 }
 
-function decoded(res: IncomingMessage): NodeJS.ReadableStream {
+function decoder(res: IncomingMessage): Transform | undefined {
   const enc = String(res.headers['content-encoding'] ?? '').toLowerCase().trim();
-  if (enc === 'gzip' || enc === 'x-gzip') return res.pipe(zlib.createGunzip());
-  if (enc === 'deflate') return res.pipe(zlib.createInflate());
-  if (enc === 'br') return res.pipe(zlib.createBrotliDecompress());
-  return res;
+  if (enc === 'gzip' || enc === 'x-gzip') return zlib.createGunzip();
+  if (enc === 'deflate') return zlib.createInflate();
+  if (enc === 'br') return zlib.createBrotliDecompress();
+  return undefined;
 }
 
-async function readCapped(res: IncomingMessage, maxBytes: number): Promise<{ body: Buffer; truncated: boolean }> {
+/**
+ * The decoded body stream. `pipeline`, unlike `pipe`, destroys the decoder when the
+ * response dies (an abort, a reset), and the signal destroys the decoder itself: a server
+ * that trickles compressed bytes can no longer hold the read open past the deadline.
+ */
+function decoded(res: IncomingMessage, signal: AbortSignal): Readable {
+  const dec = decoder(res);
+  if (!dec) return res;
+  addAbortSignal(signal, dec);
+  // Errors reach the reader through the decoder's iterator; the callback only completes the pipeline.
+  return pipeline(res, dec, () => {});
+}
+
+async function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<{ body: Buffer; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
-  const stream = decoded(res);
+  const stream = decoded(res, signal);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const room = maxBytes - size;
@@ -92,6 +108,7 @@ async function readCapped(res: IncomingMessage, maxBytes: number): Promise<{ bod
   } finally {
     // Stop the download as soon as the cap is hit (or the body is done).
     res.destroy();
+    stream.destroy();
   }
   return { body: Buffer.concat(chunks, size), truncated };
 }
@@ -114,11 +131,27 @@ function describeNetError(
     return new ToolError(`fetch_url: could not resolve host ${url.hostname}`, { cause: err });
   }
   if (e?.code === 'ECONNREFUSED') return new ToolError(`fetch_url: connection refused by ${url.host}`, { cause: err });
-  return new ToolError(`fetch_url: request to ${url.href} failed: ${describeError(err)}`, { cause: err });
+  // The low-level message may quote what the server sent.
+  return new ToolError(`fetch_url: request to ${url.href} failed: ${escapeOutside(describeError(err))}`, { cause: err, untrusted: true });
 }
 
-/** GETs `rawUrl`, following at most `maxRedirects` redirects, each hop through the SSRF guard. */
+/**
+ * GETs `rawUrl`, following at most `maxRedirects` redirects, each hop through the SSRF guard.
+ * Errors that quote the server (its headers, or a URL it redirected to) are marked untrusted.
+ */
 export async function guardedFetch(rawUrl: string, opts: GuardedFetchOptions): Promise<GuardedFetchResult> {
+  const redirectedFrom: string[] = [];
+  try {
+    return await fetchFollowing(rawUrl, opts, redirectedFrom);
+  } catch (err) {
+    if (err instanceof ToolError && !err.untrusted && redirectedFrom.length > 0) {
+      throw new ToolError(err.message, { code: err.code, cause: err, untrusted: true });
+    }
+    throw err;
+  }
+}
+
+async function fetchFollowing(rawUrl: string, opts: GuardedFetchOptions, redirectedFrom: string[]): Promise<GuardedFetchResult> {
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -127,7 +160,6 @@ export async function guardedFetch(rawUrl: string, opts: GuardedFetchOptions): P
   }
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  const redirectedFrom: string[] = [];
 
   for (;;) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -150,24 +182,27 @@ export async function guardedFetch(rawUrl: string, opts: GuardedFetchOptions): P
       try {
         url = new URL(location, url);
       } catch {
-        throw new ToolError(`fetch_url: ${url.href} redirected to an invalid location "${location}"`);
+        throw new ToolError(`fetch_url: ${url.href} redirected to an invalid location "${escapeOutside(location)}"`, {
+          untrusted: true,
+        });
       }
       continue;
     }
     const contentType = res.headers['content-type'];
     if (status < 200 || status >= 300) {
       res.destroy();
-      throw new ToolError(`fetch_url: HTTP ${status} ${res.statusMessage ?? ''} for ${url.href}`.trim(), { code: 'E_HTTP' });
+      const reason = escapeOutside(res.statusMessage ?? '', 100);
+      throw new ToolError(`fetch_url: HTTP ${status}${reason ? ` ${reason}` : ''} for ${url.href}`, { code: 'E_HTTP', untrusted: true });
     }
     if (opts.accept && !opts.accept(contentType)) {
       res.destroy();
       throw new ToolError(
-        `fetch_url: unsupported content type "${contentType}" at ${url.href}; only HTML, text, JSON and XML can be read`,
-        { code: 'E_CONTENT_TYPE' },
+        `fetch_url: unsupported content type "${escapeOutside(String(contentType), 200)}" at ${url.href}; only HTML, text, JSON and XML can be read`,
+        { code: 'E_CONTENT_TYPE', untrusted: true },
       );
     }
     try {
-      const { body, truncated } = await readCapped(res, opts.maxBytes);
+      const { body, truncated } = await readCapped(res, opts.maxBytes, signal);
       return { url: url.href, status, contentType, body, truncated, redirectedFrom };
     } catch (err) {
       throw describeNetError(err, url, opts.timeoutMs, signal, opts.signal);

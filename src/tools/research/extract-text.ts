@@ -20,14 +20,15 @@ export const extractText = defineTool({
   }),
   async run(input, ctx) {
     const loc = await locateResearchPath(ctx, input.path);
-    const { buf, size } = await readHead(loc.abs, loc.display, MAX_EXTRACT_BYTES);
+    const { buf, size } = await readHead(loc, loc.display, MAX_EXTRACT_BYTES);
     if (looksBinary(buf)) throw new ToolError(`"${loc.display}" looks like a binary file; refused`);
     const raw = buf.toString('utf8');
     const header = [`File: ${loc.display}`];
     let text = raw;
     if (isHtml(undefined, raw.slice(0, 512)) || /\.x?html?$/i.test(loc.display) || /<\/?(p|div|body|article)\b/i.test(raw)) {
-      const extracted = await htmlToText(raw);
+      const extracted = await htmlToText(raw, { timeoutMs: ctx.settings.htmlTimeoutMs, signal: ctx.signal });
       if (extracted.title) header.push(`Title: ${extracted.title}`);
+      if (extracted.note) header.push(`[${extracted.note}; the text was extracted more simply]`);
       text = extracted.text;
     } else {
       header.push('(not HTML: returned as is)');

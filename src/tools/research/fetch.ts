@@ -53,6 +53,7 @@ export const fetchUrl = defineTool({
     if (!res.contentType && looksBinary(res.body)) {
       throw new ToolError(`fetch_url: ${res.url} returned binary data with no content type; refused`, {
         code: 'E_CONTENT_TYPE',
+        untrusted: true,
       });
     }
     const raw = decodeBody(res.body, res.contentType);
@@ -61,8 +62,9 @@ export const fetchUrl = defineTool({
     header.push(`Content-Type: ${res.contentType ?? '(none)'}`);
     let text = raw;
     if (isHtml(res.contentType, raw.slice(0, 512))) {
-      const extracted = await htmlToText(raw, res.url);
+      const extracted = await htmlToText(raw, { url: res.url, timeoutMs: s.htmlTimeoutMs, signal: ctx.signal });
       if (extracted.title) header.push(`Title: ${extracted.title}`);
+      if (extracted.note) header.push(`[${extracted.note}; the text was extracted more simply]`);
       text = extracted.text;
     }
     if (res.truncated) header.push(`[body cut at ${res.body.length} bytes: the size limit]`);

@@ -17,7 +17,7 @@ export const researchReadFile = defineTool({
   }),
   async run(input, ctx) {
     const loc = await locateResearchPath(ctx, input.path);
-    const content = await readTextPage(loc.abs, loc.display, input);
+    const content = await readTextPage(loc, loc.display, input);
     return { content, untrusted: true, source: `read_file: ${loc.display}` };
   },
 });

@@ -8,7 +8,7 @@ import { ToolError } from '../../errors.js';
 import { defineTool } from '../types.js';
 import { locateResearchPath } from './locate.js';
 import { walkTextFiles } from './walk.js';
-import type { WalkResult } from './walk.js';
+import type { WalkOptions, WalkResult } from './walk.js';
 
 /** Matching lines shown per file. */
 const SNIPPETS_PER_FILE = 3;
@@ -72,10 +72,10 @@ interface BuiltIndex {
 const INDEX_TTL_MS = 60_000;
 const indexCache = new Map<string, BuiltIndex>();
 
-async function buildIndex(root: string, cacheable: boolean, signal: AbortSignal): Promise<BuiltIndex> {
+async function buildIndex(root: string, cacheable: boolean, signal: AbortSignal, walkOptions: WalkOptions = {}): Promise<BuiltIndex> {
   const cached = cacheable ? indexCache.get(root) : undefined;
   if (cached && Date.now() - cached.at < INDEX_TTL_MS) return cached;
-  const walked = await walkTextFiles(root, undefined, signal);
+  const walked = await walkTextFiles(root, undefined, signal, walkOptions);
   const index = new MiniSearch<Doc>({
     fields: ['path', 'content'],
     storeFields: [],
@@ -115,7 +115,7 @@ export const searchFiles = defineTool({
     // The source folder is read-only for the session, so its index is reused for a while;
     // the workspace is shared with other workers and changes, so it is indexed each time.
     const cacheable = !loc.display.startsWith('workspace');
-    const { walked, index } = await buildIndex(loc.abs, cacheable, ctx.signal);
+    const { walked, index } = await buildIndex(loc.abs, cacheable, ctx.signal, { includePrivate: ctx.settings.includePrivateFiles });
     const prefix = loc.display === '.' ? '' : `${loc.display}/`;
     const all = index.search(input.query);
     const results = all.slice(0, input.limit ?? 10);

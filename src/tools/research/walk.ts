@@ -1,14 +1,16 @@
 /**
  * Walks a folder for text files to index: honours .gitignore files (the root's and nested
  * ones), never follows symlinks, skips binaries (a NUL byte in the head) and big files,
- * and stops at fixed caps so a huge tree cannot stall a worker.
+ * and stops at fixed caps so a huge tree cannot stall a worker. By default it leaves out
+ * mailroom runtime folders and secret-looking files (see private.ts).
  */
 import type { Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore from 'ignore';
 import type { Ignore } from 'ignore';
-import { looksBinary } from '../fileread.js';
+import { looksBinary, readHead } from '../fileread.js';
+import { isSecretName, isSessionsFolder } from './private.js';
 
 export interface WalkLimits {
   /** Files indexed at most. */
@@ -24,6 +26,11 @@ export const DEFAULT_WALK_LIMITS: WalkLimits = {
   maxFileBytes: 1024 * 1024,
   maxTotalBytes: 64 * 1024 * 1024,
 };
+
+export interface WalkOptions {
+  /** Walk mailroom runtime folders and secret-looking files too (see private.ts). */
+  includePrivate?: boolean | undefined;
+}
 
 /** Folders never searched, whatever .gitignore says. */
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.hg', '.svn']);
@@ -71,6 +78,7 @@ export async function walkTextFiles(
   root: string,
   limits: WalkLimits = DEFAULT_WALK_LIMITS,
   signal?: AbortSignal,
+  options: WalkOptions = {},
 ): Promise<WalkResult> {
   const result: WalkResult = { files: [], skippedBinary: 0, skippedLarge: 0, capped: false };
   let total = 0;
@@ -91,8 +99,10 @@ export async function walkTextFiles(
       const abs = path.join(absDir, e.name);
       // Symlinks are never followed: they could lead out of the root.
       if (e.isSymbolicLink()) continue;
+      if (!options.includePrivate && isSecretName(e.name)) continue;
       if (e.isDirectory()) {
         if (ALWAYS_SKIPPED.has(e.name) || ignoredBy(active, rel, true)) continue;
+        if (!options.includePrivate && (await isSessionsFolder(abs))) continue;
         await visit(abs, rel, active);
       } else if (e.isFile()) {
         if (ignoredBy(active, rel, false)) continue;
@@ -108,7 +118,8 @@ export async function walkTextFiles(
         }
         let buf: Buffer;
         try {
-          buf = await readFile(abs);
+          // Through the race-checked open: a FIFO or a swapped folder is refused, never followed.
+          ({ buf } = await readHead({ abs, rel, exists: true, root, rootName: 'search folder' }, rel, limits.maxFileBytes));
         } catch {
           continue;
         }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ArtifactNameSchema, ArtifactStore } from '../../artifacts/store.js';
 import { ToolError } from '../../errors.js';
+import { escapeOutside } from '../output.js';
 import { defineTool } from '../types.js';
 
 const MAX_ARTIFACT_CHARS = 1_000_000;
@@ -46,6 +47,10 @@ export const listArtifacts = defineTool({
   async run(_input, ctx) {
     const entries = await new ArtifactStore(ctx.sessionDir).list();
     if (entries.length === 0) return { content: 'no artifacts yet' };
-    return { content: entries.map((e) => `${e.name}\t${e.bytes} bytes\tby ${e.storedBy}${e.description ? `\t${e.description}` : ''}`).join('\n') };
+    // Descriptions are other agents' words (perhaps from fetched pages): escaped and wrapped.
+    const lines = entries.map(
+      (e) => `${e.name}\t${e.bytes} bytes\tby ${escapeOutside(e.storedBy, 100)}${e.description ? `\t${escapeOutside(e.description)}` : ''}`,
+    );
+    return { content: lines.join('\n'), untrusted: true, source: 'list_artifacts' };
   },
 });

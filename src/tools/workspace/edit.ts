@@ -4,7 +4,7 @@ import { ToolError } from '../../errors.js';
 import { looksBinary, readHead } from '../fileread.js';
 import { resolveInRoot } from '../paths.js';
 import { defineTool } from '../types.js';
-import { MAX_WRITE_CHARS, writeWorkspaceFile } from './write.js';
+import { MAX_FILE_BYTES, MAX_WRITE_CHARS, writeWorkspaceFile } from './write.js';
 
 /** Counts non-overlapping occurrences of `needle` in `hay`. */
 export function countOccurrences(hay: string, needle: string): number {
@@ -21,12 +21,12 @@ export const workspaceEditFile = defineTool({
   input: z.object({
     path: z.string().min(1).describe('File path relative to the workspace'),
     old_string: z.string().min(1).describe('The exact text to replace; it must occur exactly once'),
-    new_string: z.string().describe('The replacement text'),
+    new_string: z.string().max(MAX_WRITE_CHARS).describe('The replacement text'),
   }),
   async run(input, ctx) {
     const jailed = await resolveInRoot(ctx.workspaceDir, input.path, { rootName: 'workspace' });
     if (!jailed.exists) throw new ToolError(`file not found: ${jailed.rel}`, { code: 'E_NOT_FOUND' });
-    const { buf, size } = await readHead(jailed.abs, jailed.rel, MAX_WRITE_CHARS * 4);
+    const { buf, size } = await readHead(jailed, jailed.rel, MAX_FILE_BYTES);
     if (size > buf.length) throw new ToolError(`"${jailed.rel}" is too large to edit (${size} bytes)`);
     if (looksBinary(buf)) throw new ToolError(`"${jailed.rel}" looks like a binary file; refused`);
     const text = buf.toString('utf8');

@@ -4,6 +4,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ToolError } from '../../errors.js';
+import { escapeOutside } from '../output.js';
 import { resolveInRoot } from '../paths.js';
 import { defineTool } from '../types.js';
 
@@ -31,7 +32,7 @@ export const workspaceListFiles = defineTool({
     }
     if (!jailed.exists) throw new ToolError(`folder not found: ${jailed.rel}`, { code: 'E_NOT_FOUND' });
     const st = await lstat(jailed.abs);
-    if (!st.isDirectory()) return { content: `${jailed.rel}  (${st.size} bytes)` };
+    if (!st.isDirectory()) return { content: `${escapeOutside(jailed.rel, 1000)}  (${st.size} bytes)` };
 
     const recursive = input.recursive ?? true;
     const lines: string[] = [];
@@ -51,19 +52,23 @@ export const workspaceListFiles = defineTool({
         }
         const childRel = rel === '.' ? e.name : `${rel}/${e.name}`;
         const childAbs = path.join(abs, e.name);
-        if (e.isSymbolicLink()) lines.push(`${childRel}  (symlink, not followed)`);
+        // Names come from whoever wrote the files: escaped, so a newline cannot forge a line.
+        const shown = escapeOutside(childRel, 1000);
+        if (e.isSymbolicLink()) lines.push(`${shown}  (symlink, not followed)`);
         else if (e.isDirectory()) {
-          lines.push(`${childRel}/`);
+          lines.push(`${shown}/`);
           if (recursive) await walk(childAbs, childRel);
         } else if (e.isFile()) {
           const size = await lstat(childAbs).then((s) => s.size, () => 0);
-          lines.push(`${childRel}  (${size} bytes)`);
+          lines.push(`${shown}  (${size} bytes)`);
+        } else {
+          lines.push(`${shown}  (not a regular file)`);
         }
       }
     };
     await walk(jailed.abs, jailed.rel);
     if (lines.length === 0) return { content: `(${jailed.rel === '.' ? 'the workspace' : jailed.rel} is empty)` };
     if (more) lines.push(`[listing stopped at ${MAX_LIST_ENTRIES} entries]`);
-    return { content: lines.join('\n') };
+    return { content: lines.join('\n'), untrusted: true, source: `list_files: workspace/${jailed.rel}` };
   },
 });

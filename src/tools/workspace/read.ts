@@ -21,7 +21,7 @@ export const workspaceReadFile = defineTool({
   }),
   async run(input, ctx) {
     const jailed = await resolveInRoot(ctx.workspaceDir, input.path, { rootName: 'workspace' });
-    const content = await readTextPage(jailed.abs, jailed.rel, input);
+    const content = await readTextPage(jailed, jailed.rel, input);
     return { content, untrusted: true, source: `read_file: workspace/${jailed.rel}` };
   },
 });

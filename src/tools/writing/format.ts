@@ -1,21 +1,40 @@
-/** `format_document`: format Markdown with prettier's own Markdown parser. */
+/**
+ * `format_document`: format Markdown with prettier's own Markdown parser, in a bounded
+ * worker thread (format-thread.mjs): pathological Markdown can stall prettier for seconds.
+ */
 import { z } from 'zod';
 import { ToolError } from '../../errors.js';
 import { looksBinary, readHead } from '../fileread.js';
 import { resolveInRoot } from '../paths.js';
+import { runInThread } from '../thread.js';
 import { defineTool } from '../types.js';
-import { MAX_WRITE_CHARS, writeWorkspaceFile } from '../workspace/write.js';
+import type { ToolContext } from '../types.js';
+import { writeWorkspaceFile } from '../workspace/write.js';
 
-/** Formats Markdown text (prose line breaks are kept as written). */
-export async function formatMarkdown(text: string, printWidth = 100): Promise<string> {
-  // Loaded on first use, to keep worker start-up fast for workers that never format.
-  const [{ format }, markdownPlugin] = await Promise.all([import('prettier/standalone'), import('prettier/plugins/markdown')]);
-  try {
-    return await format(text, { parser: 'markdown', plugins: [markdownPlugin], proseWrap: 'preserve', printWidth });
-  } catch (err) {
-    throw new ToolError(`format_document could not parse the Markdown: ${(err as Error).message}`, { cause: err });
-  }
+/** Largest document formatted, in characters (prettier's cost grows fast with hostile input). */
+export const MAX_FORMAT_CHARS = 256 * 1024;
+/** Time for one format, in ms. */
+export const DEFAULT_FORMAT_TIMEOUT_MS = 5_000;
+
+const THREAD_URL = new URL('./format-thread.mjs', import.meta.url);
+
+/** Formats Markdown text (prose line breaks are kept as written), off the main thread. */
+export async function formatMarkdown(
+  text: string,
+  opts: { printWidth?: number; timeoutMs?: number | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<string> {
+  const out = await runInThread<{ ok: true; text: string } | { ok: false; message: string }>(
+    THREAD_URL,
+    { text, printWidth: opts.printWidth ?? 100 },
+    { timeoutMs: opts.timeoutMs ?? DEFAULT_FORMAT_TIMEOUT_MS, signal: opts.signal },
+  );
+  if (!out.ok) throw new ToolError(`format_document gave up: ${out.message}`, { code: `E_FORMAT_${out.kind.toUpperCase()}` });
+  // The parser's message quotes the document.
+  if (!out.value.ok) throw new ToolError(`format_document could not parse the Markdown: ${out.value.message}`, { untrusted: true });
+  return out.value.text;
 }
+
+const formatOptions = (ctx: ToolContext) => ({ timeoutMs: ctx.settings.formatTimeoutMs, signal: ctx.signal });
 
 export const formatDocument = defineTool({
   name: 'format_document',
@@ -26,21 +45,24 @@ export const formatDocument = defineTool({
   input: z
     .object({
       path: z.string().min(1).optional().describe('Markdown file relative to the workspace, formatted in place'),
-      content: z.string().max(MAX_WRITE_CHARS).optional().describe('Markdown text to format and return instead'),
+      content: z.string().max(MAX_FORMAT_CHARS).optional().describe('Markdown text to format and return instead'),
     })
     .refine((v) => (v.path === undefined) !== (v.content === undefined), {
       message: 'give exactly one of path or content',
       path: ['path'],
     }),
   async run(input, ctx) {
-    if (input.content !== undefined) return { content: await formatMarkdown(input.content) };
+    if (input.content !== undefined) return { content: await formatMarkdown(input.content, formatOptions(ctx)) };
     const jailed = await resolveInRoot(ctx.workspaceDir, input.path!, { rootName: 'workspace' });
     if (!jailed.exists) throw new ToolError(`file not found: ${jailed.rel}`, { code: 'E_NOT_FOUND' });
-    const { buf, size } = await readHead(jailed.abs, jailed.rel, MAX_WRITE_CHARS * 4);
+    const { buf, size } = await readHead(jailed, jailed.rel, MAX_FORMAT_CHARS * 4);
     if (size > buf.length) throw new ToolError(`${jailed.rel} is too large to format (${size} bytes)`);
     if (looksBinary(buf)) throw new ToolError(`${jailed.rel} looks like a binary file; refused`);
     const before = buf.toString('utf8');
-    const after = await formatMarkdown(before);
+    if (before.length > MAX_FORMAT_CHARS) {
+      throw new ToolError(`${jailed.rel} is too large to format (${before.length} characters; the limit is ${MAX_FORMAT_CHARS})`);
+    }
+    const after = await formatMarkdown(before, formatOptions(ctx));
     if (after === before) return { content: `${jailed.rel} is already formatted; nothing changed` };
     await writeWorkspaceFile(ctx, jailed.rel, after);
     return { content: `formatted ${jailed.rel} (${before.split('\n').length} -> ${after.split('\n').length} lines)` };
