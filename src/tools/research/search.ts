@@ -27,6 +27,12 @@ const RERANK_DEPTH = 50;
 const STEM_WEIGHT = 0.5;
 /** A part of a compound query identifier weighs this much of a whole word. */
 const PART_WEIGHT = 0.4;
+/** Field boosts: a file named for the topic, or whose outline names it, is usually about it. */
+const PATH_BOOST = 4;
+const OUTLINE_BOOST = 2;
+/** Data files (JSON, CSV...) mention words without explaining them: their scores count this much. */
+const DATA_FILE_WEIGHT = 0.5;
+const DATA_FILE = /\.(json|jsonl|ndjson|csv|tsv|xml|svg|lock|txt)$/i;
 
 export interface SearchHit {
   path: string;
@@ -105,7 +111,7 @@ function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: numb
     const word = stemmed ? term.slice(1) : term;
     return (stemmed ? STEM_WEIGHT : 1) * (parts.has(word) || (stemmed && concepts.some((c) => c.part && c.stem === word)) ? PART_WEIGHT : 1);
   };
-  const options = { boost: { path: 2, outline: 2, content: 1 }, boostTerm, combineWith: 'OR' as const };
+  const options = { boost: { path: PATH_BOOST, outline: OUTLINE_BOOST, content: 1 }, boostTerm, combineWith: 'OR' as const };
   let results = built.index.search(query, options);
   let prefixFallback = false;
   if (results.length === 0) {
@@ -118,7 +124,7 @@ function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: numb
     const matches = matchLines(file.text, concepts);
     const near = proximity(matches, concepts);
     // Proximity scales the score between half and all of it: BM25 still decides most.
-    const score = r.score * (0.5 + 0.5 * near);
+    const score = r.score * (0.5 + 0.5 * near) * (DATA_FILE.test(file.rel) ? DATA_FILE_WEIGHT : 1);
     const lines = bestLines(matches, concepts, SNIPPETS_PER_FILE).map((m): [number, string] => {
       const t = m.text.trim();
       return [m.n, t.length > SNIPPET_CHARS ? `${t.slice(0, SNIPPET_CHARS)}…` : t];

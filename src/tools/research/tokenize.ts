@@ -1,8 +1,9 @@
 /**
  * Code-aware tokens for search: identifiers are kept whole and also split at camelCase and
- * snake_case boundaries ("handleRequestError" gives "handlerequesterror", "handle",
- * "request", "error"), and every word has two index forms, the exact word and its Porter
- * stem, so that "handles" finds "handle" and "handling" but not "handler".
+ * snake_case boundaries ("parseHttpHeader" gives "parsehttpheader", "parse", "http",
+ * "header"), and every word has two index forms, the exact word and its Porter stem, so
+ * that an inflected word finds its other forms ("retries", "retrying") but not a
+ * different word that merely starts the same way (a "-er" noun).
  */
 import { stemmer } from 'stemmer';
 
