@@ -5,6 +5,7 @@
  * proximity, so a file where the query's words sit together beats one where they are far
  * apart. Tests, fixtures, lockfiles and generated files are left out unless asked for.
  */
+import { setImmediate } from 'node:timers/promises';
 import MiniSearch from 'minisearch';
 import { z } from 'zod';
 import { ToolError } from '../../errors.js';
@@ -61,6 +62,9 @@ function tokenize(text: string): string[] {
   return rawWords(text);
 }
 
+/** Files indexed between two yields to the event loop. */
+const INDEX_BATCH = 100;
+
 /** How long an index of the source folder is reused. */
 const INDEX_TTL_MS = 60_000;
 const indexCache = new Map<string, BuiltIndex>();
@@ -78,15 +82,19 @@ async function buildIndex(root: string, include: Set<SkippedKind>, cacheable: bo
   });
   const docs: number[] = [];
   const skipped = Object.fromEntries(SKIPPED_KINDS.map((k) => [k, 0])) as Record<SkippedKind, number>;
-  walked.files.forEach((f, i) => {
+  for (let i = 0; i < walked.files.length; i++) {
+    // Indexing is CPU work: yield now and then so the worker's heartbeat and mailbox keep running.
+    if (i % INDEX_BATCH === INDEX_BATCH - 1) await setImmediate();
+    if (signal.aborted) break;
+    const f = walked.files[i]!;
     const kind = fileKind(f.rel, f.text);
     if (kind && !include.has(kind)) {
       skipped[kind]++;
-      return;
+      continue;
     }
     docs.push(i);
     index.add({ id: docs.length - 1, path: f.rel, outline: outlineOf(f.text, f.rel), content: f.text });
-  });
+  }
   const built = { walked, docs, skipped, index, at: Date.now() };
   if (cacheable && !signal.aborted) {
     // A few roots at most (a worker searches one source folder and its sub-folders).

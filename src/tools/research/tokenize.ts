@@ -56,8 +56,19 @@ function keep(word: string): boolean {
 
 /** The Porter stem of a lower-cased word (numbers and non-Latin words are kept as they are). */
 export function stem(word: string): string {
-  return /^[a-z]+$/.test(word) ? stemmer(word) : word;
+  if (!/^[a-z]+$/.test(word)) return word;
+  let s = stemCache.get(word);
+  if (s === undefined) {
+    // Bounded: a huge tree has many distinct words, and they are cheap to stem again.
+    if (stemCache.size >= STEM_CACHE_MAX) stemCache.clear();
+    s = stemmer(word);
+    stemCache.set(word, s);
+  }
+  return s;
 }
+
+const STEM_CACHE_MAX = 50_000;
+const stemCache = new Map<string, string>();
 
 /** The stem form of a word as it is stored in the index. */
 export function stemTerm(word: string): string {
