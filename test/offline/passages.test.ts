@@ -14,6 +14,9 @@ import { rankedPaths, readPage } from '../../src/model/offline/research.js';
 import { unwrapToolResult } from '../../src/model/offline/turn-state.js';
 import { titleOf } from '../../src/model/offline/writing.js';
 import { wrapUntrusted } from '../../src/tools/output.js';
+import { workerTurn } from '../../src/model/offline/worker.js';
+import { workerTaskMessage } from '../../src/prompts.js';
+import { toolDefinitions, toolsForRole } from '../../src/tools/registry.js';
 
 const read = (rel: string) => fs.readFileSync(path.join(FIXTURE_ROOT, rel), 'utf8');
 
@@ -88,5 +91,26 @@ describe('reading tool results', () => {
   it('titles a report from what was asked', () => {
     expect(titleOf(["Summarize how this folder's code handles errors"])).toBe("How this folder's code handles errors");
     expect(titleOf(['Find how errors are handled', 'find how logging is done'])).toBe('How errors are handled, and how logging is done');
+  });
+});
+
+describe('the writing routine', () => {
+  it('formats the report first, and says when the sources never mention part of the question', () => {
+    const f = extractFindings('src/retry.ts', read('src/retry.ts'), 'retry zeppelins');
+    const body = ['Findings for: Find how zeppelins retry', '', 'Searched for "zeppelins retry" with search_files, and read the best 1.', '', 'None of the files read mention "zeppelins"; the passages below match only the other words.', '', ...renderFile(f, 3)].join('\n');
+    const reply = workerTurn({
+      model: 'offline',
+      max_tokens: 1000,
+      messages: [{ role: 'user', content: workerTaskMessage('Write it up (part of the task: "Find how zeppelins retry and write it up")', undefined, [{ agent: 'w01-research', subtask: 'research-z', output: body }]) }],
+      tools: toolDefinitions(toolsForRole('writing')),
+      metadata: { agentId: 'w02-writing', role: 'writing', purpose: 'turn' },
+    });
+    if (reply.kind !== 'tools') throw new Error(`expected a tool call, got: ${reply.text}`);
+    const first = reply.calls[0]!;
+    const content = String(first.input.content);
+    expect(first.name).toBe('format_document');
+    expect(content.split('\n')[0]).toBe('# How zeppelins retry');
+    expect(content).toContain('None of the files read mention "zeppelins"; the passages below match only the other words.');
+    expect(content).toMatch(/^## In short\n\n- .+ \(`src\/retry\.ts:\d+(-\d+)?`\)$/m);
   });
 });

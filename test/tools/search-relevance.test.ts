@@ -69,6 +69,10 @@ describe('search_files matching', () => {
     const { ranked, content } = await search('handles');
     expect(ranked).toEqual(['errors.ts']);
     expect(content).not.toContain('reader.ts');
+    // A word that no file has is named, so nobody mistakes the matches for an answer about it.
+    const partial = await search('handles zeppelins');
+    expect(partial.ranked).toEqual(['errors.ts']);
+    expect(partial.content).toMatch(/\[no file has "zeppelins"\]/);
   });
 
   it('an exact word ranks above a file that has only its stem', async () => {

@@ -7,7 +7,12 @@
 import { renderFile, type FileFindings } from './findings.js';
 import { dropNearDuplicates, extractFindings } from './passages.js';
 import { keywords } from './text.js';
+import { matchLines } from '../../tools/research/proximity.js';
+import { queryConcepts } from '../../tools/research/tokenize.js';
 import { call, coreTask, unwrapToolResult, type ToolExchange, type TurnReply, type WorkerState } from './turn-state.js';
+
+/** How the answer names the search words that no file read contains. */
+export const MISSING_NOTE = 'None of the files read mention';
 
 /** Files read at most. */
 const MAX_FILES_READ = 4;
@@ -101,12 +106,16 @@ function researchAnswer(state: WorkerState, query: string): string {
     lines.push(`No findings: ${note} (searched for "${query}").`);
     return lines.join('\n');
   }
+  // Words of the search that no file read contains: the findings cannot speak to them.
+  const texts = reads.map((r) => readPage(r.result).text).join('\n');
+  const missing = queryConcepts(query).filter((c) => !c.part && matchLines(texts, [c]).length === 0).map((c) => c.word);
   const matched = /^(\d+) file\(s\) match/m.exec(searched.map((e) => unwrapToolResult(e.result)).join('\n'))?.[1];
   lines.push(
     `Searched for "${query}" with search_files${matched ? ` (${matched} file(s) matched)` : ''}, and read the best ${reads.length}. ` +
       `The files below are ranked by relevance, each with its header comment; every passage is quoted verbatim under its path:line.`,
     '',
   );
+  if (missing.length > 0) lines.push(`${MISSING_NOTE} ${missing.map((w) => `"${w}"`).join(', ')}; the passages below match only the other words.`, '');
   for (const f of files) lines.push(...renderFile(f, 3));
   lines.push(`${passages} passage(s) from ${files.length} file(s).`);
   return lines.join('\n').trim();

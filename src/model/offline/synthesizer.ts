@@ -6,6 +6,7 @@
  */
 import { parseTagged } from '../../prompts.js';
 import { codeSpan, gist, inlineQuote, parseFindings, renderFile, citation, type FileFindings, type Passage } from './findings.js';
+import { MISSING_NOTE } from './research.js';
 import { sentences } from './text.js';
 
 interface Output {
@@ -101,6 +102,9 @@ function merged(task: string, outputs: Output[], main: Output | undefined): stri
   const withFindings = outputs.filter((o) => o.files.length > 0);
   const lines: string[] = [`# ${title ?? task}`, ''];
   lines.push(`Merged from the reports of ${withFindings.map((o) => o.agent).join(', ')}. Every quote is as the workers' tools returned it, with its path:line.`, '');
+
+  // Notes that a search word was found nowhere: kept, as the workers wrote them.
+  for (const note of new Set(outputs.flatMap((o) => o.body.split('\n').filter((l) => l.startsWith(MISSING_NOTE))))) lines.push(note, '');
 
   const files = mergeFiles(withFindings);
   lines.push('## In short', '');

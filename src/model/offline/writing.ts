@@ -10,6 +10,7 @@ import { citation, gist, inlineQuote, parseFindings, renderFile, type FileFindin
 import { queryConcepts } from '../../tools/research/tokenize.js';
 import { matchLines } from '../../tools/research/proximity.js';
 import { capitalize } from './text.js';
+import { MISSING_NOTE } from './research.js';
 import { call, coreTask, unwrapToolResult, wholeTask, type TurnReply, type WorkerState } from './turn-state.js';
 
 /** Where the report is saved in the workspace. */
@@ -129,6 +130,8 @@ function composeReport(state: WorkerState): string {
       : `This document draws on ${state.inputs.map((i) => `${i.from} (${i.subtask})`).join(', ')}.`,
     '',
   );
+  // Say plainly when the sources are silent on part of the question.
+  for (const note of new Set(state.inputs.flatMap((i) => i.body.split('\n').filter((l) => l.startsWith(MISSING_NOTE))))) lines.push(note, '');
 
   lines.push('## In short', '');
   const short = inShort(topics);

@@ -180,6 +180,9 @@ export const searchFiles = defineTool({
     const results = ranked.slice(0, input.limit ?? 10);
     const { walked } = built;
     const notes: string[] = [];
+    // Words no searched file contains (in any form): whatever matched, matched without them.
+    const absent = queryConcepts(input.query).filter((c) => !c.part && built.index.search(c.word).length === 0);
+    if (absent.length > 0 && total > 0) notes.push(`no file has ${absent.map((c) => `"${c.word}"`).join(', ')}`);
     if (prefixFallback) notes.push('no whole word matched, so these files match word beginnings');
     const left = SKIPPED_KINDS.filter((k) => built.skipped[k] > 0).map((k) => `${built.skipped[k]} ${k}`);
     if (left.length > 0) notes.push(`left out ${left.join(', ')} (pass include to search them)`);
