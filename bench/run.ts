@@ -3,6 +3,7 @@
  *   BENCH_SCALE=smoke|full   sizes (default full)
  *   BENCH_ONLY=latency,burst run only these benches
  *   BENCH_OUT=<dir>          where to write (default bench/results)
+ * `npm run bench -- offline` runs the search relevance bench instead (bench/relevance/).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,14 @@ import { cleanupAllSync } from './lib/cleanup.js';
 import { parseScale } from './lib/config.js';
 import { renderMarkdown } from './lib/report.js';
 import { runSuite } from './suite.js';
+
+if (process.argv[2] === 'offline') {
+  const { runRelevanceBench, renderRelevance, writeRelevance } = await import('./relevance/run.js');
+  const relevance = await runRelevanceBench();
+  writeRelevance(relevance, path.resolve(process.env.BENCH_OUT ?? fileURLToPath(new URL('./results', import.meta.url))));
+  process.stdout.write(renderRelevance(relevance));
+  process.exit(relevance.goal.met ? 0 : 1);
+}
 
 const scale = parseScale(process.env.BENCH_SCALE);
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,7 +1,7 @@
 /** Text helpers for the offline model: keywords, sentences, slugs. Deterministic. */
 
 const STOPWORDS = new Set(
-  `a an and are as at be by for from has have how i in into is it its of on or our so that the their then this these those to up was were what when where which who why will with write report short summary summarize summarise code folder folder's this's make give find about up it's do does using use via all any each more most some such than them they we you your research analyze analyse review check draft compose technical explain describe document`.split(
+  `a an and are as at be by for from has have how i in into is it its of on or our so that the their then this these those to up was were what when where which who why will with write report short summary summarize summarise code folder folder's this's make give find about up it's do does using use via all any each more most some such than them they we you your research analyze analyse review check draft compose technical explain describe document gather material note notes brief done work works`.split(
     /\s+/,
   ),
 );

@@ -1,12 +1,20 @@
 /**
- * `search_files`: ranked full-text search (BM25 via minisearch) over the source folder or
- * the workspace. Returns the best files with their scores and the lines that matched.
+ * `search_files`: ranked full-text search over the source folder or the workspace. BM25
+ * (minisearch) over code-aware tokens, exact words weighing more than their stems, with
+ * paths and outlines (header comment, headings, declared names) boosted; then re-ranked by
+ * proximity, so a file where the query's words sit together beats one where they are far
+ * apart. Tests, fixtures, lockfiles and generated files are left out unless asked for.
  */
+import { setImmediate } from 'node:timers/promises';
 import MiniSearch from 'minisearch';
 import { z } from 'zod';
 import { ToolError } from '../../errors.js';
 import { defineTool } from '../types.js';
+import { SKIPPED_KINDS, fileKind, kindsAskedFor, kindsOfFolder, type SkippedKind } from './file-kinds.js';
 import { locateResearchPath } from './locate.js';
+import { outlineOf } from './outline.js';
+import { bestLines, matchLines, proximity } from './proximity.js';
+import { codeWords, indexForms, isStemTerm, queryConcepts, rawWords, STOP_WORDS } from './tokenize.js';
 import { walkTextFiles } from './walk.js';
 import type { WalkOptions, WalkResult } from './walk.js';
 
@@ -14,6 +22,18 @@ import type { WalkOptions, WalkResult } from './walk.js';
 const SNIPPETS_PER_FILE = 3;
 /** Longest snippet line, in characters. */
 const SNIPPET_CHARS = 200;
+/** Candidates re-ranked by proximity (BM25 decides which files get that far). */
+const RERANK_DEPTH = 50;
+/** A stem-only match weighs this much of an exact word match. */
+const STEM_WEIGHT = 0.5;
+/** A part of a compound query identifier weighs this much of a whole word. */
+const PART_WEIGHT = 0.4;
+/** Field boosts: a file named for the topic, or whose outline names it, is usually about it. */
+const PATH_BOOST = 4;
+const OUTLINE_BOOST = 2;
+/** Data files (JSON, CSV...) mention words without explaining them: their scores count this much. */
+const DATA_FILE_WEIGHT = 0.5;
+const DATA_FILE = /\.(json|jsonl|ndjson|csv|tsv|xml|svg|lock|txt)$/i;
 
 export interface SearchHit {
   path: string;
@@ -22,125 +42,171 @@ export interface SearchHit {
   lines: Array<[number, string]>;
 }
 
-/** Common English words that carry no search meaning; left out of the index and queries. */
-const STOP_WORDS = new Set(
-  'a an and are as at be by do does for from how in is it of on or the to was what when where which who why with'.split(' '),
-);
-
-/** Lower-cases a term and drops stop words (minisearch skips terms mapped to null). */
-function processTerm(term: string): string | null {
-  const t = term.toLowerCase();
-  return STOP_WORDS.has(t) ? null : t;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Lines of `text` with a word starting with any of `terms` (case-insensitive), best first by term count. */
-export function matchingLines(text: string, terms: string[], max = SNIPPETS_PER_FILE): Array<[number, string]> {
-  const patterns = [...new Set(terms.map((t) => t.toLowerCase()))]
-    .filter((t) => t.length > 1 && !STOP_WORDS.has(t))
-    .map((t) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(t)}`, 'iu'));
-  if (patterns.length === 0) return [];
-  const scored: Array<{ n: number; hits: number; line: string }> = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    let hits = 0;
-    for (const p of patterns) if (p.test(line)) hits++;
-    if (hits > 0) scored.push({ n: i + 1, hits, line });
-  }
-  scored.sort((a, b) => b.hits - a.hits || a.n - b.n);
-  return scored
-    .slice(0, max)
-    .sort((a, b) => a.n - b.n)
-    .map(({ n, line }) => {
-      const t = line.trim();
-      return [n, t.length > SNIPPET_CHARS ? `${t.slice(0, SNIPPET_CHARS)}…` : t];
-    });
-}
-
-type Doc = { id: number; path: string; content: string };
+type Doc = { id: number; path: string; outline: string; content: string };
 interface BuiltIndex {
   walked: WalkResult;
+  /** Index into walked.files of each indexed document. */
+  docs: number[];
+  skipped: Record<SkippedKind, number>;
   index: MiniSearch<Doc>;
   at: number;
 }
+
+/** The index forms of a raw token: the whole identifier and its parts, each exact and stemmed. */
+function processTerm(term: string): string[] {
+  return codeWords(term).flatMap(indexForms);
+}
+
+/** Splits into raw words; processTerm does the identifier splitting so the whole word survives too. */
+function tokenize(text: string): string[] {
+  return rawWords(text);
+}
+
+/** Files indexed between two yields to the event loop. */
+const INDEX_BATCH = 100;
 
 /** How long an index of the source folder is reused. */
 const INDEX_TTL_MS = 60_000;
 const indexCache = new Map<string, BuiltIndex>();
 
-async function buildIndex(root: string, cacheable: boolean, signal: AbortSignal, walkOptions: WalkOptions = {}): Promise<BuiltIndex> {
-  const cached = cacheable ? indexCache.get(root) : undefined;
+async function buildIndex(root: string, include: Set<SkippedKind>, cacheable: boolean, signal: AbortSignal, walkOptions: WalkOptions = {}): Promise<BuiltIndex> {
+  const key = `${root}\0${[...include].sort().join(',')}\0${walkOptions.includePrivate ? 'private' : ''}`;
+  const cached = cacheable ? indexCache.get(key) : undefined;
   if (cached && Date.now() - cached.at < INDEX_TTL_MS) return cached;
   const walked = await walkTextFiles(root, undefined, signal, walkOptions);
   const index = new MiniSearch<Doc>({
-    fields: ['path', 'content'],
+    fields: ['path', 'outline', 'content'],
     storeFields: [],
+    tokenize,
     processTerm,
-    searchOptions: {
-      boost: { path: 2 },
-      // Prefix and typo matching only for longer words: on short ones they match noise.
-      prefix: (term) => term.length >= 4,
-      fuzzy: (term) => (term.length >= 6 ? 0.2 : false),
-      combineWith: 'OR',
-    },
   });
-  index.addAll(walked.files.map((f, id) => ({ id, path: f.rel, content: f.text })));
-  const built = { walked, index, at: Date.now() };
+  const docs: number[] = [];
+  const skipped = Object.fromEntries(SKIPPED_KINDS.map((k) => [k, 0])) as Record<SkippedKind, number>;
+  for (let i = 0; i < walked.files.length; i++) {
+    // Indexing is CPU work: yield now and then so the worker's heartbeat and mailbox keep running.
+    if (i % INDEX_BATCH === INDEX_BATCH - 1) await setImmediate();
+    if (signal.aborted) break;
+    const f = walked.files[i]!;
+    const kind = fileKind(f.rel, f.text);
+    if (kind && !include.has(kind)) {
+      skipped[kind]++;
+      continue;
+    }
+    docs.push(i);
+    index.add({ id: docs.length - 1, path: f.rel, outline: outlineOf(f.text, f.rel), content: f.text });
+  }
+  const built = { walked, docs, skipped, index, at: Date.now() };
   if (cacheable && !signal.aborted) {
     // A few roots at most (a worker searches one source folder and its sub-folders).
     if (indexCache.size >= 4) indexCache.delete(indexCache.keys().next().value as string);
-    indexCache.set(root, built);
+    indexCache.set(key, built);
   }
   return built;
 }
+
+interface Ranked {
+  file: { rel: string; text: string };
+  score: number;
+  lines: Array<[number, string]>;
+}
+
+/** Runs the query: whole words first, then re-ranked by proximity; prefix matching only as a fallback. */
+function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: number; prefixFallback: boolean } {
+  const concepts = queryConcepts(query);
+  const parts = new Set(concepts.filter((c) => c.part).map((c) => c.word));
+  const boostTerm = (term: string): number => {
+    const stemmed = isStemTerm(term);
+    const word = stemmed ? term.slice(1) : term;
+    return (stemmed ? STEM_WEIGHT : 1) * (parts.has(word) || (stemmed && concepts.some((c) => c.part && c.stem === word)) ? PART_WEIGHT : 1);
+  };
+  const options = { boost: { path: PATH_BOOST, outline: OUTLINE_BOOST, content: 1 }, boostTerm, combineWith: 'OR' as const };
+  let results = built.index.search(query, options);
+  let prefixFallback = false;
+  if (results.length === 0) {
+    // Nothing matched a whole word or its stem: try word beginnings before giving up.
+    results = built.index.search(query, { ...options, prefix: (t: string) => !isStemTerm(t) && t.length >= 4 });
+    prefixFallback = results.length > 0;
+  }
+  const ranked = results.slice(0, RERANK_DEPTH).map((r) => {
+    const file = built.walked.files[built.docs[r.id as number]!]!;
+    const matches = matchLines(file.text, concepts);
+    const near = proximity(matches, concepts);
+    // Proximity scales the score between half and all of it: BM25 still decides most.
+    const score = r.score * (0.5 + 0.5 * near) * (DATA_FILE.test(file.rel) ? DATA_FILE_WEIGHT : 1);
+    const lines = bestLines(matches, concepts, SNIPPETS_PER_FILE).map((m): [number, string] => {
+      const t = m.text.trim();
+      return [m.n, t.length > SNIPPET_CHARS ? `${t.slice(0, SNIPPET_CHARS)}…` : t];
+    });
+    return { file, score, lines };
+  });
+  ranked.sort((a, b) => b.score - a.score || a.file.rel.localeCompare(b.file.rel));
+  return { ranked, total: results.length, prefixFallback };
+}
+
+const includeSchema = z
+  .array(z.enum(SKIPPED_KINDS))
+  .optional()
+  .describe('Kinds of file left out by default that this search should include: tests, fixtures, lockfiles, generated');
 
 export const searchFiles = defineTool({
   name: 'search_files',
   description:
     'Ranked full-text search over the source folder (or a sub-folder of it; a path starting with ' +
-    '"workspace/" searches the session workspace). Respects .gitignore and skips binary and large ' +
-    'files. Returns the best-matching files with a relevance score and the matching lines.',
+    '"workspace/" searches the session workspace). Matches whole words and their inflections ' +
+    '("handles" finds "handle" and "handling"), splits camelCase and snake_case identifiers, and ' +
+    'ranks files where the words appear close together first. Respects .gitignore, skips binary ' +
+    'and large files, and leaves out tests, fixtures, lockfiles and generated files unless the ' +
+    'query names them or include asks for them. Returns the best-matching files with a relevance ' +
+    'score and their most telling lines.',
   input: z.object({
     query: z.string().min(1).max(500).describe('Words to search for; more specific words rank better'),
     path: z.string().optional().describe('Sub-folder to search (default: the whole source folder)'),
     limit: z.number().int().min(1).max(50).optional().describe('Number of files to return (default 10)'),
+    include: includeSchema,
   }),
   async run(input, ctx) {
     const loc = await locateResearchPath(ctx, input.path ?? '.');
     if (!loc.exists) throw new ToolError(`folder not found: ${loc.display}`, { code: 'E_NOT_FOUND' });
+    if (rawWords(input.query).every((w) => w.length < 2 || STOP_WORDS.has(w.toLowerCase()))) {
+      throw new ToolError(`the query "${input.query}" has no words to search for (only stop words or single letters)`);
+    }
+    const include = new Set<SkippedKind>([...(input.include ?? []), ...kindsAskedFor(input.query), ...kindsOfFolder(loc.display)]);
     // The source folder is read-only for the session, so its index is reused for a while;
     // the workspace is shared with other workers and changes, so it is indexed each time.
     const cacheable = !loc.display.startsWith('workspace');
-    const { walked, index } = await buildIndex(loc.abs, cacheable, ctx.signal, { includePrivate: ctx.settings.includePrivateFiles });
+    const built = await buildIndex(loc.abs, include, cacheable, ctx.signal, { includePrivate: ctx.settings.includePrivateFiles });
     const prefix = loc.display === '.' ? '' : `${loc.display}/`;
-    const all = index.search(input.query);
-    const results = all.slice(0, input.limit ?? 10);
+    const { ranked, total, prefixFallback } = rank(built, input.query);
+    const results = ranked.slice(0, input.limit ?? 10);
+    const { walked } = built;
     const notes: string[] = [];
+    // Words no searched file contains (in any form): whatever matched, matched without them.
+    const absent = queryConcepts(input.query).filter((c) => !c.part && built.index.search(c.word).length === 0);
+    if (absent.length > 0 && total > 0) notes.push(`no file has ${absent.map((c) => `"${c.word}"`).join(', ')}`);
+    if (prefixFallback) notes.push('no whole word matched, so these files match word beginnings');
+    const left = SKIPPED_KINDS.filter((k) => built.skipped[k] > 0).map((k) => `${built.skipped[k]} ${k}`);
+    if (left.length > 0) notes.push(`left out ${left.join(', ')} (pass include to search them)`);
     if (walked.capped) notes.push('the index hit its size cap, so some files were not searched');
     if (walked.skippedBinary) notes.push(`${walked.skippedBinary} binary file(s) skipped`);
     if (walked.skippedLarge) notes.push(`${walked.skippedLarge} large file(s) skipped`);
     const footer = notes.length ? `\n[${notes.join('; ')}]` : '';
+    const searched = built.docs.length;
     if (results.length === 0) {
-      return { content: `no files match "${input.query}" (searched ${walked.files.length} files)${footer}` };
+      return { content: `no files match "${input.query}" (searched ${searched} files)${footer}` };
     }
-    const hits: SearchHit[] = results.map((r) => {
-      const file = walked.files[r.id as number];
-      const queryWords = input.query.split(/[\s\p{P}]+/u).filter((w) => w.length > 1);
-      return {
-        path: `${prefix}${file?.rel ?? '?'}`,
-        score: Math.round(r.score * 100) / 100,
-        lines: matchingLines(file?.text ?? '', [...new Set([...r.terms, ...queryWords])]),
-      };
-    });
+    const top = results[0]!.score;
+    const hits: SearchHit[] = results.map((r) => ({
+      path: `${prefix}${r.file.rel}`,
+      // Scores are relative to the best file (100), so they read the same on any tree.
+      score: Math.round((r.score / top) * 1000) / 10,
+      lines: r.lines,
+    }));
     const body = hits
       .map((h, i) => [`${i + 1}. ${h.path}  (score ${h.score})`, ...h.lines.map(([n, l]) => `   ${n}: ${l}`)].join('\n'))
       .join('\n');
+    const shown = hits.length === total ? 'all' : `the best ${hits.length}`;
     return {
-      content: `${all.length} file(s) match "${input.query}" (searched ${walked.files.length} files); ${hits.length === all.length ? 'all' : `the best ${hits.length}`} shown, best first:\n${body}${footer}`,
+      content: `${total} file(s) match "${input.query}" (searched ${searched} files); ${shown} shown, best first:\n${body}${footer}`,
       untrusted: true,
       source: `search_files: ${input.query}`,
     };
