@@ -62,8 +62,21 @@ function tokenize(text: string): string[] {
   return rawWords(text);
 }
 
-/** Files indexed between two yields to the event loop. */
-const INDEX_BATCH = 100;
+/** Longest stretch of indexing or ranking between two yields to the event loop, in ms. */
+const SLICE_MS = 15;
+
+/**
+ * Indexing and ranking are CPU work: this yields to the event loop whenever a slice has
+ * run its time, so the worker's heartbeat and mailbox keep running on a loaded machine.
+ */
+function yielder(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < SLICE_MS) return;
+    await setImmediate();
+    last = performance.now();
+  };
+}
 
 /** How long an index of the source folder is reused. */
 const INDEX_TTL_MS = 60_000;
@@ -82,9 +95,9 @@ async function buildIndex(root: string, include: Set<SkippedKind>, cacheable: bo
   });
   const docs: number[] = [];
   const skipped = Object.fromEntries(SKIPPED_KINDS.map((k) => [k, 0])) as Record<SkippedKind, number>;
+  const pause = yielder();
   for (let i = 0; i < walked.files.length; i++) {
-    // Indexing is CPU work: yield now and then so the worker's heartbeat and mailbox keep running.
-    if (i % INDEX_BATCH === INDEX_BATCH - 1) await setImmediate();
+    await pause();
     if (signal.aborted) break;
     const f = walked.files[i]!;
     const kind = fileKind(f.rel, f.text);
@@ -111,7 +124,7 @@ interface Ranked {
 }
 
 /** Runs the query: whole words first, then re-ranked by proximity; prefix matching only as a fallback. */
-function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: number; prefixFallback: boolean } {
+async function rank(built: BuiltIndex, query: string): Promise<{ ranked: Ranked[]; total: number; prefixFallback: boolean }> {
   const concepts = queryConcepts(query);
   const parts = new Set(concepts.filter((c) => c.part).map((c) => c.word));
   const boostTerm = (term: string): number => {
@@ -127,7 +140,10 @@ function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: numb
     results = built.index.search(query, { ...options, prefix: (t: string) => !isStemTerm(t) && t.length >= 4 });
     prefixFallback = results.length > 0;
   }
-  const ranked = results.slice(0, RERANK_DEPTH).map((r) => {
+  const pause = yielder();
+  const ranked: Ranked[] = [];
+  for (const r of results.slice(0, RERANK_DEPTH)) {
+    await pause();
     const file = built.walked.files[built.docs[r.id as number]!]!;
     const matches = matchLines(file.text, concepts);
     const near = proximity(matches, concepts);
@@ -137,8 +153,8 @@ function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: numb
       const t = m.text.trim();
       return [m.n, t.length > SNIPPET_CHARS ? `${t.slice(0, SNIPPET_CHARS)}…` : t];
     });
-    return { file, score, lines };
-  });
+    ranked.push({ file, score, lines });
+  }
   ranked.sort((a, b) => b.score - a.score || a.file.rel.localeCompare(b.file.rel));
   return { ranked, total: results.length, prefixFallback };
 }
@@ -176,7 +192,7 @@ export const searchFiles = defineTool({
     const cacheable = !loc.display.startsWith('workspace');
     const built = await buildIndex(loc.abs, include, cacheable, ctx.signal);
     const prefix = loc.display === '.' ? '' : `${loc.display}/`;
-    const { ranked, total, prefixFallback } = rank(built, input.query);
+    const { ranked, total, prefixFallback } = await rank(built, input.query);
     const results = ranked.slice(0, input.limit ?? 10);
     const { walked } = built;
     const notes: string[] = [];
