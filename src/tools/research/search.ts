@@ -31,6 +31,8 @@ const PART_WEIGHT = 0.4;
 /** Field boosts: a file named for the topic, or whose outline names it, is usually about it. */
 const PATH_BOOST = 4;
 const OUTLINE_BOOST = 2;
+/** Fenced blocks of a Markdown file (examples, sample output) weigh this much of its prose. */
+const EXAMPLES_BOOST = 0.3;
 /** Data files (JSON, CSV...) mention words without explaining them: their scores count this much. */
 const DATA_FILE_WEIGHT = 0.5;
 const DATA_FILE = /\.(json|jsonl|ndjson|csv|tsv|xml|svg|lock|txt)$/i;
@@ -42,7 +44,26 @@ export interface SearchHit {
   lines: Array<[number, string]>;
 }
 
-type Doc = { id: number; path: string; outline: string; content: string };
+type Doc = { id: number; path: string; outline: string; content: string; examples: string };
+
+/**
+ * A Markdown file's prose and its fenced blocks apart: the prose says what a doc is about,
+ * while the fences hold examples (commands, sample output) that repeat words without
+ * explaining them, so they weigh less.
+ */
+function splitFences(rel: string, text: string): { content: string; examples: string } {
+  if (!/\.(md|markdown|mdx)$/i.test(rel)) return { content: text, examples: '' };
+  const prose: string[] = [];
+  const fenced: string[] = [];
+  let fence: string | undefined;
+  for (const line of text.split('\n')) {
+    const open = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === undefined && open) fence = open;
+    else if (fence !== undefined && open && open.startsWith(fence[0]!) && open.length >= fence.length && line.trim() === open) fence = undefined;
+    else (fence === undefined ? prose : fenced).push(line);
+  }
+  return { content: prose.join('\n'), examples: fenced.join('\n') };
+}
 interface BuiltIndex {
   walked: WalkResult;
   /** Index into walked.files of each indexed document. */
@@ -88,7 +109,7 @@ async function buildIndex(root: string, include: Set<SkippedKind>, cacheable: bo
   if (cached && Date.now() - cached.at < INDEX_TTL_MS) return cached;
   const walked = await walkTextFiles(root, undefined, signal);
   const index = new MiniSearch<Doc>({
-    fields: ['path', 'outline', 'content'],
+    fields: ['path', 'outline', 'content', 'examples'],
     storeFields: [],
     tokenize,
     processTerm,
@@ -106,7 +127,7 @@ async function buildIndex(root: string, include: Set<SkippedKind>, cacheable: bo
       continue;
     }
     docs.push(i);
-    index.add({ id: docs.length - 1, path: f.rel, outline: outlineOf(f.text, f.rel), content: f.text });
+    index.add({ id: docs.length - 1, path: f.rel, outline: outlineOf(f.text, f.rel), ...splitFences(f.rel, f.text) });
   }
   const built = { walked, docs, skipped, index, at: Date.now() };
   if (cacheable && !signal.aborted) {
@@ -132,7 +153,7 @@ async function rank(built: BuiltIndex, query: string): Promise<{ ranked: Ranked[
     const word = stemmed ? term.slice(1) : term;
     return (stemmed ? STEM_WEIGHT : 1) * (parts.has(word) || (stemmed && concepts.some((c) => c.part && c.stem === word)) ? PART_WEIGHT : 1);
   };
-  const options = { boost: { path: PATH_BOOST, outline: OUTLINE_BOOST, content: 1 }, boostTerm, combineWith: 'OR' as const };
+  const options = { boost: { path: PATH_BOOST, outline: OUTLINE_BOOST, content: 1, examples: EXAMPLES_BOOST }, boostTerm, combineWith: 'OR' as const };
   let results = built.index.search(query, options);
   let prefixFallback = false;
   if (results.length === 0) {
