@@ -136,8 +136,16 @@ function isCommentLine(line: string): boolean {
 export function gist(p: Passage): { quote: string; start: number; end: number } {
   const prose: Array<{ n: number; text: string }> = [];
   const markdown = /\.(md|markdown|txt|rst)$/i.test(p.path);
+  let inFence = false;
   for (let k = 0; k < p.lines.length; k++) {
     const line = p.lines[k]!;
+    // A fenced block in a doc is an example, not a statement: never its gist.
+    if (markdown && /^\s*(```|~~~)/.test(line)) {
+      inFence = !inFence;
+      if (prose.length > 0) break;
+      continue;
+    }
+    if (inFence) continue;
     // A heading names a topic; the sentence under it says something about it.
     if (markdown && /^\s*#{1,6}\s/.test(line)) continue;
     const isProse = markdown ? line.trim() !== '' && !/^\s*(```|~~~|\|)/.test(line) : isCommentLine(line);
@@ -165,6 +173,8 @@ export function gist(p: Passage): { quote: string; start: number; end: number } 
     }
     return { quote, start: prose[0]!.n, end };
   }
+  // A doc passage with no prose (only a fence) has no gist.
+  if (markdown) return { quote: '', start: p.start, end: p.start };
   const k = Math.max(0, p.lines.findIndex(isDeclaration));
   return { quote: (p.lines[k] ?? '').trim(), start: p.start + k, end: p.start + k };
 }

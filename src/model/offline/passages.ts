@@ -17,6 +17,8 @@ const MAX_PASSAGE_LINES = 8;
 const MAX_HEADER_LINES = 6;
 /** Lines after a unit that count as its body (matches there count half). */
 const MAX_BODY_LINES = 40;
+/** A Markdown fenced block's score counts this much. */
+const FENCE_WEIGHT = 0.3;
 /** A kept passage scores at least this share of the file's best one. */
 const MIN_SHARE_OF_BEST = 0.4;
 
@@ -141,6 +143,9 @@ export function extractFindings(path: string, text: string, query: string, first
         }
         score += weight(c) * Math.max(own, body / 2);
       });
+      // In a doc, a fenced block is an example (a command, sample output), not a statement.
+      const firstBody = lines.slice(u.start, u.end + 1).find((l) => l.trim() !== '' && !/^#{1,6}\s/.test(l.trim())) ?? '';
+      if (isMarkdownPath(path) && /^\s*(```|~~~)/.test(firstBody)) score *= FENCE_WEIGHT;
       return { u, score };
     })
     .filter((s) => s.score > 0);

@@ -31,6 +31,8 @@ const PART_WEIGHT = 0.4;
 /** Field boosts: a file named for the topic, or whose outline names it, is usually about it. */
 const PATH_BOOST = 4;
 const OUTLINE_BOOST = 2;
+/** Fenced blocks of a Markdown file (examples, sample output) weigh this much of its prose. */
+const EXAMPLES_BOOST = 0.3;
 /** Data files (JSON, CSV...) mention words without explaining them: their scores count this much. */
 const DATA_FILE_WEIGHT = 0.5;
 const DATA_FILE = /\.(json|jsonl|ndjson|csv|tsv|xml|svg|lock|txt)$/i;
@@ -42,7 +44,26 @@ export interface SearchHit {
   lines: Array<[number, string]>;
 }
 
-type Doc = { id: number; path: string; outline: string; content: string };
+type Doc = { id: number; path: string; outline: string; content: string; examples: string };
+
+/**
+ * A Markdown file's prose and its fenced blocks apart: the prose says what a doc is about,
+ * while the fences hold examples (commands, sample output) that repeat words without
+ * explaining them, so they weigh less.
+ */
+function splitFences(rel: string, text: string): { content: string; examples: string } {
+  if (!/\.(md|markdown|mdx)$/i.test(rel)) return { content: text, examples: '' };
+  const prose: string[] = [];
+  const fenced: string[] = [];
+  let fence: string | undefined;
+  for (const line of text.split('\n')) {
+    const open = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === undefined && open) fence = open;
+    else if (fence !== undefined && open && open.startsWith(fence[0]!) && open.length >= fence.length && line.trim() === open) fence = undefined;
+    else (fence === undefined ? prose : fenced).push(line);
+  }
+  return { content: prose.join('\n'), examples: fenced.join('\n') };
+}
 interface BuiltIndex {
   walked: WalkResult;
   /** Index into walked.files of each indexed document. */
@@ -62,8 +83,21 @@ function tokenize(text: string): string[] {
   return rawWords(text);
 }
 
-/** Files indexed between two yields to the event loop. */
-const INDEX_BATCH = 100;
+/** Longest stretch of indexing or ranking between two yields to the event loop, in ms. */
+const SLICE_MS = 15;
+
+/**
+ * Indexing and ranking are CPU work: this yields to the event loop whenever a slice has
+ * run its time, so the worker's heartbeat and mailbox keep running on a loaded machine.
+ */
+function yielder(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < SLICE_MS) return;
+    await setImmediate();
+    last = performance.now();
+  };
+}
 
 /** How long an index of the source folder is reused. */
 const INDEX_TTL_MS = 60_000;
@@ -75,16 +109,16 @@ async function buildIndex(root: string, include: Set<SkippedKind>, cacheable: bo
   if (cached && Date.now() - cached.at < INDEX_TTL_MS) return cached;
   const walked = await walkTextFiles(root, undefined, signal, walkOptions);
   const index = new MiniSearch<Doc>({
-    fields: ['path', 'outline', 'content'],
+    fields: ['path', 'outline', 'content', 'examples'],
     storeFields: [],
     tokenize,
     processTerm,
   });
   const docs: number[] = [];
   const skipped = Object.fromEntries(SKIPPED_KINDS.map((k) => [k, 0])) as Record<SkippedKind, number>;
+  const pause = yielder();
   for (let i = 0; i < walked.files.length; i++) {
-    // Indexing is CPU work: yield now and then so the worker's heartbeat and mailbox keep running.
-    if (i % INDEX_BATCH === INDEX_BATCH - 1) await setImmediate();
+    await pause();
     if (signal.aborted) break;
     const f = walked.files[i]!;
     const kind = fileKind(f.rel, f.text);
@@ -93,7 +127,7 @@ async function buildIndex(root: string, include: Set<SkippedKind>, cacheable: bo
       continue;
     }
     docs.push(i);
-    index.add({ id: docs.length - 1, path: f.rel, outline: outlineOf(f.text, f.rel), content: f.text });
+    index.add({ id: docs.length - 1, path: f.rel, outline: outlineOf(f.text, f.rel), ...splitFences(f.rel, f.text) });
   }
   const built = { walked, docs, skipped, index, at: Date.now() };
   if (cacheable && !signal.aborted) {
@@ -111,7 +145,7 @@ interface Ranked {
 }
 
 /** Runs the query: whole words first, then re-ranked by proximity; prefix matching only as a fallback. */
-function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: number; prefixFallback: boolean } {
+async function rank(built: BuiltIndex, query: string): Promise<{ ranked: Ranked[]; total: number; prefixFallback: boolean }> {
   const concepts = queryConcepts(query);
   const parts = new Set(concepts.filter((c) => c.part).map((c) => c.word));
   const boostTerm = (term: string): number => {
@@ -119,7 +153,7 @@ function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: numb
     const word = stemmed ? term.slice(1) : term;
     return (stemmed ? STEM_WEIGHT : 1) * (parts.has(word) || (stemmed && concepts.some((c) => c.part && c.stem === word)) ? PART_WEIGHT : 1);
   };
-  const options = { boost: { path: PATH_BOOST, outline: OUTLINE_BOOST, content: 1 }, boostTerm, combineWith: 'OR' as const };
+  const options = { boost: { path: PATH_BOOST, outline: OUTLINE_BOOST, content: 1, examples: EXAMPLES_BOOST }, boostTerm, combineWith: 'OR' as const };
   let results = built.index.search(query, options);
   let prefixFallback = false;
   if (results.length === 0) {
@@ -127,7 +161,10 @@ function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: numb
     results = built.index.search(query, { ...options, prefix: (t: string) => !isStemTerm(t) && t.length >= 4 });
     prefixFallback = results.length > 0;
   }
-  const ranked = results.slice(0, RERANK_DEPTH).map((r) => {
+  const pause = yielder();
+  const ranked: Ranked[] = [];
+  for (const r of results.slice(0, RERANK_DEPTH)) {
+    await pause();
     const file = built.walked.files[built.docs[r.id as number]!]!;
     const matches = matchLines(file.text, concepts);
     const near = proximity(matches, concepts);
@@ -137,8 +174,8 @@ function rank(built: BuiltIndex, query: string): { ranked: Ranked[]; total: numb
       const t = m.text.trim();
       return [m.n, t.length > SNIPPET_CHARS ? `${t.slice(0, SNIPPET_CHARS)}…` : t];
     });
-    return { file, score, lines };
-  });
+    ranked.push({ file, score, lines });
+  }
   ranked.sort((a, b) => b.score - a.score || a.file.rel.localeCompare(b.file.rel));
   return { ranked, total: results.length, prefixFallback };
 }
@@ -176,7 +213,7 @@ export const searchFiles = defineTool({
     const cacheable = !loc.display.startsWith('workspace');
     const built = await buildIndex(loc.abs, include, cacheable, ctx.signal, { includePrivate: ctx.settings.includePrivateFiles });
     const prefix = loc.display === '.' ? '' : `${loc.display}/`;
-    const { ranked, total, prefixFallback } = rank(built, input.query);
+    const { ranked, total, prefixFallback } = await rank(built, input.query);
     const results = ranked.slice(0, input.limit ?? 10);
     const { walked } = built;
     const notes: string[] = [];
