@@ -110,8 +110,9 @@ describe('runTool', () => {
     expect(refusing).toEqual({ content: 'no, because reasons', isError: true, truncated: false });
     // A crash's message may hold anything, so it comes back wrapped as untrusted.
     const crashing = await runTool([echo(async () => { throw new RangeError('kaboom'); })], 'echo', { text: 'a' }, s.ctx('writing'));
-    expect(crashing.isError).toBe(true);
+    expect(crashing).toMatchObject({ isError: true, truncated: false });
     expect(unwrapUntrusted(crashing.content)).toBe('tool echo failed: kaboom');
+    expect(crashing.content).toMatch(/^<untrusted-data-[0-9a-f]{12} source="echo \(error\)">/);
     const weird = await runTool([echo(async () => { throw 'a string'; })], 'echo', { text: 'a' }, s.ctx('writing'));
     expect(unwrapUntrusted(weird.content)).toBe('tool echo failed: a string');
   });
