@@ -61,6 +61,18 @@ export interface MailboxReaderOptions {
   watchPauseAbove?: number;
   /** Called once if the reader lock is lost (taken over, or its directory removed); the reader has stopped. */
   onLockLost?: (err: Error) => void;
+  /** Test seams only: hooks that let a test inject an interleaving deterministically. Never set in production. */
+  seams?: ReaderSeams;
+}
+
+/** Points where a test can pause or alter the reader, to drive a race deterministically. */
+export interface ReaderSeams {
+  /** Replaces the one listing of new/ per pass (e.g. to return an inconsistent snapshot). */
+  listNew?: (dir: string) => Promise<string[]>;
+  /** Runs after the lock state was inspected and before a takeover changes anything. */
+  beforeLockTakeover?: () => Promise<void>;
+  /** Runs right after this reader created its lock, before anything else. */
+  afterLockCreate?: () => Promise<void>;
 }
 
 /** Counters, for tests, benchmarks and debugging. */
@@ -274,7 +286,7 @@ export class MailboxReader {
     this.counters.passes++;
     let names: string[];
     try {
-      names = await fsp.readdir(this.newDir);
+      names = await (this.opts.seams?.listNew ?? ((d: string) => fsp.readdir(d)))(this.newDir);
     } catch (err) {
       this.logger.error({ err }, 'mailbox: cannot list new/');
       return 0;
@@ -468,6 +480,7 @@ export class MailboxReader {
   private async takeLock(): Promise<void> {
     const lockPath = path.join(this.box, READER_LOCK_NAME);
     if (this.opts.takeOverLock) {
+      await this.opts.seams?.beforeLockTakeover?.();
       await fsp.rm(lockPath, { recursive: true, force: true });
       this.logger.warn({ lock: lockPath }, 'mailbox: took over the reader lock');
     }
@@ -485,6 +498,7 @@ export class MailboxReader {
       if ((err as NodeJS.ErrnoException).code === 'ELOCKED') throw new MailboxLockedError(this.box, { cause: err });
       throw err;
     }
+    await this.opts.seams?.afterLockCreate?.();
     await writeJsonAtomic(path.join(this.box, READER_OWNER_NAME), {
       pid: process.pid,
       agent: this.opts.agentId,

@@ -20,6 +20,16 @@ export interface SenderOptions {
   fsync?: boolean | ((type: MessageType) => boolean);
   /** Refuse to write a message file larger than this (a reader would dead-letter it). Default 1 MiB. */
   maxMessageBytes?: number;
+  /** Test seams only: hooks that let a test inject an interleaving deterministically. Never set in production. */
+  seams?: SenderSeams;
+}
+
+/** Points where a test can pause a send, to drive a race deterministically. */
+export interface SenderSeams {
+  /** Runs after the message is written to tmp/ and before it is renamed into new/. */
+  beforeRename?: (tmpFile: string) => Promise<void> | void;
+  /** Replaces the wall clock (e.g. to step it back across a sender restart). */
+  now?: () => number;
 }
 
 export interface SendOptions {
@@ -57,7 +67,7 @@ export class MailboxSender {
   async send<T extends MessageType>(to: string, type: T, body: BodyOf<T>, opts: SendOptions = {}): Promise<EnvelopeOf<T>> {
     const epoch = typeof this.opts.epoch === 'function' ? this.opts.epoch() : this.opts.epoch;
     // A wall clock stepping back must not reorder this sender's messages.
-    const sentAt = Math.max(Date.now(), this.lastSentAt);
+    const sentAt = Math.max((this.opts.seams?.now ?? Date.now)(), this.lastSentAt);
     const seq = this.nextSeq;
     const candidate = {
       v: ENVELOPE_VERSION,
@@ -106,13 +116,13 @@ export class MailboxSender {
     }
 
     const fsync = opts.fsync ?? (typeof this.opts.fsync === 'function' ? this.opts.fsync(type) : this.opts.fsync ?? defaultFsync(type));
-    await writeIntoMailbox(box, name, data, fsync, to);
+    await writeIntoMailbox(box, name, data, fsync, to, this.opts.seams);
     return envelope;
   }
 }
 
 /** tmp/ (wx) → optional fsync → rename into new/. Never creates folders. */
-async function writeIntoMailbox(box: string, name: string, data: string, fsync: boolean, to: string): Promise<void> {
+async function writeIntoMailbox(box: string, name: string, data: string, fsync: boolean, to: string, seams?: SenderSeams): Promise<void> {
   const tmpFile = path.join(box, 'tmp', name);
   const newDir = path.join(box, 'new');
   let fh: fsp.FileHandle;
@@ -130,6 +140,7 @@ async function writeIntoMailbox(box: string, name: string, data: string, fsync: 
     } finally {
       await fh.close();
     }
+    await seams?.beforeRename?.(tmpFile);
     await fsp.rename(tmpFile, path.join(newDir, name));
   } catch (err) {
     await fsp.rm(tmpFile, { force: true }).catch(() => undefined);

@@ -40,8 +40,10 @@ export class Children {
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout?.on('data', () => undefined);
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     Object.defineProperty(child, 'stderrText', { get: () => stderr });
+    Object.defineProperty(child, 'stdoutText', { get: () => stdout });
     this.procs.add(child);
     return child;
   }
@@ -61,6 +63,10 @@ export class Children {
 
 export function stderrOf(child: ChildProcess): string {
   return (child as unknown as { stderrText?: string }).stderrText ?? '';
+}
+
+export function stdoutOf(child: ChildProcess): string {
+  return (child as unknown as { stdoutText?: string }).stdoutText ?? '';
 }
 
 /** Resolves with the exit code (or signal name) once the child has exited. */
