@@ -5,8 +5,8 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
-import { InvalidEnvelopeError, UnknownRecipientError } from '../errors.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir, messageFileName } from './maildir.js';
+import { InvalidEnvelopeError, TmpFileVanishedError, UnknownRecipientError } from '../errors.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir, messageFileName, tmpFileName } from './maildir.js';
 import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type EnvelopeOf, type MessageType } from './schema.js';
 
 export interface SenderOptions {
@@ -121,9 +121,13 @@ export class MailboxSender {
   }
 }
 
-/** tmp/ (wx) → optional fsync → rename into new/. Never creates folders. */
+/**
+ * tmp/ (wx) → optional fsync → rename into new/. Never creates folders. The tmp/ name
+ * carries this process's pid, so a reader's start-up cleanup can tell a stalled send
+ * (pid alive: kept) from a crashed one (pid dead: removed).
+ */
 async function writeIntoMailbox(box: string, name: string, data: string, fsync: boolean, to: string, seams?: SenderSeams): Promise<void> {
-  const tmpFile = path.join(box, 'tmp', name);
+  const tmpFile = path.join(box, 'tmp', tmpFileName(name));
   const newDir = path.join(box, 'new');
   let fh: fsp.FileHandle;
   try {
@@ -144,7 +148,12 @@ async function writeIntoMailbox(box: string, name: string, data: string, fsync: 
     await fsp.rename(tmpFile, path.join(newDir, name));
   } catch (err) {
     await fsp.rm(tmpFile, { force: true }).catch(() => undefined);
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UnknownRecipientError(to, box);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      // Either new/ is gone (the mailbox is) or our own tmp/ file is: they are different failures.
+      const newThere = await fsp.stat(newDir).then((st) => st.isDirectory(), () => false);
+      if (!newThere) throw new UnknownRecipientError(to, box);
+      throw new TmpFileVanishedError(tmpFile, { cause: err });
+    }
     throw err;
   }
   if (fsync) {
