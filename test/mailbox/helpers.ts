@@ -28,13 +28,40 @@ export async function removeSession(s: TestSession | undefined): Promise<void> {
   if (s) await fsp.rm(s.dir, { recursive: true, force: true });
 }
 
+const bundles = new Map<string, Promise<string>>();
+
+/**
+ * `script` bundled once per test process with esbuild (npm packages external), so a test
+ * that starts a child many times (the kill soak) pays tsx's start-up cost once, not per start.
+ * The bundle lives under node_modules/.cache, where the packages resolve.
+ */
+export function bundledScript(script: string): Promise<string> {
+  let built = bundles.get(script);
+  if (!built) {
+    built = (async () => {
+      const esbuild = await import('esbuild');
+      const outDir = path.join(here, '..', '..', 'node_modules', '.cache', 'mailroom-test', `${process.pid}`);
+      const outfile = path.join(outDir, path.basename(script).replace(/\.ts$/, '.mjs'));
+      await esbuild.build({ entryPoints: [script], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+      return outfile;
+    })();
+    bundles.set(script, built);
+  }
+  return built;
+}
+
 /** Children started by a test; killed in afterEach via killAll(). */
 export class Children {
   private readonly procs = new Set<ChildProcess>();
 
   /** `node --import tsx <script> ...args`, inheriting the environment (MAILROOM_TEST_RUN). */
   spawnTs(script: string, args: string[]): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    return this.spawnNode(['--import', 'tsx', script, ...args]);
+  }
+
+  /** `node <args>` (e.g. a bundledScript), inheriting the environment, with stdout and stderr kept. */
+  spawnNode(args: string[]): ChildProcess {
+    const child = spawn(process.execPath, args, {
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
