@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listMailbox, mailboxDir, messageFileName, tmpFileName } from '../../src/mailbox/index.js';
+import { listMailbox, mailboxDir, messageFileName } from '../../src/mailbox/index.js';
 import { Children, READER_SCRIPT, WRITER_SCRIPT, bundledScript, envelope, exited, lsSync, makeSession, removeSession, stderrOf, waitFor, type TestSession } from './helpers.js';
 
 const WRITERS = 10;
@@ -65,7 +65,7 @@ describe('mailbox kill soak', { timeout: 180_000 }, () => {
         case 9: fs.mkdirSync(path.join(box, 'new', name)); break;
       }
       if (content !== undefined) {
-        const tmp = path.join(box, 'tmp', tmpFileName(id));
+        const tmp = path.join(box, 'tmp', `${id}.tmp`);
         fs.writeFileSync(tmp, content);
         fs.renameSync(tmp, path.join(box, 'new', name));
       }
