@@ -15,7 +15,6 @@
  *   refreshed it for `staleMs` (a reused pid). A date in the future is not freshness: a
  *   dead owner's lock is stale whatever its date.
  */
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
@@ -66,12 +65,12 @@ function generations(names: string[]): number[] {
 const genFile = (box: string, gen: number) => path.join(box, `${READER_LOCK_NAME}.${gen}`);
 
 /** Why the lock at `file` is stale, or undefined when its owner looks alive and current. */
-function staleness(file: string, staleMs: number): string | undefined {
+async function staleness(file: string, staleMs: number): Promise<string | undefined> {
   let rec: Partial<ReaderLockRecord>;
   let mtimeMs: number;
   try {
-    rec = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ReaderLockRecord>;
-    mtimeMs = fs.statSync(file).mtimeMs;
+    rec = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<ReaderLockRecord>;
+    mtimeMs = (await fsp.stat(file)).mtimeMs;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'removed meanwhile';
     return `unreadable (${(err as Error).message})`;
@@ -109,7 +108,7 @@ export class ReaderLock {
     const max = gens.length > 0 ? Math.max(...gens) : 0;
     let tookOver: string | undefined;
     if (max > 0) {
-      const stale = staleness(genFile(box, max), opts.staleMs);
+      const stale = await staleness(genFile(box, max), opts.staleMs);
       if (stale === undefined && !opts.takeOver) throw lockedError(box, `generation ${max}`);
       tookOver = stale ?? 'takeover requested';
       await opts.seams?.beforeLockTakeover?.();
