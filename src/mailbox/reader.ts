@@ -13,7 +13,7 @@
 import type { Stats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import { MailboxError, MailboxLockLostError, UnknownRecipientError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { moveToDead, sanitizeReason } from './dead-letter.js';
@@ -24,6 +24,7 @@ import { ReaderLock } from './reader-lock.js';
 import type { MailboxReaderOptions, MailboxReaderStats } from './reader-options.js';
 import { RetryBook } from './retry.js';
 import { cleanTmp } from './tmp-clean.js';
+import { watchNew } from './watch-new.js';
 
 export type { HandlerRetryOptions, MailboxReaderOptions, MailboxReaderStats, ReaderSeams, ReceivedFile } from './reader-options.js';
 
@@ -182,24 +183,8 @@ export class MailboxReader {
     await lock?.release().catch((err: unknown) => this.logger.warn({ err }, 'mailbox: releasing the reader lock failed'));
   }
 
-  /** chokidar on new/ alone: depth 0, ignoreInitial, no awaitWriteFinish (the rename makes files whole). */
   private async openWatcher(): Promise<void> {
-    const watcher = watch(this.newDir, { depth: 0, ignoreInitial: true, persistent: true });
-    this.watcher = watcher;
-    watcher.on('add', () => this.wake('add'));
-    watcher.on('change', () => this.wake('change'));
-    watcher.on('error', (err) => this.logger.warn({ err }, 'mailbox: watcher error; the rescan timer still runs'));
-    await new Promise<void>((resolve) => {
-      // The timer is the safety net, so a watcher that never gets ready must not block us.
-      const t = setTimeout(() => {
-        this.logger.warn('mailbox: watcher not ready after 10 s; relying on the rescan timer');
-        resolve();
-      }, 10_000);
-      watcher.once('ready', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
+    this.watcher = await watchNew(this.newDir, (event) => this.wake(event), this.logger);
   }
 
   private async closeWatcher(): Promise<void> {
