@@ -110,7 +110,8 @@ export class ReaderLock {
     if (max > 0) {
       const stale = await staleness(genFile(box, max), opts.staleMs);
       if (stale === undefined && !opts.takeOver) throw lockedError(box, `generation ${max}`);
-      tookOver = stale ?? 'takeover requested';
+      // A released lock is simply free; anything else is a takeover, which the reader logs.
+      if (stale !== 'released') tookOver = stale ?? 'takeover requested';
       await opts.seams?.beforeLockTakeover?.();
     }
     const lock = new ReaderLock(box, opts.agent, max + 1);
