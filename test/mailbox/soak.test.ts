@@ -14,7 +14,7 @@ import { Children, READER_SCRIPT, WRITER_SCRIPT, bundledScript, envelope, exited
 const WRITERS = 10;
 const PER_WRITER = 1000;
 const MALFORMED = 40;
-const MIN_KILLS = 10;
+const MIN_KILLS = 8;
 const MAX_BYTES = 64 * 1024;
 
 /** A small seeded PRNG, so a failing run can be replayed from the seed in its message. */
