@@ -29,6 +29,7 @@ export async function removeSession(s: TestSession | undefined): Promise<void> {
 }
 
 const bundles = new Map<string, Promise<string>>();
+const bundleDir = path.join(here, '..', '..', 'node_modules', '.cache', 'mailroom-test', `${process.pid}`);
 
 /**
  * `script` bundled once per test process with esbuild (npm packages external), so a test
@@ -40,14 +41,19 @@ export function bundledScript(script: string): Promise<string> {
   if (!built) {
     built = (async () => {
       const esbuild = await import('esbuild');
-      const outDir = path.join(here, '..', '..', 'node_modules', '.cache', 'mailroom-test', `${process.pid}`);
-      const outfile = path.join(outDir, path.basename(script).replace(/\.ts$/, '.mjs'));
+      const outfile = path.join(bundleDir, path.basename(script).replace(/\.ts$/, '.mjs'));
       await esbuild.build({ entryPoints: [script], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
       return outfile;
     })();
     bundles.set(script, built);
   }
   return built;
+}
+
+/** Removes this test process's bundles (call in afterAll). */
+export async function removeBundles(): Promise<void> {
+  bundles.clear();
+  await fsp.rm(bundleDir, { recursive: true, force: true });
 }
 
 /** Children started by a test; killed in afterEach via killAll(). */

@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { listMailbox, mailboxDir, messageFileName } from '../../src/mailbox/index.js';
-import { Children, READER_SCRIPT, WRITER_SCRIPT, bundledScript, envelope, exited, lsSync, makeSession, removeSession, stderrOf, waitFor, type TestSession } from './helpers.js';
+import { Children, READER_SCRIPT, WRITER_SCRIPT, bundledScript, envelope, removeBundles, exited, lsSync, makeSession, removeSession, stderrOf, waitFor, type TestSession } from './helpers.js';
 
 const WRITERS = 10;
 const PER_WRITER = 1000;
@@ -36,6 +36,7 @@ describe('mailbox kill soak', { timeout: 180_000 }, () => {
     await removeSession(s);
     s = undefined;
   });
+  afterAll(removeBundles);
 
   it(`${WRITERS} writers × ${PER_WRITER}, reader SIGKILLed at random, ${MALFORMED} malformed files: 0 lost, 0 reordered, all bad files dead with a reason`, async () => {
     s = await makeSession(['coordinator']);
