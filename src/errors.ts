@@ -45,6 +45,30 @@ export class MailboxLockedError extends MailboxError {
   }
 }
 
+/**
+ * Thrown by a mailbox handler to say the message itself is bad (it can never be handled):
+ * the reader moves it to dead/ at once instead of retrying it.
+ */
+export class BadMessageError extends MailboxError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_BAD_MESSAGE', message, options);
+  }
+}
+
+/** A message file vanished from tmp/ before its rename into new/ (removed by a cleanup while the send stalled). */
+export class TmpFileVanishedError extends MailboxError {
+  constructor(readonly tmpFile: string, options?: { cause?: unknown }) {
+    super('E_TMP_VANISHED', `message file ${tmpFile} vanished from tmp/ before it was delivered; the message was not sent`, options);
+  }
+}
+
+/** A mailbox reader lost its reader lock to another reader (or the lock was removed); it has stopped reading. */
+export class MailboxLockLostError extends MailboxError {
+  constructor(dir: string, why: string) {
+    super('E_MAILBOX_LOCK_LOST', `mailbox ${dir}: the reader lock was lost (${why}); this reader stopped`);
+  }
+}
+
 /** The plan the coordinator's model produced is invalid (schema, unknown deps, cycles). */
 export class PlanError extends MailroomError {
   constructor(message: string, options?: { cause?: unknown }) {

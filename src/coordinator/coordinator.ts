@@ -340,6 +340,12 @@ export class Coordinator {
       logger: this.log,
       // A resumed coordinator knows its predecessor is dead: it holds the session lock.
       takeOverLock: true,
+      // Another coordinator took the mailbox over: this one must stop, and say why.
+      onLockLost: (err) => {
+        this.log.error({ err }, 'coordinator mailbox lock lost; stopping');
+        this.stop ??= new StopSession('failed', err.message);
+        this.wake();
+      },
       handler: (env) => this.onMessage(env),
     });
     await this.reader.start();

@@ -3,4 +3,5 @@ export * from './schema.js';
 export * from './maildir.js';
 export * from './send.js';
 export * from './reader.js';
+export { MAX_REASON_BYTES, sanitizeReason } from './dead-letter.js';
 export * from './inspect.js';

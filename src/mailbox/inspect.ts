@@ -7,7 +7,7 @@ import { constants as fsConstants } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UnknownRecipientError, describeError } from '../errors.js';
-import { DEAD_REASON_SUFFIX, DEFAULT_MAX_MESSAGE_BYTES, MAILDIR_FOLDERS, mailboxDir, type MaildirFolder } from './maildir.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, MAILDIR_FOLDERS, deadReasonName, mailboxDir, type MaildirFolder } from './maildir.js';
 import { EnvelopeSchema, type Envelope } from './schema.js';
 
 export interface StoredMessage {
@@ -46,9 +46,10 @@ function splitDead(names: string[]): { messages: string[]; reasons: Set<string> 
   const all = new Set(names);
   const reasons = new Set<string>();
   for (const n of names) {
-    // A reason file is `<name>.reason.txt` next to `<name>`; anything else is a message,
+    // A reason file is deadReasonName(<name>) next to `<name>`; anything else is a message,
     // even one whose own name happens to end in the suffix.
-    if (n.endsWith(DEAD_REASON_SUFFIX) && all.has(n.slice(0, -DEAD_REASON_SUFFIX.length))) reasons.add(n);
+    const reason = deadReasonName(n);
+    if (all.has(reason)) reasons.add(reason);
   }
   return { messages: names.filter((n) => !reasons.has(n)), reasons };
 }
@@ -71,8 +72,8 @@ export async function listMailbox(sessionDir: string, agentId: string, folders: 
       const file = path.join(dir, name);
       const msg = await readStored(folder, name, file);
       if (!msg) continue;
-      if (reasons.has(name + DEAD_REASON_SUFFIX)) {
-        msg.reason = (await fsp.readFile(file + DEAD_REASON_SUFFIX, 'utf8').catch(() => '')).trim();
+      if (reasons.has(deadReasonName(name))) {
+        msg.reason = (await fsp.readFile(path.join(dir, deadReasonName(name)), 'utf8').catch(() => '')).trim();
       }
       out.push(msg);
     }

@@ -2,6 +2,7 @@
  * Maildir layout of one agent's mailbox (DESIGN.md, "Mailbox protocol"): folder names,
  * paths and the message file name, whose text order is each sender's send order.
  */
+import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { MailboxError } from '../errors.js';
@@ -13,17 +14,49 @@ export type MaildirFolder = (typeof MAILDIR_FOLDERS)[number];
 /** Largest message file a reader accepts (and a sender writes): 1 MiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
-/** tmp/ files older than this are a crashed sender's leftovers, removed when a reader starts. */
-export const TMP_MAX_AGE_MS = 60_000;
+/**
+ * A tmp/ file whose writer's pid is alive (or cannot be told from its name) is removed at
+ * reader start only once it is older than this: a stalled (SIGSTOPped) sender keeps its
+ * file, and a pid that was reused cannot keep a leftover for ever. A dead writer's file
+ * goes at once.
+ */
+export const TMP_MAX_AGE_MS = 60 * 60_000;
 
-/** The reader lock (a proper-lockfile directory) inside the mailbox dir. */
+/** Prefix of the reader lock files in the mailbox dir: `reader.lock.<generation>` (see reader-lock.ts). */
 export const READER_LOCK_NAME = 'reader.lock';
-
-/** Who holds the reader lock; lets a reader that was taken over avoid releasing the new owner's lock. */
-export const READER_OWNER_NAME = 'reader.owner.json';
 
 /** Suffix of the one-line reason written next to each file in dead/. */
 export const DEAD_REASON_SUFFIX = '.reason.txt';
+
+/** Longest file name (bytes) the file system takes (NAME_MAX on Linux). */
+export const NAME_MAX = 255;
+
+/**
+ * The reason file's name for a dead file: `<name>.reason.txt`, or, when that would pass
+ * NAME_MAX, the name cut short plus a hash of the whole name, so a file with a long name is
+ * still dead-lettered instead of staying in new/ for ever.
+ */
+export function deadReasonName(name: string): string {
+  const plain = name + DEAD_REASON_SUFFIX;
+  if (Buffer.byteLength(plain) <= NAME_MAX) return plain;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  const room = NAME_MAX - DEAD_REASON_SUFFIX.length - hash.length - 1;
+  let head = name;
+  while (Buffer.byteLength(head) > room) head = head.slice(0, -1);
+  return `${head}~${hash}${DEAD_REASON_SUFFIX}`;
+}
+
+/** `<name>.<pid>.tmp`: the tmp/ name of a message being written by process `pid`. */
+export function tmpFileName(name: string, pid: number = process.pid): string {
+  return `${name}.${pid}.tmp`;
+}
+
+/** The writer's pid in a tmp/ name, or undefined for a name without one. */
+export function tmpWriterPid(tmpName: string): number | undefined {
+  const m = /\.(\d{1,10})\.tmp$/.exec(tmpName);
+  const pid = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
 
 const SENT_AT_DIGITS = 13;
 const SEQ_DIGITS = 8;

@@ -2,88 +2,53 @@
  * The one reader of a mailbox. A listing of new/ is the truth; watch events and a timer
  * only wake the single serialized pump, which handles files in name order, acks them into
  * cur/, and moves anything it cannot trust into dead/ with a reason.
+ *
+ * Per-sender order holds across passes:
+ * - A listing is not a snapshot: a file renamed into new/ while readdir runs may be missed
+ *   while its sender's next file is listed. A file whose ctime (set by the rename) is not
+ *   clearly before the listing began is only handled after a second listing, which has
+ *   every predecessor of every file the first one saw.
+ * - A message whose handler failed waits for a retry, and so do its sender's later messages.
  */
-import { constants as fsConstants } from 'node:fs';
+import type { Stats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
-import lockfile from 'proper-lockfile';
-import { nanoid } from 'nanoid';
-import { MailboxError, MailboxLockedError, UnknownRecipientError, describeError } from '../errors.js';
+import type { FSWatcher } from 'chokidar';
+import { MailboxError, MailboxLockLostError, UnknownRecipientError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { writeJsonAtomic } from '../util/fs.js';
-import {
-  DEAD_REASON_SUFFIX,
-  DEFAULT_MAX_MESSAGE_BYTES,
-  READER_LOCK_NAME,
-  READER_OWNER_NAME,
-  TMP_MAX_AGE_MS,
-  mailboxDir,
-  parseMessageFileName,
-} from './maildir.js';
-import { EnvelopeSchema, type Envelope } from './schema.js';
+import { moveToDead, sanitizeReason } from './dead-letter.js';
+import { ackToCur, checkFolders, handledIdsIn } from './folders.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir } from './maildir.js';
+import { TRANSIENT_CODES, checkEnvelope, readMessageFile } from './read-message.js';
+import { ReaderLock } from './reader-lock.js';
+import type { MailboxReaderOptions, MailboxReaderStats } from './reader-options.js';
+import { RetryBook } from './retry.js';
+import { cleanTmp } from './tmp-clean.js';
+import { watchNew } from './watch-new.js';
 
-export interface ReceivedFile {
-  /** File name in new/. */
-  name: string;
-  /** Full path in new/ while the handler runs. */
-  path: string;
-}
-
-export interface MailboxReaderOptions {
-  sessionDir: string;
-  sessionId: string;
-  agentId: string;
-  /** Must record durably what the message caused; after it resolves, the file is acked into cur/. */
-  handler: (env: Envelope, file: ReceivedFile) => Promise<void>;
-  logger?: Logger;
-  /** Period of the safety-net rescan. Default 1000 ms. */
-  rescanIntervalMs?: number;
-  /** Larger files go to dead/. Default 1 MiB. */
-  maxMessageBytes?: number;
-  /** Envelopes carrying an epoch below this go to dead/. Envelopes without an epoch are not fenced. */
-  minEpoch?: () => number;
-  /** proper-lockfile's stale threshold for the reader lock. Default 10000 ms. */
-  lockStaleMs?: number;
-  /** Remove an existing reader lock first; only when the old owner is known to be dead. */
-  takeOverLock?: boolean;
-  /** Watch new/ with chokidar. Default true; false = timer only. */
-  watch?: boolean;
-  /**
-   * Close the watcher while new/ holds more than this many files, draining with
-   * back-to-back passes instead, and re-open it once a pass lists at most half of it.
-   * chokidar re-reads and lstats the whole folder on every change, and puts a watch on
-   * every file in it, so a watched backlog costs O(n) per arriving or departing file
-   * (measured: draining 1000 watched files took ~30 s vs ~1 s unwatched on a 2-core box).
-   * Pausing keeps draining linear; the watcher only matters for waking an idle reader.
-   * Default 16.
-   */
-  watchPauseAbove?: number;
-  /** Called once if the reader lock is lost (taken over, or its directory removed); the reader has stopped. */
-  onLockLost?: (err: Error) => void;
-}
-
-/** Counters, for tests, benchmarks and debugging. */
-export interface MailboxReaderStats {
-  /** Listings of new/ (one per pump pass). */
-  passes: number;
-  /** Handler ran and the file was acked. */
-  handled: number;
-  /** Already-handled id: acked without calling the handler. */
-  deduped: number;
-  /** Moved to dead/ (bad file, stale epoch, or handler failure). */
-  dead: number;
-  /** Times the watcher was closed to drain a large backlog (see watchPauseAbove). */
-  watchPauses: number;
-}
+export type { HandlerRetryOptions, MailboxReaderOptions, MailboxReaderStats, ReaderSeams, ReceivedFile } from './reader-options.js';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-/** What reading one file from new/ gave. */
-type ReadOutcome = { kind: 'gone' } | { kind: 'bad'; reason: string } | { kind: 'ok'; text: string };
+/** What one file came to in a pass. `progress`: dealt with (handled, deduped, dead or gone). */
+type FileOutcome = 'handled' | 'progress' | 'held' | 'later';
 
-/** Errors that say nothing about the file itself: leave it in new/ and retry on a later pass. */
-const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM', 'EIO', 'EBUSY']);
+/**
+ * A file whose ctime is less than this before a listing began was in new/, with all its
+ * sender's earlier files, when the listing began. The slack covers the kernel's coarse
+ * file clock lagging Date.now().
+ */
+const SETTLED_SLACK_MS = 100;
+
+/** What the files of one pass are judged against. */
+interface PassContext {
+  /** Files with a ctime before this are settled. */
+  settledBefore: number;
+  /** Names of a listing that ended before the current one began: settled whatever their ctime. */
+  settledNames: ReadonlySet<string>;
+  /** Senders with an earlier message waiting for a retry: their later files wait too. */
+  held: Set<string>;
+}
 
 export class MailboxReader {
   private readonly box: string;
@@ -95,18 +60,20 @@ export class MailboxReader {
   private readonly maxBytes: number;
   private readonly pauseAbove: number;
   private readonly handled = new Set<string>();
-  private readonly token = nanoid(12);
-  private readonly counters: MailboxReaderStats = { passes: 0, handled: 0, deduped: 0, dead: 0, watchPauses: 0 };
+  private readonly retries: RetryBook;
+  private readonly counters: MailboxReaderStats = { passes: 0, relists: 0, handled: 0, deduped: 0, retried: 0, dead: 0, watchPauses: 0 };
 
   private state: State = 'new';
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  private releaseLock: (() => Promise<void>) | undefined;
+  private lock: ReaderLock | undefined;
   private lockLost = false;
   private watcher: FSWatcher | undefined;
   /** True while the watcher is closed because of a large backlog. */
   private watchPaused = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Wakes the pump when the earliest retry is due. */
+  private retryTimer: NodeJS.Timeout | undefined;
   private pumping: Promise<number> | undefined;
   private pumpAgain = false;
 
@@ -119,6 +86,7 @@ export class MailboxReader {
     this.logger = (opts.logger ?? silentLogger()).child({ mailbox: opts.agentId });
     this.maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.pauseAbove = Math.max(1, opts.watchPauseAbove ?? 16);
+    this.retries = new RetryBook(opts.handlerRetry);
   }
 
   /** Ids handled (acked) by this mailbox: rebuilt from cur/ at start, grown on every ack. */
@@ -137,9 +105,9 @@ export class MailboxReader {
   }
 
   /**
-   * Takes the reader lock, cleans tmp/, rebuilds the handled ids from cur/, and starts the
-   * watcher and the rescan timer. Resolves once the watcher is ready; the first pump has
-   * been triggered by then (not awaited).
+   * Takes the reader lock, checks the folders, cleans tmp/, rebuilds the handled ids from
+   * cur/, and starts the watcher and the rescan timer. Resolves once the watcher is ready;
+   * the first pump has been triggered by then (not awaited).
    */
   start(): Promise<void> {
     if (this.state !== 'new') return Promise.reject(new MailboxError('E_MAILBOX_READER_STATE', `mailbox reader for ${this.opts.agentId} was already started`));
@@ -153,13 +121,15 @@ export class MailboxReader {
       const st = await fsp.stat(this.newDir).catch(() => undefined);
       if (!st?.isDirectory()) throw new UnknownRecipientError(this.opts.agentId, this.box);
       await this.takeLock();
-      await this.cleanTmp();
-      await this.rebuildHandled();
+      await checkFolders([this.curDir, this.deadDir, this.tmpDir], this.logger);
+      await cleanTmp(this.tmpDir, this.logger);
+      for (const id of await handledIdsIn(this.curDir)) this.handled.add(id);
       if (this.stopRequested()) return;
 
       const every = this.opts.rescanIntervalMs ?? 1000;
       // wake() ignores the timer and events until the state is 'running'.
       this.timer = setInterval(() => this.wake('timer'), every);
+      this.lock?.keep(Math.max(50, (this.opts.lockStaleMs ?? 10_000) / 2), (why) => this.onLockLost(why), this.logger);
       if (this.opts.watch !== false) {
         // A big backlog is drained unwatched first (see watchPauseAbove).
         if ((await fsp.readdir(this.newDir)).length > this.pauseAbove) {
@@ -179,7 +149,7 @@ export class MailboxReader {
     }
   }
 
-  /** Stops watching, waits for an in-flight pump, and releases the lock. Idempotent. */
+  /** Stops watching, waits for an in-flight pump, and releases the lock (if still ours). Idempotent. */
   stop(): Promise<void> {
     if (!this.stopping) this.stopping = this.doStop();
     return this.stopping;
@@ -203,31 +173,18 @@ export class MailboxReader {
 
   private async teardown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.timer = this.retryTimer = undefined;
     // The pump may re-open the watcher; wait for it first, then close whatever is open.
     await this.pumping?.catch(() => undefined);
     await this.closeWatcher();
-    await this.dropLock();
+    const lock = this.lock;
+    this.lock = undefined;
+    await lock?.release().catch((err: unknown) => this.logger.warn({ err }, 'mailbox: releasing the reader lock failed'));
   }
 
-  /** chokidar on new/ alone: depth 0, ignoreInitial, no awaitWriteFinish (the rename makes files whole). */
   private async openWatcher(): Promise<void> {
-    const watcher = watch(this.newDir, { depth: 0, ignoreInitial: true, persistent: true });
-    this.watcher = watcher;
-    watcher.on('add', () => this.wake('add'));
-    watcher.on('change', () => this.wake('change'));
-    watcher.on('error', (err) => this.logger.warn({ err }, 'mailbox: watcher error; the rescan timer still runs'));
-    await new Promise<void>((resolve) => {
-      // The timer is the safety net, so a watcher that never gets ready must not block us.
-      const t = setTimeout(() => {
-        this.logger.warn('mailbox: watcher not ready after 10 s; relying on the rescan timer');
-        resolve();
-      }, 10_000);
-      watcher.once('ready', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
+    this.watcher = await watchNew(this.newDir, (event) => this.wake(event), this.logger);
   }
 
   private async closeWatcher(): Promise<void> {
@@ -240,6 +197,15 @@ export class MailboxReader {
   private wake(source: string): void {
     if (this.state !== 'running') return;
     this.pump().catch((err: unknown) => this.logger.error({ err, source }, 'mailbox: pump failed'));
+  }
+
+  /** Wakes the pump at `at` (the earliest of all requests wins). */
+  private wakeAt(at: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.wake('retry');
+    }, Math.max(0, at - Date.now()));
   }
 
   /**
@@ -270,45 +236,86 @@ export class MailboxReader {
     return this.pumping;
   }
 
-  private async pass(): Promise<number> {
-    this.counters.passes++;
-    let names: string[];
+  /** One listing of new/, timed: the settled rule needs when it began. */
+  private async list(): Promise<{ names: string[]; startedAt: number } | undefined> {
+    const startedAt = Date.now();
     try {
-      names = await fsp.readdir(this.newDir);
+      const names = await (this.opts.seams?.listNew ?? ((d: string) => fsp.readdir(d)))(this.newDir);
+      // Plain text sort: the fixed-width name puts each sender's messages in send order.
+      return { names: names.sort(), startedAt };
     } catch (err) {
       this.logger.error({ err }, 'mailbox: cannot list new/');
-      return 0;
+      return undefined;
     }
-    // Plain text sort: the fixed-width name puts each sender's messages in send order.
-    names.sort();
+  }
+
+  private async pass(): Promise<number> {
+    this.counters.passes++;
+    // One listing of the mailbox dir per pass proves the lock is still ours before anything is handled.
+    if (!(await this.lockStillOurs())) return 0;
+    const first = await this.list();
+    if (!first) return 0;
     const watching = this.opts.watch !== false;
-    if (watching && !this.watchPaused && names.length > this.pauseAbove) {
+    if (watching && !this.watchPaused && first.names.length > this.pauseAbove) {
       this.watchPaused = true;
       this.counters.watchPauses++;
-      this.logger.debug({ backlog: names.length }, 'mailbox: large backlog; watcher paused while draining');
+      this.logger.debug({ backlog: first.names.length }, 'mailbox: large backlog; watcher paused while draining');
       await this.closeWatcher();
     }
+    let queue = first.names;
+    const inNew = new Set(queue);
+    const ctx: PassContext = { settledBefore: first.startedAt - SETTLED_SLACK_MS, settledNames: new Set(), held: new Set() };
+    const done = new Set<string>();
+    let relisted = false;
     let handled = 0;
-    /** Files dealt with (handled, deduped, dead, or gone); the rest failed and stay in new/. */
+    /** Files dealt with (handled, deduped, dead, or gone); the rest wait in new/. */
     let progressed = 0;
-    for (const name of names) {
+    for (let i = 0; i < queue.length; i++) {
       if (this.state !== 'running') break;
+      const name = queue[i]!;
+      let outcome: FileOutcome;
       try {
-        if (await this.handleFile(name)) handled++;
-        progressed++;
+        outcome = await this.handleFile(name, ctx);
       } catch (err) {
+        done.add(name);
         if (TRANSIENT_CODES.has((err as NodeJS.ErrnoException).code ?? '')) {
           // Out of descriptors or similar: the rest of the pass would fail the same way.
           this.logger.error({ err, file: name }, 'mailbox: transient error; retrying on a later pass');
-          return handled;
+          break;
         }
         this.logger.error({ err, file: name }, 'mailbox: could not process file; it stays in new/');
+        continue;
       }
+      if (outcome === 'later') {
+        if (relisted) {
+          // It arrived during the second listing too: the next pass settles it.
+          this.pumpAgain = true;
+          break;
+        }
+        // A second listing, begun after the first ended, holds every earlier file of every
+        // sender the first one saw: from here on those are settled, in a fresh name order.
+        relisted = true;
+        this.counters.relists++;
+        const second = await this.list();
+        if (!second) break;
+        ctx.settledNames = new Set(first.names);
+        ctx.settledBefore = second.startedAt - SETTLED_SLACK_MS;
+        for (const n of second.names) inNew.add(n);
+        queue = second.names.filter((n) => !done.has(n));
+        i = -1;
+        continue;
+      }
+      done.add(name);
+      if (outcome === 'handled') handled++;
+      if (outcome === 'handled' || outcome === 'progress') progressed++;
     }
+    this.retries.keepOnly(inNew);
+    const due = this.retries.nextDue();
+    if (due !== undefined && this.state === 'running') this.wakeAt(due);
     if (watching && this.watchPaused && this.state === 'running') {
-      if (names.length > this.pauseAbove / 2) {
+      if (first.names.length > this.pauseAbove / 2) {
         // No events while unwatched: keep draining with back-to-back passes, but only while
-        // they get somewhere; files that keep failing are left to the rescan timer.
+        // they get somewhere; files that keep failing are left to the timers.
         if (progressed > 0) this.pumpAgain = true;
       } else {
         await this.openWatcher();
@@ -321,245 +328,103 @@ export class MailboxReader {
     return handled;
   }
 
-  /** Handles one file from new/. True when the handler ran and the file was acked. */
-  private async handleFile(name: string): Promise<boolean> {
+  /** Handles one file from new/. */
+  private async handleFile(name: string, ctx: PassContext): Promise<FileOutcome> {
     const file = path.join(this.newDir, name);
-    const read = await this.readMessage(file);
+    const settled = (st: Stats) => st.ctimeMs < ctx.settledBefore || ctx.settledNames.has(name);
+    const read = await readMessageFile(file, this.maxBytes, settled);
+    if (read.kind === 'later') return 'later';
     if (read.kind === 'gone') {
       this.logger.debug({ file: name }, 'mailbox: file vanished before it was read; skipped');
-      return false;
+      this.retries.forget(name);
+      return 'progress';
     }
     if (read.kind === 'bad') {
-      await this.moveToDead(name, read.reason);
-      return false;
+      await this.toDead(name, read.reason);
+      return 'progress';
     }
-
-    let json: unknown;
-    try {
-      json = JSON.parse(read.text);
-    } catch (err) {
-      await this.moveToDead(name, `not valid JSON: ${describeError(err)}`);
-      return false;
+    const checked = checkEnvelope(read.text, name, { sessionId: this.opts.sessionId, agentId: this.opts.agentId, minEpoch: this.opts.minEpoch?.() });
+    if ('bad' in checked) {
+      await this.toDead(name, checked.bad);
+      return 'progress';
     }
-    const parsed = EnvelopeSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-      await this.moveToDead(name, `envelope fails its schema at ${where}: ${issue?.message ?? 'invalid'}`);
-      return false;
-    }
-    const env = parsed.data;
-    const { sessionId, agentId } = this.opts;
-    if (env.session !== sessionId) {
-      await this.moveToDead(name, `belongs to session ${env.session}, not ${sessionId}`);
-      return false;
-    }
-    if (env.to !== agentId) {
-      await this.moveToDead(name, `addressed to ${env.to}, not ${agentId}`);
-      return false;
-    }
-    const minEpoch = this.opts.minEpoch?.();
-    if (minEpoch !== undefined && env.epoch !== undefined && env.epoch < minEpoch) {
-      await this.moveToDead(name, `stale epoch ${env.epoch} < current epoch ${minEpoch} (sent by an older coordinator)`);
-      return false;
-    }
-    const named = parseMessageFileName(name);
-    if (!named) {
-      await this.moveToDead(name, 'file name does not match <13-digit sentAt>-<8-digit seq>-<id>.json');
-      return false;
-    }
-    if (named.id !== env.id) {
-      // cur/ names are where handled ids are rebuilt from, so they must agree.
-      await this.moveToDead(name, `file name id ${named.id} does not match envelope id ${env.id}`);
-      return false;
-    }
-
+    const env = checked.env;
     if (this.handled.has(env.id)) {
       this.logger.debug({ file: name, id: env.id }, 'mailbox: id already handled; acked without handling again');
       this.counters.deduped++;
-      await this.ack(name);
-      return false;
+      await ackToCur(this.newDir, this.curDir, name, this.logger);
+      return 'progress';
+    }
+    // An earlier message of this sender waits for a retry, or this one waits out its backoff.
+    if (ctx.held.has(env.from)) return 'held';
+    if (this.retries.waiting(name)) {
+      ctx.held.add(env.from);
+      return 'held';
     }
 
     try {
       await this.opts.handler(env, { name, path: file });
     } catch (err) {
-      this.logger.error({ err, file: name, id: env.id, type: env.type }, 'mailbox: handler failed; message moved to dead/');
-      await this.moveToDead(name, `handler failed: ${describeError(err)}`);
-      return false;
+      const verdict = this.retries.failed(name, err);
+      if (verdict.dead) {
+        this.logger.error({ err, file: name, id: env.id, type: env.type }, 'mailbox: handler failed; message moved to dead/');
+        await this.toDead(name, verdict.reason);
+        return 'progress';
+      }
+      this.counters.retried++;
+      ctx.held.add(env.from);
+      this.logger.warn({ err, file: name, id: env.id, type: env.type, attempts: verdict.attempts, retryInMs: verdict.retryInMs }, 'mailbox: handler failed; will retry');
+      return 'held';
     }
+    this.retries.forget(name);
     // Remember the id even if the ack rename fails, so a later pass dedupes instead of re-handling.
     this.handled.add(env.id);
     this.counters.handled++;
-    await this.ack(name);
-    return true;
+    await ackToCur(this.newDir, this.curDir, name, this.logger);
+    return 'handled';
   }
 
-  /** Reads a file from new/ without following symlinks and without blocking on FIFOs. */
-  private async readMessage(file: string): Promise<ReadOutcome> {
-    let st;
-    try {
-      st = await fsp.lstat(file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'gone' };
-      throw err;
-    }
-    if (st.isSymbolicLink()) {
-      const target = await fsp.readlink(file).catch(() => '?');
-      return { kind: 'bad', reason: `is a symlink (to ${target}); symlinks are never followed` };
-    }
-    if (!st.isFile()) return { kind: 'bad', reason: 'not a regular file' };
-    if (st.size > this.maxBytes) return { kind: 'bad', reason: `too large: ${st.size} bytes > limit ${this.maxBytes}` };
-
-    let fh: fsp.FileHandle;
-    try {
-      // O_NOFOLLOW closes the lstat→open race; O_NONBLOCK keeps a swapped-in FIFO from hanging us.
-      fh = await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { kind: 'gone' };
-      if (code === 'ELOOP') return { kind: 'bad', reason: 'is a symlink; symlinks are never followed' };
-      if (code && TRANSIENT_CODES.has(code)) throw err;
-      return { kind: 'bad', reason: `cannot open: ${describeError(err)}` };
-    }
-    try {
-      const st2 = await fh.stat();
-      if (!st2.isFile()) return { kind: 'bad', reason: 'not a regular file' };
-      if (st2.size > this.maxBytes) return { kind: 'bad', reason: `too large: ${st2.size} bytes > limit ${this.maxBytes}` };
-      const buf = await fh.readFile();
-      if (buf.length > this.maxBytes) return { kind: 'bad', reason: `too large: ${buf.length} bytes > limit ${this.maxBytes}` };
-      return { kind: 'ok', text: buf.toString('utf8') };
-    } finally {
-      await fh.close();
-    }
-  }
-
-  /** new/ → cur/. A file already gone was acked or removed by someone else: nothing to do. */
-  private async ack(name: string): Promise<void> {
-    try {
-      await fsp.rename(path.join(this.newDir, name), path.join(this.curDir, name));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.logger.warn({ file: name }, 'mailbox: file vanished before its ack');
-        return;
-      }
-      throw err;
-    }
-  }
-
-  /** new/ → dead/, with the reason written first so every dead file has one. */
-  private async moveToDead(name: string, reason: string): Promise<void> {
-    const line = reason.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-    const reasonFile = path.join(this.deadDir, name + DEAD_REASON_SUFFIX);
-    await fsp.writeFile(reasonFile, line + '\n');
-    try {
-      await fsp.rename(path.join(this.newDir, name), path.join(this.deadDir, name));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        await fsp.rm(reasonFile, { force: true });
-        return;
-      }
-      throw err;
-    }
+  /** new/ → dead/ with a bounded, printable one-line reason. */
+  private async toDead(name: string, reason: string): Promise<void> {
+    this.retries.forget(name);
+    const line = sanitizeReason(reason);
+    if (!(await moveToDead(this.newDir, this.deadDir, name, line))) return;
     this.counters.dead++;
     this.logger.warn({ file: name, reason: line }, 'mailbox: message moved to dead/');
   }
 
   private async takeLock(): Promise<void> {
-    const lockPath = path.join(this.box, READER_LOCK_NAME);
-    if (this.opts.takeOverLock) {
-      await fsp.rm(lockPath, { recursive: true, force: true });
-      this.logger.warn({ lock: lockPath }, 'mailbox: took over the reader lock');
-    }
-    try {
-      // A key unique to this reader keeps proper-lockfile's per-process bookkeeping of two
-      // readers (e.g. an old one and its in-process takeover) apart; the lock itself is
-      // the one shared directory `lockfilePath`.
-      this.releaseLock = await lockfile.lock(path.join(this.box, `reader#${this.token}`), {
-        stale: this.opts.lockStaleMs ?? 10_000,
-        realpath: false,
-        lockfilePath: lockPath,
-        onCompromised: (err) => this.onLockCompromised(err),
-      });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') throw new MailboxLockedError(this.box, { cause: err });
-      throw err;
-    }
-    await writeJsonAtomic(path.join(this.box, READER_OWNER_NAME), {
-      pid: process.pid,
+    const { lock, tookOver } = await ReaderLock.acquire({
+      box: this.box,
       agent: this.opts.agentId,
-      token: this.token,
-      since: new Date().toISOString(),
+      staleMs: this.opts.lockStaleMs ?? 10_000,
+      takeOver: this.opts.takeOverLock ?? false,
+      seams: this.opts.seams,
     });
+    this.lock = lock;
+    if (tookOver !== undefined) this.logger.warn({ generation: lock.gen, previous: tookOver }, 'mailbox: took over the reader lock');
   }
 
-  private onLockCompromised(err: Error): void {
-    this.releaseLock = undefined;
+  /** False (and the reader stopping) once the lock is no longer this reader's. */
+  private async lockStillOurs(): Promise<boolean> {
+    const lock = this.lock;
+    if (!lock || this.lockLost) return false;
+    const why = await lock.lostBecause();
+    if (why === undefined) return true;
+    this.onLockLost(why);
+    return false;
+  }
+
+  private onLockLost(why: string): void {
     if (this.lockLost || this.stopRequested()) return;
     this.lockLost = true;
-    this.logger.error({ err }, 'mailbox: reader lock lost (taken over?); this reader stops');
+    const err = new MailboxLockLostError(this.box, why);
+    this.logger.error({ err }, 'mailbox: reader lock lost; this reader stops');
     void this.stop();
     try {
       this.opts.onLockLost?.(err);
     } catch (cbErr) {
       this.logger.error({ err: cbErr }, 'mailbox: onLockLost callback threw');
-    }
-  }
-
-  /** Releases the lock only if this reader still owns it: never remove a new owner's lock. */
-  private async dropLock(): Promise<void> {
-    const release = this.releaseLock;
-    this.releaseLock = undefined;
-    if (!release) return;
-    const ownerFile = path.join(this.box, READER_OWNER_NAME);
-    let owner: { token?: string } | undefined;
-    try {
-      owner = JSON.parse(await fsp.readFile(ownerFile, 'utf8')) as { token?: string };
-    } catch {
-      owner = undefined;
-    }
-    if (owner?.token !== undefined && owner.token !== this.token) {
-      this.logger.warn('mailbox: reader lock was taken over by another reader; not releasing it');
-      return;
-    }
-    await fsp.rm(ownerFile, { force: true }).catch(() => undefined);
-    await release().catch((err: unknown) => this.logger.debug({ err }, 'mailbox: releasing the reader lock failed'));
-  }
-
-  /** Removes tmp/ leftovers of crashed senders; young files may be a send in progress. */
-  private async cleanTmp(): Promise<void> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.tmpDir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    const cutoff = Date.now() - TMP_MAX_AGE_MS;
-    for (const name of names) {
-      const file = path.join(this.tmpDir, name);
-      try {
-        const st = await fsp.lstat(file);
-        if (st.mtimeMs >= cutoff) continue;
-        await fsp.rm(file, { recursive: true, force: true });
-        this.logger.info({ file: name }, 'mailbox: removed a stale tmp/ leftover');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn({ err, file: name }, 'mailbox: could not clean tmp/ entry');
-      }
-    }
-  }
-
-  private async rebuildHandled(): Promise<void> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.curDir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    for (const name of names) {
-      const parsed = parseMessageFileName(name);
-      if (parsed) this.handled.add(parsed.id);
     }
   }
 }

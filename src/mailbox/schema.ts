@@ -76,6 +76,36 @@ export const ProgressBodySchema = z.object({
 /** Worker to coordinator: a question (from `ask_coordinator`); the answer is a `message` with replyTo. */
 export const QuestionBodySchema = z.object({ subtask: z.string(), question: z.string().min(1) });
 
+/** Deepest nesting of free-form JSON in an envelope (arrays and objects). */
+export const MAX_JSON_DEPTH = 64;
+/** Most values (every array, object, string, number...) in one free-form JSON value. */
+export const MAX_JSON_NODES = 50_000;
+
+/**
+ * Why a free-form JSON value is out of bounds, or undefined when it is within them. Walks
+ * with an explicit stack, so a 100k-deep value cannot overflow the call stack here (and is
+ * refused before anything JSON.stringify-s it).
+ */
+export function jsonBoundsProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, maxNodes = MAX_JSON_NODES): string | undefined {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (++nodes > maxNodes) return `more than ${maxNodes} JSON values`;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > maxDepth) return `nested deeper than ${maxDepth} levels`;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (const c of children) stack.push([c, depth + 1]);
+  }
+  return undefined;
+}
+
+/** Free-form JSON with bounded depth and size (see jsonBoundsProblem). */
+export const BoundedJsonSchema = z.unknown().superRefine((v, ctx) => {
+  const problem = jsonBoundsProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: `free-form JSON out of bounds: ${problem}` });
+});
+
 export const ResultBodySchema = z.object({
   subtask: z.string(),
   attempt: z.number().int().positive(),
@@ -85,7 +115,7 @@ export const ResultBodySchema = z.object({
   turns: z.number().int().nonnegative(),
   usage: UsageSchema,
   /** Structured output, e.g. the review a reviewer submitted with `submit_review`. */
-  structured: z.unknown().optional(),
+  structured: BoundedJsonSchema.optional(),
 });
 
 export const FailureBodySchema = z.object({

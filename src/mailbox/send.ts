@@ -5,8 +5,9 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
-import { InvalidEnvelopeError, UnknownRecipientError } from '../errors.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir, messageFileName } from './maildir.js';
+import { InvalidEnvelopeError, TmpFileVanishedError, UnknownRecipientError } from '../errors.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir, messageFileName, tmpFileName } from './maildir.js';
+import { SendClock } from './send-clock.js';
 import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type EnvelopeOf, type MessageType } from './schema.js';
 
 export interface SenderOptions {
@@ -20,6 +21,21 @@ export interface SenderOptions {
   fsync?: boolean | ((type: MessageType) => boolean);
   /** Refuse to write a message file larger than this (a reader would dead-letter it). Default 1 MiB. */
   maxMessageBytes?: number;
+  /**
+   * Where the sender keeps its clock floor across restarts (see send-clock.ts). Default
+   * `<session>/agents/<from>/send-clock.json`; null: none.
+   */
+  clockFile?: string | null;
+  /** Test seams only: hooks that let a test inject an interleaving deterministically. Never set in production. */
+  seams?: SenderSeams;
+}
+
+/** Points where a test can pause a send, to drive a race deterministically. */
+export interface SenderSeams {
+  /** Runs after the message is written to tmp/ and before it is renamed into new/. */
+  beforeRename?: (tmpFile: string) => Promise<void> | void;
+  /** Replaces the wall clock (e.g. to step it back across a sender restart). */
+  now?: () => number;
 }
 
 export interface SendOptions {
@@ -39,15 +55,18 @@ function defaultFsync(type: MessageType): boolean {
  * Sends envelopes from one agent. Any number of senders, in any number of processes, may
  * write to the same mailbox; no lock is needed.
  *
- * Order: each call takes its `seq` and `sentAt` synchronously, and `sentAt` never goes
- * backwards for one sender, so file names sort in call order. A reader sees that order
- * for sends that were awaited one after another.
+ * Order: each call takes its `seq` and `sentAt` in call order, and `sentAt` never goes
+ * backwards for one sender, even across its restarts (send-clock.ts), so file names sort
+ * in call order. A reader sees that order for sends that were awaited one after another.
  */
 export class MailboxSender {
   private nextSeq = 0;
   private lastSentAt = 0;
+  private readonly clock: SendClock;
 
-  constructor(private readonly opts: SenderOptions) {}
+  constructor(private readonly opts: SenderOptions) {
+    this.clock = new SendClock(opts.clockFile === null ? undefined : (opts.clockFile ?? SendClock.fileFor(opts.sessionDir, opts.from)));
+  }
 
   /** The agent id this sender writes as. */
   get from(): string {
@@ -56,8 +75,11 @@ export class MailboxSender {
 
   async send<T extends MessageType>(to: string, type: T, body: BodyOf<T>, opts: SendOptions = {}): Promise<EnvelopeOf<T>> {
     const epoch = typeof this.opts.epoch === 'function' ? this.opts.epoch() : this.opts.epoch;
-    // A wall clock stepping back must not reorder this sender's messages.
-    const sentAt = Math.max(Date.now(), this.lastSentAt);
+    // Every call awaits the same promise, so calls still take seq and sentAt in call order.
+    const floor = await this.clock.floor();
+    // A wall clock stepping back must not reorder this sender's messages, nor across its restarts.
+    this.lastSentAt = Math.max(this.lastSentAt, floor);
+    const sentAt = Math.max((this.opts.seams?.now ?? Date.now)(), this.lastSentAt);
     const seq = this.nextSeq;
     const candidate = {
       v: ENVELOPE_VERSION,
@@ -92,6 +114,7 @@ export class MailboxSender {
     const name = messageFileName(sentAt, seq, envelope.id);
     this.nextSeq = seq + 1;
     this.lastSentAt = sentAt;
+    const covered = this.clock.cover(sentAt);
 
     const box = mailboxDir(this.opts.sessionDir, to);
     const newDir = path.join(box, 'new');
@@ -106,14 +129,19 @@ export class MailboxSender {
     }
 
     const fsync = opts.fsync ?? (typeof this.opts.fsync === 'function' ? this.opts.fsync(type) : this.opts.fsync ?? defaultFsync(type));
-    await writeIntoMailbox(box, name, data, fsync, to);
+    await covered;
+    await writeIntoMailbox(box, name, data, fsync, to, this.opts.seams);
     return envelope;
   }
 }
 
-/** tmp/ (wx) → optional fsync → rename into new/. Never creates folders. */
-async function writeIntoMailbox(box: string, name: string, data: string, fsync: boolean, to: string): Promise<void> {
-  const tmpFile = path.join(box, 'tmp', name);
+/**
+ * tmp/ (wx) → optional fsync → rename into new/. Never creates folders. The tmp/ name
+ * carries this process's pid, so a reader's start-up cleanup can tell a stalled send
+ * (pid alive: kept) from a crashed one (pid dead: removed).
+ */
+async function writeIntoMailbox(box: string, name: string, data: string, fsync: boolean, to: string, seams?: SenderSeams): Promise<void> {
+  const tmpFile = path.join(box, 'tmp', tmpFileName(name));
   const newDir = path.join(box, 'new');
   let fh: fsp.FileHandle;
   try {
@@ -130,10 +158,16 @@ async function writeIntoMailbox(box: string, name: string, data: string, fsync: 
     } finally {
       await fh.close();
     }
+    await seams?.beforeRename?.(tmpFile);
     await fsp.rename(tmpFile, path.join(newDir, name));
   } catch (err) {
     await fsp.rm(tmpFile, { force: true }).catch(() => undefined);
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UnknownRecipientError(to, box);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      // Either new/ is gone (the mailbox is) or our own tmp/ file is: they are different failures.
+      const newThere = await fsp.stat(newDir).then((st) => st.isDirectory(), () => false);
+      if (!newThere) throw new UnknownRecipientError(to, box);
+      throw new TmpFileVanishedError(tmpFile, { cause: err });
+    }
     throw err;
   }
   if (fsync) {

@@ -58,6 +58,12 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     takeOverLock: agent.attempt > 1,
     // Orders from a coordinator that lost the session lock are refused (epoch fencing).
     minEpoch: () => watch.epoch(),
+    // Another reader (a newer attempt) took this mailbox: this attempt's role is over.
+    onLockLost: (err) => {
+      logger.error({ err }, 'worker mailbox lock lost to another reader; exiting');
+      process.stderr.write(`worker ${agentId}: ${err.message}; exiting\n`);
+      process.exit(LOCK_LOST_EXIT_CODE);
+    },
     handler: async (env) => {
       switch (env.type) {
         case 'assign':
@@ -233,6 +239,9 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   }
   return code;
 }
+
+/** Exit code of a worker whose mailbox was taken over by another reader. */
+export const LOCK_LOST_EXIT_CODE = 4;
 
 /** How long `ask_coordinator` waits for an answer. */
 const QUESTION_TIMEOUT_MS = 120_000;

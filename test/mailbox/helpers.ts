@@ -28,20 +28,55 @@ export async function removeSession(s: TestSession | undefined): Promise<void> {
   if (s) await fsp.rm(s.dir, { recursive: true, force: true });
 }
 
+const bundles = new Map<string, Promise<string>>();
+const bundleDir = path.join(here, '..', '..', 'node_modules', '.cache', 'mailroom-test', `${process.pid}`);
+
+/**
+ * `script` bundled once per test process with esbuild (npm packages external), so a test
+ * that starts a child many times (the kill soak) pays tsx's start-up cost once, not per start.
+ * The bundle lives under node_modules/.cache, where the packages resolve.
+ */
+export function bundledScript(script: string): Promise<string> {
+  let built = bundles.get(script);
+  if (!built) {
+    built = (async () => {
+      const esbuild = await import('esbuild');
+      const outfile = path.join(bundleDir, path.basename(script).replace(/\.ts$/, '.mjs'));
+      await esbuild.build({ entryPoints: [script], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+      return outfile;
+    })();
+    bundles.set(script, built);
+  }
+  return built;
+}
+
+/** Removes this test process's bundles (call in afterAll). */
+export async function removeBundles(): Promise<void> {
+  bundles.clear();
+  await fsp.rm(bundleDir, { recursive: true, force: true });
+}
+
 /** Children started by a test; killed in afterEach via killAll(). */
 export class Children {
   private readonly procs = new Set<ChildProcess>();
 
   /** `node --import tsx <script> ...args`, inheriting the environment (MAILROOM_TEST_RUN). */
   spawnTs(script: string, args: string[]): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    return this.spawnNode(['--import', 'tsx', script, ...args]);
+  }
+
+  /** `node <args>` (e.g. a bundledScript), inheriting the environment, with stdout and stderr kept. */
+  spawnNode(args: string[]): ChildProcess {
+    const child = spawn(process.execPath, args, {
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout?.on('data', () => undefined);
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     Object.defineProperty(child, 'stderrText', { get: () => stderr });
+    Object.defineProperty(child, 'stdoutText', { get: () => stdout });
     this.procs.add(child);
     return child;
   }
@@ -61,6 +96,10 @@ export class Children {
 
 export function stderrOf(child: ChildProcess): string {
   return (child as unknown as { stderrText?: string }).stderrText ?? '';
+}
+
+export function stdoutOf(child: ChildProcess): string {
+  return (child as unknown as { stdoutText?: string }).stdoutText ?? '';
 }
 
 /** Resolves with the exit code (or signal name) once the child has exited. */

@@ -6,9 +6,14 @@
  *
  *   node --import tsx mailbox-writer.ts --session-dir D --session-id S --from w1 --to coordinator
  *        --count 100 [--delay-ms 0] [--min-size 0 --max-size 0] [--ready FILE --go FILE]
+ *        [--first 0] [--clock-offset-ms 0] [--stop-before-rename]
  *
  * With --ready/--go it writes FILE (ready) and waits for the go file, so several writers
- * can be released at the same moment.
+ * can be released at the same moment. --first numbers the texts from that i (a restarted
+ * writer), --clock-offset-ms shifts its wall clock (a clock step), and --stop-before-rename
+ * SIGSTOPs the process itself after each message is written to tmp/ and before its rename,
+ * so a test can act on a stalled send and then SIGCONT it. On an error it prints
+ * `{"error": code}` on stdout and exits 1.
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,9 +27,12 @@ const { values } = parseArgs({
     from: { type: 'string' },
     to: { type: 'string' },
     count: { type: 'string', default: '1' },
+    first: { type: 'string', default: '0' },
     'delay-ms': { type: 'string', default: '0' },
     'min-size': { type: 'string', default: '0' },
     'max-size': { type: 'string', default: '0' },
+    'clock-offset-ms': { type: 'string', default: '0' },
+    'stop-before-rename': { type: 'boolean', default: false },
     ready: { type: 'string' },
     go: { type: 'string' },
   },
@@ -46,14 +54,24 @@ function textFor(writer: string, i: number, min: number, max: number): string {
 
 async function main(): Promise<void> {
   const from = values.from!;
-  const sender = new MailboxSender({ sessionDir: values['session-dir']!, sessionId: values['session-id']!, from });
+  const offset = Number(values['clock-offset-ms']);
+  const sender = new MailboxSender({
+    sessionDir: values['session-dir']!,
+    sessionId: values['session-id']!,
+    from,
+    seams: {
+      ...(offset !== 0 ? { now: () => Date.now() + offset } : {}),
+      ...(values['stop-before-rename'] ? { beforeRename: () => void process.kill(process.pid, 'SIGSTOP') } : {}),
+    },
+  });
   const count = Number(values.count);
+  const first = Number(values.first);
   const delay = Number(values['delay-ms']);
   const min = Number(values['min-size']);
   const max = Number(values['max-size']);
   if (values.ready) fs.writeFileSync(values.ready, String(process.pid));
   if (values.go) while (!fs.existsSync(values.go)) await sleep(5);
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < first + count; i++) {
     await sender.send(values.to!, 'message', { text: textFor(from, i, min, max) });
     if (delay > 0) await sleep(delay);
   }
@@ -61,6 +79,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  process.stdout.write(JSON.stringify({ error: (err as { code?: string }).code ?? String(err) }) + '\n');
   process.stderr.write(`mailbox-writer: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

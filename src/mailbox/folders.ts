@@ -1,0 +1,52 @@
+/**
+ * The reader's moves between Maildir folders and its checks of them: a missing cur/,
+ * dead/ or tmp/ is recreated and said, never mistaken for a message that vanished.
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../log.js';
+import { parseMessageFileName } from './maildir.js';
+
+/** Creates a Maildir folder that went missing; says whether it had to. */
+export async function recreateFolder(dir: string): Promise<boolean> {
+  try {
+    await fsp.mkdir(dir);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/** Recreates (loudly) any of the given folders that is missing. */
+export async function checkFolders(dirs: string[], logger: Logger): Promise<void> {
+  for (const dir of dirs) {
+    if (await recreateFolder(dir)) logger.error({ folder: path.basename(dir) }, `mailbox: ${path.basename(dir)}/ was missing; recreated it`);
+  }
+}
+
+/** new/ → cur/. ENOENT is "vanished" only when cur/ is there: a missing cur/ is recreated, loudly, and the ack retried. */
+export async function ackToCur(newDir: string, curDir: string, name: string, logger: Logger): Promise<void> {
+  const move = () => fsp.rename(path.join(newDir, name), path.join(curDir, name));
+  try {
+    await move();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (await recreateFolder(curDir)) {
+      logger.error({ file: name }, 'mailbox: cur/ was missing at an ack; recreated it (its history is lost)');
+      await move();
+      return;
+    }
+    logger.warn({ file: name }, 'mailbox: file vanished before its ack');
+  }
+}
+
+/** The ids in cur/'s file names: the messages this mailbox has handled. */
+export async function handledIdsIn(curDir: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const name of await fsp.readdir(curDir)) {
+    const parsed = parseMessageFileName(name);
+    if (parsed) ids.push(parsed.id);
+  }
+  return ids;
+}
