@@ -130,14 +130,12 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
   const dir = await findSession(runtimeDir, ref);
   const id = path.basename(dir);
   const existing = await readSessionRecord(dir);
-  if (existing.status === 'completed') {
-    const result = await fs.readFile(sessionPaths(dir).result, 'utf8').catch(() => undefined);
-    const usage = (await readJsonIfExists<UsageReport>(sessionPaths(dir).usage)) ?? new UsageLedger(sessionPaths(dir).usage, {}).report();
-    return { sessionId: id, sessionDir: dir, status: 'completed', provider: existing.provider, usage, exitCode: 0, alreadyCompleted: true, ...(result !== undefined ? { result: result.trimEnd() } : {}) };
-  }
+  if (existing.status === 'completed') return completedOutcome(dir, existing);
   const logger = coordinatorLogger(dir, id, opts.logLevel);
   const { lock, record, previousPid } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
   try {
+    // Another resume may have finished the session while this one waited for the lock.
+    if (record.status === 'completed') return await completedOutcome(dir, record);
     const running: SessionRecord = { ...record, status: 'running', reason: undefined, endedAt: undefined };
     await writeSessionRecord(dir, running);
     const provider = running.provider as ProviderName;
@@ -154,6 +152,13 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
   } finally {
     await lock.release();
   }
+}
+
+/** The outcome of resuming a session that is already completed: its result, no model call. */
+async function completedOutcome(dir: string, record: SessionRecord): Promise<SessionOutcome> {
+  const result = await fs.readFile(sessionPaths(dir).result, 'utf8').catch(() => undefined);
+  const usage = (await readJsonIfExists<UsageReport>(sessionPaths(dir).usage)) ?? new UsageLedger(sessionPaths(dir).usage, {}).report();
+  return { sessionId: path.basename(dir), sessionDir: dir, status: 'completed', provider: record.provider, usage, exitCode: 0, alreadyCompleted: true, ...(result !== undefined ? { result: result.trimEnd() } : {}) };
 }
 
 /** Resolves a session id or `latest` to its folder. */
