@@ -41,3 +41,21 @@ export type WorkerFault = 'ignore-shutdown' | 'ignore-sigterm' | 'die-before-ass
 export function workerFault(name: WorkerFault, env: NodeJS.ProcessEnv = process.env): boolean {
   return (env.MAILROOM_WORKER_FAULTS ?? '').split(',').includes(name);
 }
+
+/**
+ * The worker's crash points before it opens its mailbox, on its first attempt only (the
+ * retry must get through): `before-assign-read` takes its coordinator down too, as a host
+ * crash would; `die-before-assign` kills the worker alone.
+ */
+export function crashBeforeAssignRead(attempt: number, coordinatorPid: number, env: NodeJS.ProcessEnv = process.env): void {
+  if (attempt !== 1) return;
+  if (crashAt('before-assign-read', env)) {
+    try {
+      process.kill(coordinatorPid, 'SIGKILL');
+    } catch {
+      // Already gone (another worker got there first).
+    }
+    process.kill(process.pid, 'SIGKILL');
+  }
+  if (workerFault('die-before-assign', env)) process.kill(process.pid, 'SIGKILL');
+}

@@ -11,6 +11,7 @@ import { killStartedClis, onlySession, readJson, runCli, startCli, tempRuntime }
 import { mailbox } from '../support/session-files.js';
 import { THREE_STEP_PLAN, callsByAgent, journalOf, planReply, textReply, waitFor, writeScript } from '../support/script.js';
 import { WorkerWatch } from '../support/watch-workers.js';
+import { readCalls } from '../../src/model/scripted.js';
 
 const runtimes: string[] = [];
 const watches: WorkerWatch[] = [];
@@ -57,8 +58,12 @@ function expectCompleted(r: Awaited<ReturnType<typeof crashAtAndResume>>) {
   expect(results.map((e) => `${e.subtask as string}=${e.output as string}`).sort()).toEqual(['alpha=ALPHA-OUTPUT', 'beta=BETA-OUTPUT', 'gamma=GAMMA-OUTPUT']);
   // Nothing the coordinator received was dead-lettered (a failing handler puts results there).
   expect(mailbox(r.dir, 'coordinator', 'dead')).toEqual([]);
-  // Zero repeated model calls: one per worker, and the plan and the synthesis once each.
-  expect(callsByAgent(r.script)).toEqual({ coordinator: 2, 'w01-research': 1, 'w02-research': 1, 'w03-writing': 1 });
+  // Zero repeated model calls: one per worker, and the plan and the synthesis once each
+  // (a consultation about a lost worker is a new call, not a repeated one).
+  const calls = readCalls(`${r.script}.calls.jsonl`).filter((c) => c.purpose !== 'consult');
+  const byAgent: Record<string, number> = {};
+  for (const c of calls) byAgent[c.agent] = (byAgent[c.agent] ?? 0) + 1;
+  expect(byAgent).toEqual({ coordinator: 2, 'w01-research': 1, 'w02-research': 1, 'w03-writing': 1 });
   expect(r.watch.maxConcurrent).toBeLessThanOrEqual(1);
   expect(r.watch.live()).toEqual([]);
   // No temporary file of a write cut short is left behind.
@@ -99,5 +104,36 @@ describe('crash points: kill -9, then an immediate --resume', () => {
       // The stale assignment of the lost attempt was acked away, never handled as this one's.
       expect(mailbox(r.dir, agent, 'new')).toEqual([]);
     }
+  });
+});
+
+describe('a worker killed before it reads its assignment (its coordinator lives on)', () => {
+  it('is retried, and the retry runs its own assignment to the end', async () => {
+    const runtime = tempRuntime('mailroom-crashpt-');
+    runtimes.push(runtime);
+    const script = writeScript(runtime, {
+      agents: {
+        coordinator: [
+          planReply({ subtasks: [{ id: 'only', role: 'research', description: 'Research the one thing', dependsOn: [] }], failurePolicy: 'all' }),
+          { ...textReply('FINAL ANSWER'), repeat: true },
+        ],
+        'w01-research': [textReply('ONLY-OUTPUT')],
+      },
+    });
+    const run = await runCli(['--runtime-dir', runtime, '--script', script, '--heartbeat-ms', '300', 'assignment test task'], {
+      env: { MAILROOM_WORKER_FAULTS: 'die-before-assign' },
+    });
+    const dir = onlySession(runtime);
+    expect(run.code, run.stderr).toBe(0);
+    const journal = journalOf(dir);
+    expect(journal.filter((e) => e.type === 'spawn').map((e) => e.attempt)).toEqual([1, 2]);
+    expect(journal.filter((e) => e.type === 'failure').map((e) => `${e.attempt as number}:${e.code as string}`)).toEqual(['1:E_CRASHED']);
+    // Attempt 2 said `started` for attempt 2 (not for the lost attempt 1), and delivered attempt 2's result.
+    expect(journal.filter((e) => e.type === 'started').map((e) => e.attempt)).toEqual([2]);
+    expect(journal.filter((e) => e.type === 'result').map((e) => e.attempt)).toEqual([2]);
+    // Both assignments are handled history now: none is left to poison a later attempt.
+    expect(mailbox(dir, 'w01-research', 'new')).toEqual([]);
+    expect(mailbox(dir, 'w01-research', 'cur').map((m) => m.id)).toEqual(['assign-1-only', 'assign-2-only']);
+    expect(callsByAgent(script)['w01-research']).toBe(1);
   });
 });
