@@ -9,6 +9,7 @@ import { ConfigError, SessionNotFoundError } from '../errors.js';
 import { createFileLogger, type Logger } from '../log.js';
 import { createMailbox } from '../mailbox/index.js';
 import { createModel, modelIdFor, resolveProvider, type ProviderName } from '../model/select.js';
+import { withSlowCallNotices } from '../model/slow-calls.js';
 import { SessionOptionsSchema, type SessionOptionsInput } from '../config.js';
 import { Journal } from '../session/journal.js';
 import {
@@ -116,7 +117,7 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   }
   const ledger = new UsageLedger(paths.usage, loadPrices());
   try {
-    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model, ledger, bus, logger, signal, forceSignal, env: workerEnv(env, logLevel) });
+    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal, forceSignal, env: workerEnv(env, logLevel) });
     const outcome = await coordinator.run(false);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
@@ -146,7 +147,7 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     bus.emit({ type: 'session_started', sessionId: id, sessionDir: dir, provider, resumed: true });
     logger.info({ previousPid, epoch: lock.epoch }, 'resuming session');
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
-    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel) });
+    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel) });
     const outcome = await coordinator.run(true);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {

@@ -204,6 +204,8 @@ export class Coordinator {
       return await this.finish(this.finalStatus, this.finalReason);
     } catch (err) {
       if (err instanceof StopSession) return await this.finish(err.status, err.message);
+      // Ctrl-C aborts a model call in flight (plan, synthesis): interrupted, not failed.
+      if (this.stop && this.deps.signal?.aborted) return await this.finish(this.stop.status, this.stop.message);
       this.log.error({ err }, 'session failed');
       return await this.finish('failed', describeError(err));
     } finally {
