@@ -70,7 +70,14 @@ function topClaim(dir: string): { claim: Claim; released: boolean; mtimeMs: numb
   if (epochs.length === 0) return undefined;
   const epoch = Math.max(...epochs);
   const file = claimFile(dir, epoch);
-  const claim = JSON.parse(fs.readFileSync(file, 'utf8')) as Claim;
+  let claim: Claim;
+  try {
+    claim = JSON.parse(fs.readFileSync(file, 'utf8')) as Claim;
+  } catch {
+    // Claims appear whole (see the link below), so this one was damaged later: nobody's.
+    claim = { epoch, pid: -1, token: '', at: '' };
+  }
+  claim.epoch = epoch;
   return { claim, released: fs.existsSync(releasedFile(dir, epoch)), mtimeMs: fs.statSync(file).mtimeMs };
 }
 
@@ -91,7 +98,7 @@ export async function acquireSessionLock(sessionDir: string, opts: SessionLockOp
   if (top) {
     if (!top.released) {
       const fresh = Date.now() - top.mtimeMs <= staleMs;
-      if (isPidAlive(top.claim.pid) && fresh) throw new SessionLockedError(sessionDir, top.claim.pid);
+      if (top.claim.pid > 0 && isPidAlive(top.claim.pid) && fresh) throw new SessionLockedError(sessionDir, top.claim.pid);
       // Its owner died (or froze past the stale threshold) without releasing it.
       tookOver = true;
     }

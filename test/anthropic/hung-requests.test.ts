@@ -60,7 +60,7 @@ describe('a model request that never answers', () => {
     expect(String(failures[0]!.error)).toContain(server.url);
     expect(journalOf(dir).find((e) => e.type === 'result')).toMatchObject({ attempt: 2, output: 'OUTPUT: src/errors.ts' });
     expect(await workersLeft(dir)).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 
   it('a stream that stalls after its headers is abandoned by the idle timeout and retried', async () => {
     const { runtime, server } = await setup();
@@ -78,7 +78,7 @@ describe('a model request that never answers', () => {
     expect(journalOf(dir).filter((e) => e.type === 'failure')).toEqual([]);
     expect(journalOf(dir).find((e) => e.type === 'result')).toMatchObject({ attempt: 1, output: 'OUTPUT: after the stall' });
     expect(server.requestsFor('w01-research')).toHaveLength(2);
-  }, 120_000);
+  }, 240_000);
 
   it('a slow planning call is announced on stderr while it waits', async () => {
     const { runtime, server } = await setup();
@@ -92,7 +92,7 @@ describe('a model request that never answers', () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/still waiting for the model \(plan, [\d.]+ s so far/);
-  });
+  }, 240_000);
 });
 
 describe('Ctrl-C during a coordinator model call', () => {
@@ -113,5 +113,5 @@ describe('Ctrl-C during a coordinator model call', () => {
     expect(readJson<{ status: string; reason?: string }>(path.join(dir, 'session.json'))).toMatchObject({ status: 'interrupted' });
     expect(journalOf(dir).at(-1)).toMatchObject({ type: 'session_ended', status: 'interrupted' });
     expect(done.stderr).not.toMatch(/the model call was aborted/);
-  });
+  }, 240_000);
 });

@@ -127,7 +127,7 @@ describe.skipIf(!canMount)('a full disk (real tmpfs)', () => {
     expect(resumed.stdout).toContain('FINAL ANSWER');
     expect(readJson<{ status: string }>(path.join(dir, 'session.json')).status).toBe('completed');
     expect(leftoverTmpFiles(dir)).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
 
 describe.skipIf(!fs.existsSync('/dev/full'))('a log file that cannot be written (/dev/full)', () => {
@@ -153,7 +153,7 @@ describe.skipIf(!fs.existsSync('/dev/full'))('a log file that cannot be written 
     expect(resumed.stderr).not.toMatch(/^\s+at /m);
     expect(readJson<{ status: string; reason: string }>(path.join(dir, 'session.json'))).toMatchObject({ status: 'interrupted', reason: expect.stringContaining('no space left on device') });
     expect(journalOf(dir).at(-1)).toMatchObject({ type: 'session_ended', status: 'interrupted' });
-  }, 120_000);
+  }, 240_000);
 
   it('is reported once through onWriteError, never thrown at the caller', () => {
     const errors: LogWriteError[] = [];

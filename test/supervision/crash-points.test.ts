@@ -78,7 +78,7 @@ describe('crash points: kill -9, then an immediate --resume', () => {
     expect(r.before.filter((e) => e.type === 'result').map((e) => e.subtask)).toEqual(['alpha']);
     expectCompleted(r);
     expect(r.resumed.stderr).not.toMatch(/already being held/);
-  });
+  }, 180_000);
 
   it('during a journal append: the torn line is skipped and the result is handled again from the mailbox', async () => {
     const r = await crashAtAndResume('during-journal-append', { alpha: 0, beta: 3000 });
@@ -88,7 +88,7 @@ describe('crash points: kill -9, then an immediate --resume', () => {
     expect(raw.split('\n').filter((l) => l.includes('"session_resumed"')).every((l) => l.startsWith('{'))).toBe(true);
     expect(r.journal.filter((e) => e.type === 'session_resumed')).toHaveLength(1);
     expectCompleted(r);
-  });
+  }, 180_000);
 
   it('between a spawn and the assignment read (worker and coordinator both lost): the retry reads only its own assignment', async () => {
     const r = await crashAtAndResume('before-assign-read', { alpha: 0, beta: 0 });
@@ -104,7 +104,7 @@ describe('crash points: kill -9, then an immediate --resume', () => {
       // The stale assignment of the lost attempt was acked away, never handled as this one's.
       expect(mailbox(r.dir, agent, 'new')).toEqual([]);
     }
-  });
+  }, 180_000);
 });
 
 describe('a worker killed before it reads its assignment (its coordinator lives on)', () => {
@@ -135,5 +135,5 @@ describe('a worker killed before it reads its assignment (its coordinator lives 
     expect(mailbox(dir, 'w01-research', 'new')).toEqual([]);
     expect(mailbox(dir, 'w01-research', 'cur').map((m) => m.id)).toEqual(['assign-1-only', 'assign-2-only']);
     expect(callsByAgent(script)['w01-research']).toBe(1);
-  });
+  }, 180_000);
 });
