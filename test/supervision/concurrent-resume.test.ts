@@ -18,7 +18,7 @@ import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
 
 const ROUNDS = 30;
 /** Rounds run side by side: two CLIs each. */
-const PARALLEL = 4;
+const PARALLEL = 2;
 /** A resume that takes longer than this has hung. */
 const HANG_MS = 90_000;
 
