@@ -202,3 +202,46 @@ export class InvalidEnvelopeError extends MailboxError {
     super('E_BAD_ENVELOPE', message, options);
   }
 }
+
+/** `no space left on device`, `permission denied`... in plain words, for a one-line message. */
+export function describeWriteError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EIO':
+      return 'input/output error';
+    default:
+      return err.message;
+  }
+}
+
+/** A log file that cannot be written: a full disk (ENOSPC), a read-only folder, a vanished mount. */
+export class LogWriteError extends MailroomError {
+  constructor(
+    readonly file: string,
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(cause.code === 'ENOSPC' ? 'E_NO_SPACE' : 'E_LOG_WRITE', `${describeWriteError(cause)} (writing ${file})`, { cause });
+  }
+}
+
+/**
+ * When `err` (or an error it wraps) is a full disk or quota, the one-line reason to stop
+ * on: a session that cannot write is interrupted, to be resumed once there is room, not
+ * failed. Otherwise undefined.
+ */
+export function diskFullReason(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof LogWriteError && (e.code === 'E_NO_SPACE')) return e.message;
+    const errno = e as NodeJS.ErrnoException;
+    if (errno.code === 'ENOSPC' || errno.code === 'EDQUOT') return `${describeWriteError(errno)}${errno.path ? ` (writing ${errno.path})` : ''}`;
+  }
+  return undefined;
+}

@@ -5,16 +5,57 @@
  * real processes and real signals.
  *
  * - MAILROOM_CRASH_AT=<point>: the coordinator SIGKILLs itself on reaching that point.
- * - MAILROOM_WORKER_FAULTS=ignore-shutdown,ignore-sigterm: worker behaviours.
+ *   - `after-plan`, `after-spawn`, `after-first-result`: right after that step.
+ *   - `during-usage-save`: in the middle of the first usage.json save that holds a
+ *     worker's usage (the temporary file is written, the rename has not happened).
+ *   - `during-journal-append`: halfway through writing the first `result` line of the
+ *     journal, leaving a torn last line.
+ *   - `before-assign-read`: a host crash between a spawn and the worker's read of its
+ *     assignment. The first attempt of a worker SIGKILLs its coordinator and then itself
+ *     before it opens its mailbox, so both die with the assignment still unread.
+ * - MAILROOM_WORKER_FAULTS=ignore-shutdown,ignore-sigterm,die-before-assign: worker
+ *   behaviours. `die-before-assign` makes a worker's first attempt SIGKILL itself before it
+ *   reads its assignment (its coordinator lives on and retries).
  */
 
 /** Named points in the coordinator's run where a crash test may kill it. */
-export type CrashPoint = 'after-plan' | 'after-spawn' | 'after-first-result';
+export type CrashPoint =
+  | 'after-plan'
+  | 'after-spawn'
+  | 'after-first-result'
+  | 'during-usage-save'
+  | 'during-journal-append'
+  | 'before-assign-read';
 
-export function crashPoint(point: CrashPoint, env: NodeJS.ProcessEnv = process.env): void {
-  if (env.MAILROOM_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+/** True when the test asked for a crash at this point. */
+export function crashAt(point: CrashPoint, env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.MAILROOM_CRASH_AT === point;
 }
 
-export function workerFault(name: 'ignore-shutdown' | 'ignore-sigterm', env: NodeJS.ProcessEnv = process.env): boolean {
+export function crashPoint(point: CrashPoint, env: NodeJS.ProcessEnv = process.env): void {
+  if (crashAt(point, env)) process.kill(process.pid, 'SIGKILL');
+}
+
+export type WorkerFault = 'ignore-shutdown' | 'ignore-sigterm' | 'die-before-assign';
+
+export function workerFault(name: WorkerFault, env: NodeJS.ProcessEnv = process.env): boolean {
   return (env.MAILROOM_WORKER_FAULTS ?? '').split(',').includes(name);
+}
+
+/**
+ * The worker's crash points before it opens its mailbox, on its first attempt only (the
+ * retry must get through): `before-assign-read` takes its coordinator down too, as a host
+ * crash would; `die-before-assign` kills the worker alone.
+ */
+export function crashBeforeAssignRead(attempt: number, coordinatorPid: number, env: NodeJS.ProcessEnv = process.env): void {
+  if (attempt !== 1) return;
+  if (crashAt('before-assign-read', env)) {
+    try {
+      process.kill(coordinatorPid, 'SIGKILL');
+    } catch {
+      // Already gone (another worker got there first).
+    }
+    process.kill(process.pid, 'SIGKILL');
+  }
+  if (workerFault('die-before-assign', env)) process.kill(process.pid, 'SIGKILL');
 }

@@ -7,8 +7,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, SessionNotFoundError } from '../errors.js';
 import { createFileLogger, type Logger } from '../log.js';
+import { LogFailureStop } from './log-failure.js';
 import { createMailbox } from '../mailbox/index.js';
 import { createModel, modelIdFor, resolveProvider, type ProviderName } from '../model/select.js';
+import { withSlowCallNotices } from '../model/slow-calls.js';
 import { SessionOptionsSchema, type SessionOptionsInput } from '../config.js';
 import { Journal } from '../session/journal.js';
 import {
@@ -102,7 +104,8 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   const { dir, record } = await createSessionFolder(runtimeDir, { options, provider, models });
   const id = record.id;
   const paths = sessionPaths(dir);
-  const logger = coordinatorLogger(dir, id, logLevel);
+  const logStop = new LogFailureStop();
+  const logger = coordinatorLogger(dir, id, logLevel, logStop);
   const { lock } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
   await prepareCoordinatorAgent(dir, provider, models.coordinator);
   const journal = new Journal(paths.journal, () => lock.epoch);
@@ -111,12 +114,13 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   const bus = new EventBus();
   if (onEvent) bus.on(onEvent);
   bus.emit({ type: 'session_started', sessionId: id, sessionDir: dir, provider, resumed: false });
+  logStop.announceOn(bus, id);
   if (provider === 'offline') {
     bus.emit({ type: 'notice', message: 'no ANTHROPIC_API_KEY set (or --offline): using the built-in offline model, which extracts and never invents' });
   }
   const ledger = new UsageLedger(paths.usage, loadPrices());
   try {
-    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model, ledger, bus, logger, signal, forceSignal, env: workerEnv(env, logLevel) });
+    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(signal), forceSignal, env: workerEnv(env, logLevel) });
     const outcome = await coordinator.run(false);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
@@ -130,14 +134,13 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
   const dir = await findSession(runtimeDir, ref);
   const id = path.basename(dir);
   const existing = await readSessionRecord(dir);
-  if (existing.status === 'completed') {
-    const result = await fs.readFile(sessionPaths(dir).result, 'utf8').catch(() => undefined);
-    const usage = (await readJsonIfExists<UsageReport>(sessionPaths(dir).usage)) ?? new UsageLedger(sessionPaths(dir).usage, {}).report();
-    return { sessionId: id, sessionDir: dir, status: 'completed', provider: existing.provider, usage, exitCode: 0, alreadyCompleted: true, ...(result !== undefined ? { result: result.trimEnd() } : {}) };
-  }
-  const logger = coordinatorLogger(dir, id, opts.logLevel);
+  if (existing.status === 'completed') return completedOutcome(dir, existing);
+  const logStop = new LogFailureStop();
+  const logger = coordinatorLogger(dir, id, opts.logLevel, logStop);
   const { lock, record, previousPid } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
   try {
+    // Another resume may have finished the session while this one waited for the lock.
+    if (record.status === 'completed') return await completedOutcome(dir, record);
     const running: SessionRecord = { ...record, status: 'running', reason: undefined, endedAt: undefined };
     await writeSessionRecord(dir, running);
     const provider = running.provider as ProviderName;
@@ -146,14 +149,22 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     const bus = new EventBus();
     if (opts.onEvent) bus.on(opts.onEvent);
     bus.emit({ type: 'session_started', sessionId: id, sessionDir: dir, provider, resumed: true });
+    logStop.announceOn(bus, id);
     logger.info({ previousPid, epoch: lock.epoch }, 'resuming session');
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
-    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel) });
+    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(opts.signal), forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel) });
     const outcome = await coordinator.run(true);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
     await lock.release();
   }
+}
+
+/** The outcome of resuming a session that is already completed: its result, no model call. */
+async function completedOutcome(dir: string, record: SessionRecord): Promise<SessionOutcome> {
+  const result = await fs.readFile(sessionPaths(dir).result, 'utf8').catch(() => undefined);
+  const usage = (await readJsonIfExists<UsageReport>(sessionPaths(dir).usage)) ?? new UsageLedger(sessionPaths(dir).usage, {}).report();
+  return { sessionId: path.basename(dir), sessionDir: dir, status: 'completed', provider: record.provider, usage, exitCode: 0, alreadyCompleted: true, ...(result !== undefined ? { result: result.trimEnd() } : {}) };
 }
 
 /** Resolves a session id or `latest` to its folder. */
@@ -180,8 +191,8 @@ function workerEnv(env: NodeJS.ProcessEnv | undefined, logLevel: string | undefi
   return logLevel ? { ...(env ?? process.env), LOG_LEVEL: logLevel } : env;
 }
 
-function coordinatorLogger(dir: string, sessionId: string, level?: string): Logger {
-  return createFileLogger(agentPaths(dir, COORDINATOR_ID).log, { agent: COORDINATOR_ID, session: sessionId }, level);
+function coordinatorLogger(dir: string, sessionId: string, level: string | undefined, stop: LogFailureStop): Logger {
+  return createFileLogger(agentPaths(dir, COORDINATOR_ID).log, { agent: COORDINATOR_ID, session: sessionId }, level, { onWriteError: (err) => stop.fail(err) });
 }
 
 async function prepareCoordinatorAgent(dir: string, provider: string, model: string): Promise<void> {

@@ -11,6 +11,7 @@ import {
   BudgetExhaustedError,
   MailroomError,
   describeError,
+  diskFullReason,
 } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MailboxReader, MailboxSender, createMailbox, type Envelope, type EnvelopeOf } from '../mailbox/index.js';
@@ -178,10 +179,13 @@ export class Coordinator {
   /** Runs the session to its end, from scratch or from what the journal already holds. */
   async run(resumed: boolean): Promise<CoordinatorOutcome> {
     const onAbort = () => {
-      this.stop ??= new StopSession('interrupted', 'interrupted by the operator');
+      // A reason of our own (a log that cannot be written: a full disk) says why; Ctrl-C has none.
+      const reason: unknown = this.deps.signal?.reason;
+      this.stop ??= new StopSession('interrupted', reason instanceof MailroomError ? reason.message : 'interrupted by the operator');
       this.wake();
     };
     this.deps.signal?.addEventListener('abort', onAbort);
+    if (this.deps.signal?.aborted) onAbort();
     try {
       const entries = resumed ? await Journal.read(sessionPaths(this.dir).journal) : [];
       if (resumed) {
@@ -204,6 +208,11 @@ export class Coordinator {
       return await this.finish(this.finalStatus, this.finalReason);
     } catch (err) {
       if (err instanceof StopSession) return await this.finish(err.status, err.message);
+      // Ctrl-C aborts a model call in flight (plan, synthesis): interrupted, not failed.
+      if (this.stop && this.deps.signal?.aborted) return await this.finish(this.stop.status, this.stop.message);
+      // A full disk is not the task's failure: interrupted, to be resumed once there is room.
+      const full = diskFullReason(err);
+      if (full) return await this.finish('interrupted', full);
       this.log.error({ err }, 'session failed');
       return await this.finish('failed', describeError(err));
     } finally {
@@ -831,7 +840,14 @@ export class Coordinator {
     await this.background;
     // Nothing may outlive the session: stop whatever still runs before recording the end.
     await this.stopAllWorkers(status === 'completed' ? 'session completed' : `session ${status}: ${reason ?? ''}`);
-    const usage = await this.deps.ledger.save();
+    let usage: UsageReport;
+    try {
+      usage = await this.deps.ledger.save();
+    } catch (err) {
+      // A full disk must not keep the end from being recorded where it still can be.
+      this.log.error({ err }, 'could not save usage.json');
+      usage = this.deps.ledger.report();
+    }
     try {
       await this.record_({ type: 'session_ended', status, ...(reason ? { reason } : {}) });
       this.record = { ...this.record, status, endedAt: new Date().toISOString(), ...(reason ? { reason } : {}) };

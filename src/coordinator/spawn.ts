@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mailboxFolder } from '../mailbox/index.js';
 import { agentPaths } from '../session/layout.js';
 
 let cached: { execPath: string; args: string[]; kind: 'compiled' | 'tsx' } | undefined;
@@ -60,8 +61,46 @@ export interface SpawnedWorker {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * Acks away (new/ -> cur/) every `assign` in a worker's mailbox that is not for `attempt`:
+ * the unread assignment of an attempt that died before reading it. No reader runs on the
+ * mailbox at spawn time (the previous attempt is gone), so the move is safe, and cur/
+ * keeps it as history. Returns the names moved.
+ */
+export function ackStaleAssignments(sessionDir: string, agentId: string, attempt: number): string[] {
+  const newDir = mailboxFolder(sessionDir, agentId, 'new');
+  const curDir = mailboxFolder(sessionDir, agentId, 'cur');
+  const moved: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(newDir);
+  } catch {
+    return moved;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    let env: { type?: unknown; body?: { attempt?: unknown } };
+    try {
+      env = JSON.parse(fs.readFileSync(path.join(newDir, name), 'utf8')) as typeof env;
+    } catch {
+      continue; // not ours to judge: the reader dead-letters a bad file
+    }
+    if (env.type !== 'assign' || env.body?.attempt === attempt) continue;
+    try {
+      fs.renameSync(path.join(newDir, name), path.join(curDir, name));
+      moved.push(name);
+    } catch {
+      // Gone meanwhile: nothing to ack.
+    }
+  }
+  return moved;
+}
+
+/** Starts a worker; its agent.json (with the attempt) and its assignment are already written. */
 export function spawnWorker(sessionDir: string, agentId: string, env: NodeJS.ProcessEnv = process.env): SpawnedWorker {
   const paths = agentPaths(sessionDir, agentId);
+  const attempt = readAttempt(paths.agentJson);
+  if (attempt !== undefined) ackStaleAssignments(sessionDir, agentId, attempt);
   const out = fs.openSync(paths.stdout, 'a');
   const err = fs.openSync(paths.stderr, 'a');
   const { execPath, args } = workerCommand();
@@ -82,5 +121,15 @@ export function spawnWorker(sessionDir: string, agentId: string, env: NodeJS.Pro
   } finally {
     fs.closeSync(out);
     fs.closeSync(err);
+  }
+}
+
+/** The attempt in agent.json, or undefined when it cannot be read. */
+function readAttempt(agentJson: string): number | undefined {
+  try {
+    const attempt = (JSON.parse(fs.readFileSync(agentJson, 'utf8')) as { attempt?: unknown }).attempt;
+    return typeof attempt === 'number' ? attempt : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -24,13 +24,17 @@ export interface AnthropicModelOptions {
   defaultModel: string;
   /** The SDK's own retries for 408/409/429/5xx and connection errors (default 4). */
   maxRetries?: number;
-  /** Time allowed until the response headers arrive, in ms (default 10 minutes). */
+  /**
+   * Time allowed until the response headers arrive, per try, in ms (default 45 s). Well
+   * under a worker's wall clock (10 minutes by default), so a request that never answers
+   * fails as a named, retryable E_MODEL_TIMEOUT instead of running into the wall clock.
+   */
   timeoutMs?: number;
   /** Our retries for failures after a stream began, which the SDK does not retry (default: maxRetries). */
   midStreamRetries?: number;
   /** First delay of our own retries, doubled each time (default 500 ms). */
   retryDelayMs?: number;
-  /** A stream with no event for this long is abandoned and retried (default 3 minutes). */
+  /** A stream with no event for this long is abandoned and retried (default 45 s; the API pings far more often). */
   streamIdleTimeoutMs?: number;
   /** max_tokens when a request gives none (default 8192). */
   defaultMaxTokens?: number;
@@ -39,6 +43,12 @@ export interface AnthropicModelOptions {
 }
 
 const EPHEMERAL = { type: 'ephemeral' } as const;
+
+/** Per-try wait for the response headers (MAILROOM_REQUEST_TIMEOUT_MS overrides). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 45_000;
+
+/** Longest silence inside a stream (MAILROOM_STREAM_IDLE_TIMEOUT_MS overrides). */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 45_000;
 
 /** Mid-stream error types worth another try; the others would fail the same way again. */
 const TRANSIENT_STREAM_ERRORS = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
@@ -54,6 +64,7 @@ export class AnthropicModel implements Model {
   private readonly midStreamRetries: number;
   private readonly retryDelayMs: number;
   private readonly idleTimeoutMs: number;
+  private readonly timeoutMs: number;
   private readonly defaultMaxTokens: number;
   private readonly promptCaching: boolean;
   private readonly baseURL: string;
@@ -68,7 +79,8 @@ export class AnthropicModel implements Model {
     this.maxRetries = opts.maxRetries ?? 4;
     this.midStreamRetries = opts.midStreamRetries ?? this.maxRetries;
     this.retryDelayMs = opts.retryDelayMs ?? 500;
-    this.idleTimeoutMs = opts.streamIdleTimeoutMs ?? 3 * 60_000;
+    this.idleTimeoutMs = opts.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.defaultMaxTokens = opts.defaultMaxTokens ?? 8192;
     this.promptCaching = opts.promptCaching ?? true;
     this.baseURL = (opts.baseURL ?? (process.env.ANTHROPIC_BASE_URL || undefined) ?? 'https://api.anthropic.com').replace(/\/+$/, '');
@@ -77,7 +89,7 @@ export class AnthropicModel implements Model {
       apiKey,
       baseURL: this.baseURL,
       maxRetries: this.maxRetries,
-      timeout: opts.timeoutMs ?? 10 * 60_000,
+      timeout: this.timeoutMs,
     });
   }
 
@@ -140,7 +152,7 @@ export class AnthropicModel implements Model {
       signal?.removeEventListener('abort', onAbort);
     }
     if (stalled) {
-      throw new ModelError('E_MODEL_STREAM_INCOMPLETE', `the stream from ${this.baseURL} stalled (no event for ${this.idleTimeoutMs} ms)`);
+      throw new ModelError('E_MODEL_STREAM_INCOMPLETE', `the stream from ${this.baseURL} stalled (no event for ${this.idleTimeoutMs} ms; MAILROOM_STREAM_IDLE_TIMEOUT_MS sets the limit)`);
     }
     // An aborted body ends the iteration quietly: only message_stop proves the message whole.
     if (!acc.complete) {
@@ -221,7 +233,12 @@ export class AnthropicModel implements Model {
       return new ModelError('E_MODEL_BAD_REQUEST', `${where} refused the request (${err.status} ${text})`, { cause: err, status: err.status });
     }
     if (err instanceof Anthropic.APIConnectionTimeoutError) {
-      return new ModelError('E_MODEL_TIMEOUT', `${where} did not answer in time (after ${this.maxRetries} retries)`, { cause: err });
+      // A hung request: name it, and what bounds it. E_MODEL_TIMEOUT is retried as a new attempt.
+      return new ModelError(
+        'E_MODEL_TIMEOUT',
+        `the model request to ${where} (model "${model}") got no response within ${this.timeoutMs} ms, ${this.maxRetries + 1} time(s); the endpoint is hung or overloaded (MAILROOM_REQUEST_TIMEOUT_MS sets the limit)`,
+        { cause: err },
+      );
     }
     if (err instanceof Anthropic.APIConnectionError) {
       const why = err.cause instanceof Error ? err.cause.message : err.message;

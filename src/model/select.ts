@@ -40,6 +40,15 @@ export function maxRetriesFrom(settings: Pick<ProviderSettings, 'maxRetries'>, e
   return value;
 }
 
+/** A positive whole number of ms from an env var, or undefined when unset. */
+export function msFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
+  return value;
+}
+
 /** MAILROOM_PROMPT_CACHING=off (or 0, false, no) drops cache_control, for endpoints that reject it. */
 export function promptCachingFrom(env: NodeJS.ProcessEnv = process.env): boolean {
   const raw = env.MAILROOM_PROMPT_CACHING?.trim().toLowerCase();
@@ -60,6 +69,8 @@ export async function createModel(provider: ProviderName, settings: ProviderSett
         defaultModel: settings.defaultModel ?? DEFAULT_MODELS.worker,
         maxRetries: maxRetriesFrom(settings),
         promptCaching: promptCachingFrom(),
+        timeoutMs: msFromEnv('MAILROOM_REQUEST_TIMEOUT_MS'),
+        streamIdleTimeoutMs: msFromEnv('MAILROOM_STREAM_IDLE_TIMEOUT_MS'),
       });
     }
     case 'offline':

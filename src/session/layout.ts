@@ -37,6 +37,8 @@ export interface SessionPaths {
   artifacts: string;
   decisions: string;
   workspace: string;
+  /** The session lock: one claim file per epoch (src/session/lock.ts). */
+  lock: string;
 }
 
 export function sessionPaths(dir: string): SessionPaths {
@@ -51,6 +53,7 @@ export function sessionPaths(dir: string): SessionPaths {
     artifacts: path.join(dir, 'artifacts'),
     decisions: path.join(dir, 'artifacts', 'decisions.jsonl'),
     workspace: path.join(dir, 'workspace'),
+    lock: path.join(dir, 'session.lock'),
   };
 }
 

@@ -1,23 +1,37 @@
 /**
- * The session lock (proper-lockfile on session.json): one live coordinator per session.
- * A live holder is refused by pid; a lock left by a dead coordinator is taken over at once
- * (its pid is gone), or once proper-lockfile deems it stale (the holder stopped updating
- * it, e.g. a paused process). Every takeover bumps the epoch in session.json, fencing off
- * the old owner should it wake up.
+ * The session lock: one live coordinator per session, and a unique epoch per owner.
+ *
+ * Every owner claims an epoch by creating `session.lock/epoch-<n>.json` exclusively (a
+ * fully written temporary file hard-linked to that name, so the claim appears whole or not
+ * at all). The highest claim is the lock:
+ * - held while its process lives and keeps touching the claim's mtime;
+ * - free once its owner released it (`epoch-<n>.released`), died, or stopped touching it
+ *   for the stale threshold (a frozen process).
+ *
+ * A taker claims n+1. Two takers that both saw n free race on the same name: exactly one
+ * link succeeds, and the other is refused, naming the winner's pid. Nothing is ever
+ * removed to take a lock over, so no taker can delete another's lock; and an old owner is
+ * fenced off as soon as a higher claim exists. The epoch is mirrored into session.json,
+ * where workers and senders read it.
  */
 import fs from 'node:fs';
-import lockfile from 'proper-lockfile';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { nanoid } from 'nanoid';
 import { SessionLockedError, StaleEpochError } from '../errors.js';
 import { isPidAlive } from '../util/fs.js';
 import { sessionPaths } from './layout.js';
+import { cleanSessionTmpFiles } from './tmpfiles.js';
 import { readSessionRecord, writeSessionRecord } from './store.js';
 import type { SessionRecord } from './records.js';
 
 export interface SessionLockOptions {
-  /** proper-lockfile's stale threshold; the lock's mtime is refreshed at a third of it. */
+  /** A claim untouched for this long counts as abandoned; it is touched at a third of it. */
   staleMs?: number;
-  /** Called if the lock is lost while held (taken over, or its file vanished). */
+  /** Called once if the lock is lost while held (a higher epoch was claimed, or the claim vanished). */
   onCompromised?: (err: Error) => void;
+  /** Test seam: runs after the current epoch is read and before the next one is claimed. */
+  beforeClaim?: () => Promise<void>;
 }
 
 export interface HeldSessionLock {
@@ -27,80 +41,137 @@ export interface HeldSessionLock {
   release(): Promise<void>;
 }
 
-const lockPath = (sessionDir: string) => `${sessionPaths(sessionDir).sessionJson}.lock`;
+interface Claim {
+  epoch: number;
+  pid: number;
+  token: string;
+  at: string;
+}
+
+/** `<session>/session.lock/`: one claim file per epoch ever owned. */
+export function sessionLockDir(sessionDir: string): string {
+  return sessionPaths(sessionDir).lock;
+}
+
+const CLAIM_RE = /^epoch-(\d{8})\.json$/;
+const pad = (n: number) => String(n).padStart(8, '0');
+const claimFile = (dir: string, epoch: number) => path.join(dir, `epoch-${pad(epoch)}.json`);
+const releasedFile = (dir: string, epoch: number) => path.join(dir, `epoch-${pad(epoch)}.released`);
+
+/** The highest claim and its state, or undefined when no epoch was ever claimed. */
+function topClaim(dir: string): { claim: Claim; released: boolean; mtimeMs: number } | undefined {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const epochs = names.map((n) => CLAIM_RE.exec(n)?.[1]).filter((m): m is string => m !== undefined).map(Number);
+  if (epochs.length === 0) return undefined;
+  const epoch = Math.max(...epochs);
+  const file = claimFile(dir, epoch);
+  let claim: Claim;
+  try {
+    claim = JSON.parse(fs.readFileSync(file, 'utf8')) as Claim;
+  } catch {
+    // Claims appear whole (see the link below), so this one was damaged later: nobody's.
+    claim = { epoch, pid: -1, token: '', at: '' };
+  }
+  claim.epoch = epoch;
+  return { claim, released: fs.existsSync(releasedFile(dir, epoch)), mtimeMs: fs.statSync(file).mtimeMs };
+}
 
 /**
  * Takes the lock of an existing session. `record` is rewritten with this process's pid and
- * (on a takeover) a bumped epoch.
+ * the epoch it claimed.
  */
 export async function acquireSessionLock(sessionDir: string, opts: SessionLockOptions = {}): Promise<{ lock: HeldSessionLock; record: SessionRecord; tookOver: boolean; previousPid?: number }> {
-  const file = sessionPaths(sessionDir).sessionJson;
   const staleMs = opts.staleMs ?? 10_000;
+  const dir = sessionLockDir(sessionDir);
   let record = await readSessionRecord(sessionDir);
   const previousPid = record.coordinatorPid;
+  await fsp.mkdir(dir, { recursive: true });
+
+  const top = topClaim(dir);
+  let next: number;
   let tookOver = false;
-  if (fs.existsSync(lockPath(sessionDir))) {
-    if (previousPid !== process.pid && isPidAlive(previousPid) && !isStale(sessionDir, staleMs)) {
-      throw new SessionLockedError(sessionDir, previousPid);
+  if (top) {
+    if (!top.released) {
+      const fresh = Date.now() - top.mtimeMs <= staleMs;
+      if (top.claim.pid > 0 && isPidAlive(top.claim.pid) && fresh) throw new SessionLockedError(sessionDir, top.claim.pid);
+      // Its owner died (or froze past the stale threshold) without releasing it.
+      tookOver = true;
     }
-    // The holder is dead (or frozen past the stale threshold): take the lock over.
-    fs.rmSync(lockPath(sessionDir), { recursive: true, force: true });
-    tookOver = true;
+    next = top.claim.epoch + 1;
+  } else {
+    // No claim yet: the session's creator takes its first epoch; anyone else comes after it.
+    if (previousPid !== process.pid && isPidAlive(previousPid)) throw new SessionLockedError(sessionDir, previousPid);
+    next = previousPid === process.pid ? record.epoch : record.epoch + 1;
+    tookOver = previousPid !== process.pid;
   }
-  let compromised = false;
-  let release: () => Promise<void>;
+
+  await opts.beforeClaim?.();
+  const token = nanoid(12);
+  const file = claimFile(dir, next);
+  const tmp = path.join(dir, `.claim.${process.pid}.${nanoid(6)}.tmp`);
+  const claim: Claim = { epoch: next, pid: process.pid, token, at: new Date().toISOString() };
+  await fsp.writeFile(tmp, JSON.stringify(claim) + '\n');
   try {
-    release = await lockfile.lock(file, {
-      stale: staleMs,
-      update: Math.max(1000, Math.floor(staleMs / 3)),
-      realpath: false,
-      retries: 0,
-      onCompromised: (err) => {
-        compromised = true;
-        opts.onCompromised?.(err);
-      },
-    });
+    // link() fails with EEXIST if the name exists: an exclusive create of a whole file.
+    await fsp.link(tmp, file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-      const again = await readSessionRecord(sessionDir).catch(() => record);
-      throw new SessionLockedError(sessionDir, again.coordinatorPid);
-    }
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const winner = JSON.parse(await fsp.readFile(file, 'utf8').catch(() => '{}')) as Partial<Claim>;
+    throw new SessionLockedError(sessionDir, winner.pid);
+  } finally {
+    await fsp.rm(tmp, { force: true });
   }
-  record = await readSessionRecord(sessionDir);
-  const epoch = record.epoch + (tookOver || previousPid !== process.pid ? 1 : 0);
-  record = { ...record, epoch, coordinatorPid: process.pid };
+
+  record = { ...(await readSessionRecord(sessionDir)), epoch: next, coordinatorPid: process.pid };
   await writeSessionRecord(sessionDir, record);
-  const lock: HeldSessionLock = {
-    epoch,
-    assertCurrent() {
-      if (compromised) throw new StaleEpochError(`lost the lock of session ${sessionDir}`);
-      let current: number | undefined;
-      try {
-        current = (JSON.parse(fs.readFileSync(file, 'utf8')) as { epoch?: number }).epoch;
-      } catch {
-        return; // mid-rename: the next check will see it
-      }
-      if (current !== undefined && current !== epoch) {
-        throw new StaleEpochError(`session ${sessionDir} moved to epoch ${current}; this coordinator (epoch ${epoch}) is fenced off`);
-      }
-    },
-    async release() {
-      if (compromised) return;
-      try {
-        await release();
-      } catch {
-        // Already released or taken over.
-      }
-    },
-  };
-  return { lock, record, tookOver, previousPid };
+  // Whatever temporary files dead writers left (a kill mid-write) are garbage now.
+  await cleanSessionTmpFiles(sessionDir);
+  return { lock: holdClaim(dir, sessionDir, claim, staleMs, opts.onCompromised), record, tookOver, previousPid };
 }
 
-function isStale(sessionDir: string, staleMs: number): boolean {
-  try {
-    return Date.now() - fs.statSync(lockPath(sessionDir)).mtimeMs > staleMs;
-  } catch {
-    return true;
-  }
+/** Keeps a won claim fresh, and notices when a higher epoch fences it off. */
+function holdClaim(dir: string, sessionDir: string, claim: Claim, staleMs: number, onCompromised?: (err: Error) => void): HeldSessionLock {
+  const file = claimFile(dir, claim.epoch);
+  let lost: Error | undefined;
+  let released = false;
+  const superseded = (): Error | undefined => {
+    if (fs.existsSync(claimFile(dir, claim.epoch + 1))) {
+      return new StaleEpochError(`session ${sessionDir} was taken over at epoch ${claim.epoch + 1}; this coordinator (epoch ${claim.epoch}) is fenced off`);
+    }
+    if (!fs.existsSync(file)) return new StaleEpochError(`lost the lock of session ${sessionDir}: its claim file vanished`);
+    return undefined;
+  };
+  const touch = setInterval(() => {
+    if (lost || released) return;
+    const err = superseded();
+    if (err) {
+      lost = err;
+      clearInterval(touch);
+      onCompromised?.(err);
+      return;
+    }
+    const now = new Date();
+    fs.utimes(file, now, now, () => undefined);
+  }, Math.max(1000, Math.floor(staleMs / 3)));
+  touch.unref();
+  return {
+    epoch: claim.epoch,
+    assertCurrent() {
+      if (lost) throw lost;
+      const err = superseded();
+      if (err) throw (lost = err);
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(touch);
+      if (lost || superseded()) return;
+      await fsp.writeFile(releasedFile(dir, claim.epoch), `${process.pid}\n`, { flag: 'wx' }).catch(() => undefined);
+    },
+  };
 }

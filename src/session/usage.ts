@@ -2,10 +2,11 @@
  * Token usage and cost, per call, per agent and per session, kept in usage.json. Workers
  * report cumulative usage per attempt; the ledger keeps the latest per attempt and sums.
  */
-import lockfile from 'proper-lockfile';
 import type { Usage } from '../model/types.js';
 import { addUsage, ZERO_USAGE } from '../model/types.js';
 import { writeJsonAtomic } from '../util/fs.js';
+import { crashPoint } from '../faults.js';
+import { COORDINATOR_ID } from './layout.js';
 import { costOf, type PriceTable } from './prices.js';
 
 export interface AgentUsage {
@@ -77,15 +78,18 @@ export class UsageLedger {
     return { total: { ...total, calls }, costUsd: round(cost), agents, costIncomplete, updatedAt: new Date().toISOString() };
   }
 
-  /** Writes usage.json under its lock (DESIGN.md: locks guard usage). */
+  /**
+   * Writes usage.json (atomically: a temporary file renamed into place). Only the
+   * coordinator writes it, and it holds the session lock, so no second lock guards it: a
+   * usage lock left by a coordinator killed mid-save used to block every resume for its
+   * stale threshold.
+   */
   async save(): Promise<UsageReport> {
     const report = this.report();
-    const release = await lockfile.lock(this.file, { realpath: false, retries: { retries: 20, minTimeout: 10, maxTimeout: 100 } });
-    try {
-      await writeJsonAtomic(this.file, report);
-    } finally {
-      await release();
-    }
+    const hasWorkers = Object.keys(report.agents).some((a) => a !== COORDINATOR_ID);
+    await writeJsonAtomic(this.file, report, () => {
+      if (hasWorkers) crashPoint('during-usage-save');
+    });
     return report;
   }
 }

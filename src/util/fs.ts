@@ -4,19 +4,51 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 
+/** The temporary sibling's name: `.<name>.<pid>.<6 chars>.tmp`, so a leftover names its writer. */
+export const ATOMIC_TMP_RE = /^\.(.+)\.(\d+)\.[A-Za-z0-9_-]{6}\.tmp$/;
+
 /**
  * Writes text to a temporary sibling and renames it into place, so a reader sees the old
- * file or the new one and never a torn one.
+ * file or the new one and never a torn one. A failed write (a full disk) removes its
+ * temporary file; only a kill between the write and the rename can leave one, and
+ * `removeStaleTmpFiles` clears those. `beforeRename` is a test seam (crash points).
  */
-export async function writeTextAtomic(file: string, text: string): Promise<void> {
+export async function writeTextAtomic(file: string, text: string, beforeRename?: () => void): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
-  await fsp.writeFile(tmp, text);
-  await fsp.rename(tmp, file);
+  try {
+    await fsp.writeFile(tmp, text);
+    beforeRename?.();
+    await fsp.rename(tmp, file);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** writeTextAtomic for pretty-printed JSON (state files are read by people). */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n');
+export async function writeJsonAtomic(file: string, value: unknown, beforeRename?: () => void): Promise<void> {
+  await writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n', beforeRename);
+}
+
+/**
+ * Removes the temporary files of atomic writes in `dir` whose writer is gone (its pid is
+ * in the name): the leftovers of a process killed mid-write. Returns the names removed.
+ */
+export async function removeStaleTmpFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = ATOMIC_TMP_RE.exec(name);
+    if (!m || isPidAlive(Number(m[2]))) continue;
+    await fsp.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
 }
 
 export async function readJson<T = unknown>(file: string): Promise<T> {

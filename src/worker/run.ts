@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { Heartbeat } from '../agent/heartbeat.js';
 import { runAgentLoop } from '../agent/loop.js';
 import { Transcript, resumableMessages } from '../agent/transcript.js';
-import { workerFault } from '../faults.js';
+import { crashBeforeAssignRead, workerFault } from '../faults.js';
 import { LimitExceededError, MailroomError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MailboxReader, MailboxSender, type EnvelopeOf } from '../mailbox/index.js';
@@ -67,6 +67,12 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     handler: async (env) => {
       switch (env.type) {
         case 'assign':
+          // Only this attempt's own assignment: one left unread by a lost earlier attempt
+          // would make this one run, and report, as that attempt.
+          if (env.body.attempt !== agent.attempt) {
+            logger.warn({ for: env.body.attempt, mine: agent.attempt, id: env.id }, 'ignoring an assignment for another attempt');
+            break;
+          }
           resolveAssign(env);
           break;
         case 'message': {
@@ -96,6 +102,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
       }
     },
   });
+  crashBeforeAssignRead(agent.attempt, session.coordinatorPid);
   await reader.start();
 
   const assignTimeout = opts.assignTimeoutMs ?? 60_000;

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ModelAuthError, ModelError, ModelOverloadedError, ModelRateLimitError, ModelStopError } from '../../src/errors.js';
-import { AnthropicModel, type AnthropicModelOptions } from '../../src/model/anthropic.js';
+import { AnthropicModel, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS, type AnthropicModelOptions } from '../../src/model/anthropic.js';
+import { WorkerLimitsSchema } from '../../src/config.js';
 import type { ModelRequest } from '../../src/model/types.js';
 import { FakeAnthropicServer } from '../support/fake-anthropic/index.js';
 
@@ -262,6 +263,20 @@ describe('AnthropicModel against the fake Messages API', () => {
     expect((err as ModelError).code).toBe('E_MODEL_ABORTED');
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('bounds a request that never answers: a named, retryable timeout per try, all tries well under the default wall clock', async () => {
+    server.script('*', [
+      { type: 'message', content: [{ type: 'text', text: 'never sent' }], delayMs: 60_000 },
+      { type: 'message', content: [{ type: 'text', text: 'never sent either' }], delayMs: 60_000 },
+    ]);
+    const err = await model({ timeoutMs: 300, maxRetries: 1 }).createMessage(request()).catch((e: unknown) => e);
+    expect((err as ModelError).code).toBe('E_MODEL_TIMEOUT');
+    expect((err as Error).message).toContain(`${server.url} (model "claude-test") got no response within 300 ms, 2 time(s)`);
+    expect(server.requests).toHaveLength(2);
+    // The defaults: every try of one call, and its stream's idle limit, fit well inside a worker's wall clock.
+    const wallClock = WorkerLimitsSchema.parse({}).wallClockMs;
+    expect((DEFAULT_REQUEST_TIMEOUT_MS + DEFAULT_STREAM_IDLE_TIMEOUT_MS) * (4 + 1)).toBeLessThan(wallClock);
   });
 
   it('sends no cache_control with prompt caching off', async () => {
