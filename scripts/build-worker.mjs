@@ -31,6 +31,8 @@ export async function buildWorker(outDir, extra = {}) {
   });
   // The analysis sandbox loads its thread script from beside itself.
   fs.copyFileSync(path.join(root, 'src/tools/analysis/sandbox-thread.mjs'), path.join(outDir, 'sandbox-thread.mjs'));
+  // The built-in agent definitions are read from beside the code (src/agents/builtin-dir.ts).
+  fs.cpSync(path.join(root, 'src/agents/built-in'), path.join(outDir, 'built-in'), { recursive: true });
   fs.writeFileSync(path.join(outDir, 'build.json'), JSON.stringify({ builtAt: Date.now() }) + '\n');
   return result;
 }
