@@ -80,10 +80,12 @@ function pickTools(task: string, tools: ToolDefinition[], outputTool: ToolDefini
   return picked;
 }
 
-/** A path mentioned in the task (`notes/a.md`, "report.txt"), as a hint for path arguments. */
+/** A path mentioned in the task (`/srv/notes`, `notes/a.md`, "report.txt"), as a hint for path arguments; else the current folder. */
 function pathHint(task: string): ArgHints {
-  const m = /(?:^|[\s"'`(])((?:[\w@.-]+\/)*[\w@-][\w@.-]*\.[A-Za-z0-9]{1,6})(?=[\s"'`),.]|$)/.exec(task);
-  return m ? { path: m[1]! } : {};
+  const m =
+    /(?:^|[\s"'`(])((?:\.{0,2}\/)?[\w@.-]+(?:\/[\w@.-]+)+|\/[\w@.-]+)(?=[\s"'`),]|[.,;]?$|[.,;]\s)/.exec(task) ??
+    /(?:^|[\s"'`(])([\w@-][\w@.-]*\.[A-Za-z0-9]{1,6})(?=[\s"'`),]|[.,;]?$|[.,;]\s)/.exec(task);
+  return { path: m ? m[1]!.replace(/[.,;]$/, '') : '.' };
 }
 
 function answerFrom(task: string, exchanges: Exchange[], inputs: string[]): string {

@@ -1,6 +1,6 @@
 /**
  * An MCP server's tools as mailroom tools: named `mcp__<server>__<tool>`, with the input
- * schema exactly as the server gave it. Every result is bounded and wrapped as untrusted
+ * schema as the server gave it (less its `$schema` dialect tag). Every result is bounded and wrapped as untrusted
  * by runTool; a server error, a timeout or a crash comes back as a tool error.
  */
 import { z } from 'zod';
@@ -16,7 +16,9 @@ const ArgsSchema = z.record(z.string(), z.unknown());
 /** A mailroom tool that calls `info` on the server behind `conn`. */
 export function mcpTool(conn: McpConnection, info: McpToolInfo, timeoutMs: number): Tool {
   const name = mcpToolName(conn.server, info.name);
-  const schema = { type: 'object', ...info.inputSchema };
+  // As the server gave it; only the `$schema` dialect tag goes, as for built-in tools.
+  const { $schema: _dialect, ...given } = info.inputSchema;
+  const schema = { type: 'object', ...given };
   return {
     name,
     description: info.description?.trim() || `The "${info.name}" tool of the MCP server "${conn.server}".`,
