@@ -45,19 +45,20 @@ export async function loadAgentTools(def: AgentDefinition, catalogue: Pick<Agent
   };
 
   try {
-    const tools: Tool[] = [];
+    // One slot per entry, so the model sees the tools in the order the definition lists them.
+    const slots: Tool[][] = entries.map(() => []);
     const serverIds: string[] = [];
-    const mcpWanted = new Map<string, string[]>();
-    for (const entry of entries) {
+    const mcpWanted = new Map<string, Array<{ pattern: string; slot: number }>>();
+    for (const [i, entry] of entries.entries()) {
       const spec = parseToolSpec(entry);
       if (spec.kind === 'builtin') {
         const tool = builtinTool(spec.id);
-        if (tool && !denied(tool.name, spec.id)) tools.push(tool);
+        if (tool && !denied(tool.name, spec.id)) slots[i]!.push(tool);
         else if (!tool && !denied(spec.id)) serverIds.push(spec.id);
       } else if (spec.kind === 'module') {
-        for (const tool of await loadToolModule(spec.path)) if (!denied(tool.name)) tools.push(tool);
+        for (const tool of await loadToolModule(spec.path)) if (!denied(tool.name)) slots[i]!.push(tool);
       } else {
-        mcpWanted.set(spec.server, [...(mcpWanted.get(spec.server) ?? []), entry]);
+        mcpWanted.set(spec.server, [...(mcpWanted.get(spec.server) ?? []), { pattern: entry, slot: i }]);
       }
     }
 
@@ -79,19 +80,22 @@ export async function loadAgentTools(def: AgentDefinition, catalogue: Pick<Agent
     for (const r of connected) {
       if (r.status !== 'fulfilled') continue;
       const { server, conn, listed, timeoutMs } = r.value;
-      const patterns = mcpWanted.get(server) ?? (def.tools ? [] : [`mcp__${server}`]);
-      for (const p of patterns) {
-        const spec = parseToolSpec(p);
-        if (spec.kind === 'mcp' && spec.tool && !listed.some((t) => mcpToolName(server, t.name) === p || t.name === spec.tool)) {
-          throw new McpServerError(server, `has no tool "${spec.tool}" (named in ${def.file ?? def.name} as ${p}); it offers: ${listed.map((t) => t.name).join(', ') || '(none)'}`);
+      const patterns = mcpWanted.get(server) ?? [];
+      for (const { pattern, slot } of patterns) {
+        const spec = parseToolSpec(pattern);
+        if (spec.kind === 'mcp' && spec.tool && !listed.some((t) => mcpToolName(server, t.name) === pattern || t.name === spec.tool)) {
+          throw new McpServerError(server, `has no tool "${spec.tool}" (named in ${def.file ?? def.name} as ${pattern}); it offers: ${listed.map((t) => t.name).join(', ') || '(none)'}`);
         }
-      }
-      for (const info of listed) {
-        const name = mcpToolName(server, info.name);
-        if (patterns.some((p) => patternCovers(p, name)) && !denied(name)) tools.push(mcpTool(conn, info, timeoutMs));
+        for (const info of listed) {
+          const name = mcpToolName(server, info.name);
+          if (patternCovers(pattern, name) && !denied(name)) slots[slot]!.push(mcpTool(conn, info, timeoutMs));
+        }
       }
     }
 
+    // An MCP tool listed twice (by name and by its server's pattern) is offered once.
+    const tools: Tool[] = [];
+    for (const t of slots.flat()) if (!(t.name.startsWith('mcp__') && tools.some((x) => x.name === t.name))) tools.push(t);
     const out = outputToolOf(def);
     if (out) tools.push(out);
     const names = new Set<string>();
