@@ -53,7 +53,9 @@ export function resolveDefinition(fields: AgentFields, prompt: string, origin: D
         if (!fs.existsSync(abs)) fail(at, `tool module "${entry}" not found (looked for ${abs})`);
         return abs;
       }
-      if (!builtinToolIds().includes(spec.id)) {
+      // A module's tool names are known only once it is imported (in the worker).
+      const fromModule = field === 'disallowedTools' && (fields.tools ?? []).some((t) => parseToolSpec(t).kind === 'module');
+      if (!builtinToolIds().includes(spec.id) && !fromModule) {
         fail(at, `unknown tool "${entry}"; the built-in tools are ${builtinToolIds().join(', ')}, and MCP tools are named mcp__<server>__<tool>`);
       }
       return entry;

@@ -15,6 +15,9 @@ import type { TurnReply } from './worker.js';
 /** Tools a generic routine never calls on its own: coordination, writing, and its output tool. */
 const PASSIVE = new Set(['ask_coordinator', 'store_artifact', 'get_artifact', 'list_artifacts', 'write_file', 'edit_file', 'format_document']);
 
+/** Tools that destroy something are called only when the task says so. */
+const DESTRUCTIVE = /\b(?:delete|remove|drop|destroy|erase|purge|wipe)|(?:^|_)(?:delete|remove|drop|destroy|erase|purge|wipe)/i;
+
 interface Exchange {
   name: string;
   input: unknown;
@@ -70,9 +73,10 @@ function pickTools(task: string, tools: ToolDefinition[], outputTool: ToolDefini
       const own = stems(`${t.name.replace(/^mcp__[^_]+(?:_[^_]+)*?__/, '').replace(/[_-]/g, ' ')} ${t.description}`);
       return { t, score: [...words].filter((w) => own.has(w)).length };
     })
-    .filter((x) => x.score > 0)
+    .filter((x) => x.score > 0 && (!DESTRUCTIVE.test(x.t.name) || DESTRUCTIVE.test(task)))
     .sort((a, b) => b.score - a.score);
-  const picked = scored.slice(0, 3).map((x) => x.t);
+  // Only the best matches: a tool that shares fewer words with the task is not what it asks for.
+  const picked = scored.filter((x) => x.score === scored[0]!.score).slice(0, 3).map((x) => x.t);
   if (picked.length === 0) {
     const search = candidates.find((t) => t.name === 'search_files');
     if (search) picked.push(search);
