@@ -44,7 +44,8 @@ function ctx(): ToolContext {
 
 async function load(def: AgentDefinition, servers: Record<string, unknown>): Promise<AgentTools> {
   const mcp = parseMcpConfig({ mcpServers: servers }, 'test config');
-  const t = await loadAgentTools(def, { mcpServers: mcp.servers, mcpOrigin: mcp.origin }, { provider: 'offline', serverToolsEnabled: false, logger: silentLogger() });
+  const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-not-for-servers' };
+  const t = await loadAgentTools(def, { mcpServers: mcp.servers, mcpOrigin: mcp.origin }, { provider: 'offline', serverToolsEnabled: false, logger: silentLogger(), env });
   opened.push(t);
   return t;
 }
@@ -52,7 +53,7 @@ async function load(def: AgentDefinition, servers: Record<string, unknown>): Pro
 describe('server-filesystem over stdio, scoped to a temp folder', () => {
   it('offers exactly the listed tools with the server\'s schemas, and wraps what they return', async () => {
     const t = await load(agent({ tools: ['mcp__fs__read_text_file', 'mcp__fs__list_directory', 'search_files'], mcpServers: ['fs'] }), { fs: filesystemServer(scoped) });
-    expect(t.tools.map((x) => x.name)).toEqual(['search_files', 'mcp__fs__read_text_file', 'mcp__fs__list_directory']);
+    expect(t.tools.map((x) => x.name)).toEqual(['mcp__fs__read_text_file', 'mcp__fs__list_directory', 'search_files']);
     const def = toolDefinitions(t.tools).find((d) => d.name === 'mcp__fs__read_text_file')!;
     expect(def.input_schema).toMatchObject({ type: 'object', required: ['path'] });
     expect(def.input_schema).not.toHaveProperty('$schema');
@@ -160,6 +161,10 @@ describe('failures', () => {
     const t = await load(agent({ tools: ['mcp__t__echo'], mcpServers: ['t'] }), { t: testServer({ MCP_PID_FILE: pidFile }) });
     const pid = pidsIn(pidFile).at(-1)!;
     expect((await runTool(t.tools, 'mcp__t__echo', { text: 'hi' }, ctx())).content).toContain('ECHO-FROM-SERVER: hi');
+    // It carries the suite's process tag (MAILROOM_*), but not the worker's secrets.
+    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain(`MAILROOM_TEST_RUN=${process.env.MAILROOM_TEST_RUN}`);
+    expect(environ.some((e) => e.startsWith('ANTHROPIC_API_KEY='))).toBe(false);
     await t.close();
     expect(await waitGone([pid])).toEqual([]);
   });

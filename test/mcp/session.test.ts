@@ -27,7 +27,7 @@ function agentFile(dir: string, name: string, front: string, body = `You are the
 async function taggedLeft(tag: string): Promise<string[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const left = listTaggedProcesses(tag, `MCP_SESSION_TAG=${tag}`).map((p) => `${p.pid} ${p.cmd}`);
+    const left = listTaggedProcesses(tag, `MAILROOM_MCP_TEST_TAG=${tag}`).map((p) => `${p.pid} ${p.cmd}`);
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -88,7 +88,7 @@ describe('MCP tools in a session (fake Messages API, real MCP servers)', () => {
     });
     const runtime = tempRuntime('mailroom-mcp-rt-');
     runtimes.push(runtime);
-    const run = await runCli(['--runtime-dir', runtime, '--source', p.source, '--no-live', 'Read the notes and remember them'], { env: fakeEnv(server, { MCP_SESSION_TAG: tag }) });
+    const run = await runCli(['--runtime-dir', runtime, '--source', p.source, '--no-live', 'Read the notes and remember them'], { env: fakeEnv(server, { MAILROOM_MCP_TEST_TAG: tag }) });
     expect(run.code, run.stderr).toBe(0);
     const dir = onlySession(runtime);
 

@@ -6,7 +6,7 @@
  * tail names the cause when it fails) and logged.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Logger } from 'pino';
@@ -64,8 +64,7 @@ export class McpConnection {
       stdio = new StdioClientTransport({
         command: config.command,
         args: config.args,
-        // The whole environment (the test suite's process tag included), then the server's own.
-        env: { ...stringEnv(opts.env ?? process.env), ...config.env },
+        env: serverEnv(opts.env ?? process.env, config.env),
         stderr: 'pipe',
         ...(config.cwd ? { cwd: config.cwd } : {}),
       });
@@ -160,8 +159,14 @@ export class McpConnection {
   }
 }
 
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
-  return out;
+/**
+ * A stdio server's environment: the SDK's safe default set (PATH, HOME, USER...), the
+ * MAILROOM_* variables (so a server carries the session's tags, as every process mailroom
+ * starts does), then the server's own `env`. Secrets such as ANTHROPIC_API_KEY are not
+ * handed to servers unless their config passes them (`"env": {"K": "${K}"}`).
+ */
+export function serverEnv(env: NodeJS.ProcessEnv, own: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = { ...getDefaultEnvironment() };
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('MAILROOM_') && typeof v === 'string') out[k] = v;
+  return { ...out, ...own };
 }
