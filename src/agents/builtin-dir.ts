@@ -14,6 +14,3 @@ function locate(): string {
 }
 
 export const BUILTIN_AGENTS_DIR = locate();
-
-/** The names of the built-in agents. */
-export const BUILTIN_AGENT_NAMES = ['research', 'writing', 'analysis', 'review'] as const;

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MailroomError } from '../errors.js';
 import { writeJsonAtomic } from '../util/fs.js';
-import { builtinCatalogue } from './builtin.js';
 import type { AgentCatalogue } from './catalogue.js';
 import { AgentDefinitionSchema } from './schema.js';
 
@@ -29,12 +28,13 @@ export async function writeCatalogue(sessionDir: string, catalogue: AgentCatalog
 }
 
 /** The session's catalogue; a session folder from before catalogues has the built-in one. */
-export function readCatalogue(sessionDir: string): AgentCatalogue {
+export async function readCatalogue(sessionDir: string): Promise<AgentCatalogue> {
   let text: string;
   try {
     text = fs.readFileSync(cataloguePath(sessionDir), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return builtinCatalogue();
+    // Loaded only here: parsing agent files (yaml) is not needed to read a snapshot.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return (await import('./builtin.js')).builtinCatalogue();
     throw err;
   }
   const parsed = SnapshotSchema.safeParse(JSON.parse(text));

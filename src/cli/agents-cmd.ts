@@ -9,7 +9,7 @@ import { loadCatalogue, where, type AgentCatalogue } from '../agents/catalogue.j
 import type { AgentDefinition } from '../agents/schema.js';
 import { WorkerLimitsSchema } from '../config.js';
 import { describeError } from '../errors.js';
-import { McpConnection } from '../tools/mcp/client.js';
+import type { McpConnection } from '../tools/mcp/client.js';
 import { expandServer } from '../tools/mcp/config.js';
 import { mcpToolName } from '../tools/mcp/names.js';
 import { loadAgentTools } from '../worker/tools.js';
@@ -109,6 +109,7 @@ async function listMcp(catalogue: AgentCatalogue, io: Io, json: boolean): Promis
     io.err(`no MCP servers configured (${catalogue.mcpOrigin})\n`);
     return 0;
   }
+  const { McpConnection: Connection } = await import('../tools/mcp/client.js');
   let failed = 0;
   const report: Array<{ server: string; transport: string; tools?: Array<{ name: string; description: string }>; error?: string }> = [];
   for (const server of names) {
@@ -116,7 +117,7 @@ async function listMcp(catalogue: AgentCatalogue, io: Io, json: boolean): Promis
     const transport = 'command' in config ? `stdio: ${config.command} ${config.args.join(' ')}`.trim() : `http: ${config.url}`;
     let conn: McpConnection | undefined;
     try {
-      conn = await McpConnection.connect(server, config);
+      conn = await Connection.connect(server, config);
       const tools = (await conn.listTools()).map((t) => ({ name: mcpToolName(server, t.name), description: (t.description ?? '').split('\n')[0]!.slice(0, 120) }));
       report.push({ server, transport, tools });
     } catch (err) {

@@ -178,7 +178,7 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     bus.emit({ type: 'session_started', sessionId: id, sessionDir: dir, provider, resumed: true });
     logger.info({ previousPid, epoch: lock.epoch }, 'resuming session');
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
-    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel), catalogue: readCatalogue(dir) });
+    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel), catalogue: await readCatalogue(dir) });
     const outcome = await coordinator.run(true);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {

@@ -20,7 +20,7 @@ import { workerSystemPrompt, workerTaskMessage } from '../prompts.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
 import { SessionWatch, readAgentRecord, readSessionRecord } from '../session/store.js';
 import type { ToolContext } from '../tools/types.js';
-import { findAgent } from '../agents/catalogue.js';
+import type { AgentDefinition } from '../agents/schema.js';
 import { readCatalogue } from '../agents/snapshot.js';
 import { loadAgentTools, type AgentTools } from './tools.js';
 
@@ -120,10 +120,10 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
 
   // The agent's definition from the session's catalogue, and exactly its tools.
   let agentTools: AgentTools;
-  let def: NonNullable<ReturnType<typeof findAgent>>;
+  let def: AgentDefinition;
   try {
-    const catalogue = readCatalogue(sessionDir);
-    const found = findAgent(catalogue, role);
+    const catalogue = await readCatalogue(sessionDir);
+    const found = catalogue.agents.find((a) => a.name === role);
     if (!found) throw new MailroomError('E_UNKNOWN_AGENT', `agent "${role}" is not in the session's catalogue (${catalogue.agents.map((a) => a.name).join(', ')})`);
     def = found;
     agentTools = await loadAgentTools(def, catalogue, { provider: session.provider, serverToolsEnabled: session.options.serverTools, logger: log });

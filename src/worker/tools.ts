@@ -11,10 +11,9 @@ import type { AgentDefinition } from '../agents/schema.js';
 import { parseToolSpec, patternCovers } from '../agents/tool-spec.js';
 import { MailroomError, McpServerError } from '../errors.js';
 import type { ServerToolDefinition } from '../model/types.js';
-import { McpConnection } from '../tools/mcp/client.js';
+import type { McpConnection } from '../tools/mcp/client.js';
 import { callTimeoutMs, expandServer } from '../tools/mcp/config.js';
 import { mcpToolName } from '../tools/mcp/names.js';
-import { mcpTool } from '../tools/mcp/tools.js';
 import { loadToolModule } from '../tools/modules.js';
 import { builtinTool, serverToolsFor } from '../tools/registry.js';
 import type { Tool } from '../tools/types.js';
@@ -64,12 +63,14 @@ export async function loadAgentTools(def: AgentDefinition, catalogue: Pick<Agent
 
     const env = opts.env ?? process.env;
     const servers = [...new Set([...def.mcpServers, ...mcpWanted.keys()])];
+    // The MCP SDK takes most of a second to load: only workers that use a server pay for it.
+    const mcp = servers.length > 0 ? { ...(await import('../tools/mcp/client.js')), ...(await import('../tools/mcp/tools.js')) } : undefined;
     const connected = await Promise.allSettled(
       servers.map(async (server) => {
         const raw = catalogue.mcpServers[server];
         if (!raw) throw new McpServerError(server, `is not in the session's MCP config (${catalogue.mcpOrigin})`);
         const config = expandServer(server, raw, env, catalogue.mcpOrigin);
-        const conn = await McpConnection.connect(server, config, { env, ...(opts.logger ? { logger: opts.logger } : {}) });
+        const conn = await mcp!.McpConnection.connect(server, config, { env, ...(opts.logger ? { logger: opts.logger } : {}) });
         connections.push(conn);
         return { server, conn, listed: await conn.listTools(), timeoutMs: callTimeoutMs(config, env) };
       }),
@@ -88,7 +89,7 @@ export async function loadAgentTools(def: AgentDefinition, catalogue: Pick<Agent
         }
         for (const info of listed) {
           const name = mcpToolName(server, info.name);
-          if (patternCovers(pattern, name) && !denied(name)) slots[slot]!.push(mcpTool(conn, info, timeoutMs));
+          if (patternCovers(pattern, name) && !denied(name)) slots[slot]!.push(mcp!.mcpTool(conn, info, timeoutMs));
         }
       }
     }

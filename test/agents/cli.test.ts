@@ -6,8 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT, killStartedClis, onlySession, readJson, readJsonl, runCli, tempRuntime } from '../support/cli.js';
+
+// Real processes and servers on a shared, loaded machine: generous limits, no timing asserts.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
 
 const made: string[] = [];
 afterEach(() => killStartedClis());

@@ -6,10 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { runSession } from '../../src/index.js';
 import { REPO_ROOT, killStartedClis, onlySession, readJson, readJsonl, runCli, tempRuntime } from '../support/cli.js';
 import { memoryServer } from '../support/mcp.js';
+
+// Real processes and servers on a shared, loaded machine: generous limits, no timing asserts.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
 
 const AGENTS = path.join(REPO_ROOT, 'test/fixtures/agents');
 const made: string[] = [];

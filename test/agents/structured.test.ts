@@ -5,10 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { blocksReply, fakeEnv, routeSession, textReply, toolNames } from '../anthropic/helpers.js';
 import { FakeAnthropicServer } from '../support/fake-anthropic/index.js';
 import { REPO_ROOT, killStartedClis, onlySession, runCli, tempRuntime } from '../support/cli.js';
+
+// Real processes and servers on a shared, loaded machine: generous limits, no timing asserts.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
 
 const made: string[] = [];
 afterEach(() => killStartedClis());

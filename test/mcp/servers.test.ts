@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AgentDefinition } from '../../src/agents/schema.js';
 import { McpServerError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -17,6 +17,9 @@ import { runTool } from '../../src/tools/run.js';
 import type { ToolContext } from '../../src/tools/types.js';
 import { loadAgentTools, type AgentTools } from '../../src/worker/tools.js';
 import { alive, everythingServer, filesystemServer, memoryServer, pidsIn, startEverythingHttp, testServer, waitGone } from '../support/mcp.js';
+
+// Real processes and servers on a shared, loaded machine: generous limits, no timing asserts.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-mcp-')));
 const scoped = path.join(tmp, 'scoped');

@@ -91,7 +91,7 @@ export function pidsIn(file: string): number[] {
 }
 
 /** Waits until none of `pids` is alive; returns those still alive at the deadline. */
-export async function waitGone(pids: number[], withinMs = 10_000): Promise<number[]> {
+export async function waitGone(pids: number[], withinMs = 20_000): Promise<number[]> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     const left = pids.filter(alive);
