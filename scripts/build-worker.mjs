@@ -45,6 +45,8 @@ export async function buildWorker(outDir, extra = {}) {
   // Tools load their thread scripts (src/tools/**/*-thread.mjs, plain JS) from beside
   // themselves: in the bundle, that is the output folder.
   for (const file of threadScripts()) fs.copyFileSync(file, path.join(outDir, path.basename(file)));
+  // The built-in agent definitions are read from beside the code (src/agents/builtin-dir.ts).
+  fs.cpSync(path.join(root, 'src/agents/built-in'), path.join(outDir, 'built-in'), { recursive: true });
   fs.writeFileSync(path.join(outDir, 'build.json'), JSON.stringify({ builtAt: Date.now() }) + '\n');
   return result;
 }

@@ -57,11 +57,22 @@ export const SessionOptionsSchema = z.object({
   scriptFile: z.string().optional(),
   budgetTokens: z.number().int().positive().optional(),
   budgetUsd: z.number().positive().optional(),
-  /** pipeline: the stages, in order. */
-  stages: z.array(z.enum(['research', 'analysis', 'writing', 'review'])).min(1).default(['research', 'analysis', 'writing', 'review']),
+  /** `--agents <dir>`: agent definitions that come before every other folder. */
+  agentsDir: z.string().optional(),
+  /** `--mcp-config <file>`: the MCP servers (default `.mailroom/mcp.json` in the source folder). */
+  mcpConfig: z.string().optional(),
+  /** pipeline: the stages, in order; each names an agent of the catalogue. */
+  stages: z.array(z.string().min(1)).min(1).default(['research', 'analysis', 'writing', 'review']),
   /** debate: how many debaters, and optionally one model id each (cycled). */
   debaters: z.number().int().min(2).max(8).default(3),
   debateModels: z.array(z.string()).default([]),
+  /** debate: the agents that debate (cycled); default research. */
+  debaterAgents: z.array(z.string().min(1)).default([]),
+  /** reflect: the agent that produces, and the one that reviews (it must have a structured output with a score). */
+  producer: z.string().min(1).default('writing'),
+  reviewer: z.string().min(1).default('review'),
+  /** route: the generalist that takes a task no specialist fits, and a specialist's fallback. */
+  routeFallback: z.string().min(1).default('research'),
   /** reflect: the review score to reach, and how many production rounds to allow. */
   threshold: z.number().min(0).max(1).default(0.85),
   maxRounds: z.number().int().positive().max(10).default(3),

@@ -76,6 +76,28 @@ export class PlanError extends MailroomError {
   }
 }
 
+/**
+ * A bad agent definition or MCP config: refused before anything starts. It names the file,
+ * the field and the reason, so a user can fix it at once; the CLI exits 2 on it.
+ */
+export class AgentDefinitionError extends MailroomError {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('E_AGENT_DEFINITION', `${file}: ${field}: ${reason}`, options);
+  }
+}
+
+/** An MCP server that could not start or answer; names the server and what it printed. */
+export class McpServerError extends MailroomError {
+  constructor(readonly server: string, message: string, options?: { cause?: unknown }) {
+    super('E_MCP_SERVER', `MCP server "${server}": ${message}`, options);
+  }
+}
+
 /** Errors from a model provider, mapped from the SDK so the cause is always named. */
 export class ModelError extends MailroomError {
   constructor(code: string, message: string, options?: { cause?: unknown; status?: number }) {

@@ -12,7 +12,7 @@ import { createSessionFolder } from '../../src/session/create.js';
 import { COORDINATOR_ID, sessionPaths } from '../../src/session/layout.js';
 import type { SessionRecord } from '../../src/session/records.js';
 import { writeAgentRecord, writeSessionRecord } from '../../src/session/store.js';
-import { ROLE_TOOL_NAMES } from '../../src/tools/registry.js';
+import { toolsForAgent } from '../../src/agents/builtin.js';
 
 export function textEntry(text: string, delayMs = 0): ScriptEntry {
   return { ...(delayMs ? { delayMs } : {}), response: { content: [{ type: 'text', text }], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 10 } } };
@@ -72,7 +72,7 @@ export async function prepareWorker(sessionDir: string, record: SessionRecord, s
     id: agentId,
     role: 'research',
     subtask: subtaskId,
-    tools: ROLE_TOOL_NAMES.research,
+    tools: toolsForAgent('research').map((t) => t.name),
     model: 'scripted',
     limits: record.options.limits,
     status: 'pending',

@@ -37,13 +37,18 @@ export interface AgentLoopOptions {
   drainInbox?(): string[];
   /** How many times to ask the model to continue after `max_tokens` before failing. */
   maxContinuations?: number;
+  /**
+   * The agent's structured-output tool, when its definition has an outputSchema: a call
+   * that passes validation ends the loop with its input as the structured result.
+   */
+  outputTool?: string;
 }
 
 export interface AgentLoopResult {
   output: string;
   turns: number;
   usage: Usage;
-  /** The last `submit_review` input, when the agent called that tool. */
+  /** The parsed input of the output tool, when the agent has one. */
   structured?: unknown;
   /** The whole conversation at the end, to continue from in a later round. */
   messages: Message[];
@@ -56,6 +61,7 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
   let turns = 0;
   let continuations = 0;
   let structured: unknown;
+  let nudges = 0;
   const partialText: string[] = [];
 
   // A transcript that already ends in a final answer needs no model call at all.
@@ -98,17 +104,26 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
     const stop = response.stop_reason ?? 'end_turn';
     if (stop === 'tool_use') {
       const results: ContentBlock[] = [];
+      let finished = false;
       for (const block of response.content) {
         if (block.type !== 'tool_use') continue;
         opts.signal.throwIfAborted();
         const r = await raceAbort(runTool(opts.tools, block.name, block.input, opts.toolContext), opts.signal);
-        if (block.name === 'submit_review' && !r.isError) structured = block.input;
-        results.push({ type: 'tool_result', tool_use_id: block.id, content: r.content, ...(r.isError ? { is_error: true } : {}) } satisfies ToolResultBlock);
+        if (opts.outputTool !== undefined && block.name === opts.outputTool && !r.isError && !finished) {
+          // runTool validated the input against the schema; its output is the parsed JSON.
+          structured = JSON.parse(r.content) as unknown;
+          finished = true;
+        }
+        results.push({ type: 'tool_result', tool_use_id: block.id, content: finished && block.name === opts.outputTool ? 'Accepted.' : r.content, ...(r.isError ? { is_error: true } : {}) } satisfies ToolResultBlock);
       }
       const user: Message = { role: 'user', content: results };
       messages.push(user);
       opts.onMessage(user);
       await opts.onTurn?.(turns, usage);
+      if (finished) {
+        // The result is the JSON itself, so dependents and synthesis receive it as JSON.
+        return { output: JSON.stringify(structured, null, 2), turns, usage, structured, messages };
+      }
       continue;
     }
     if (stop === 'pause_turn') {
@@ -137,7 +152,19 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
     if (stop === 'model_context_window_exceeded') {
       return fail(new ModelStopError('model_context_window_exceeded', "the conversation no longer fits the model's context window"));
     }
+    if (opts.outputTool !== undefined && nudges < 2) {
+      // A structured agent must end with its output tool; a plain answer gets a reminder.
+      nudges++;
+      const user: Message = { role: 'user', content: `Call ${opts.outputTool} with your result: your work ends with that call, not with text.` };
+      messages.push(user);
+      opts.onMessage(user);
+      await opts.onTurn?.(turns, usage);
+      continue;
+    }
     await opts.onTurn?.(turns, usage);
+    if (opts.outputTool !== undefined) {
+      throw new ModelStopError('end_turn', `the agent answered in text ${nudges + 1} times without calling its output tool ${opts.outputTool}`);
+    }
     return { output: [...partialText, textOf(response.content)].join(''), turns, usage, structured, messages };
   }
 }

@@ -6,6 +6,7 @@ import type { SessionEventListener } from '../coordinator/events.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { chooseProgress } from './live.js';
 import { registerInspectCommands } from './register-inspect.js';
+import { registerAgentCommands } from './agents-cmd.js';
 import { killSession } from '../coordinator/control.js';
 import { exitCodeForError } from './errors.js';
 
@@ -55,6 +56,12 @@ interface RunFlags {
   budgetTokens?: number;
   budgetUsd?: number;
   stages?: string[];
+  agents?: string;
+  mcpConfig?: string;
+  producer?: string;
+  reviewer?: string;
+  debaterAgents?: string[];
+  routeFallback?: string;
   debaters?: number;
   models?: string[];
   threshold?: number;
@@ -95,7 +102,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--script <file>', 'a script for the scripted provider (tests, benches)')
     .option('--budget-tokens <n>', 'hard token budget for the whole session', int('--budget-tokens'))
     .option('--budget-usd <usd>', 'hard cost budget for the whole session', positive('--budget-usd'))
-    .option('--stages <list>', 'pipeline: comma-separated stages (research,analysis,writing,review)', list)
+    .option('--agents <dir>', 'agent definitions (Markdown with YAML frontmatter) that come before .mailroom/agents/, ~/.mailroom/agents/ and the built-in ones')
+    .option('--mcp-config <file>', 'MCP servers, in the .mcp.json shape (default: .mailroom/mcp.json in the source folder)')
+    .option('--stages <list>', 'pipeline: comma-separated agents, one per stage (default research,analysis,writing,review)', list)
+    .option('--producer <agent>', 'reflect: the agent that writes (default writing)')
+    .option('--reviewer <agent>', 'reflect: the agent that reviews, with a structured score (default review)')
+    .option('--debater-agents <list>', 'debate: comma-separated agents that debate, cycled (default research)', list)
+    .option('--route-fallback <agent>', 'route: the generalist for tasks no specialist fits (default research)')
     .option('--debaters <n>', 'debate: number of debaters', int('--debaters'))
     .option('--models <list>', 'debate: comma-separated model ids, one per debater', list)
     .option('--threshold <score>', 'reflect: review score to reach, 0..1', positive('--threshold'))
@@ -125,6 +138,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       setExit(await killCommand(session, agent, flags, io));
     });
   registerInspectCommands(program, io, setExit);
+  registerAgentCommands(program, io, setExit);
   return program;
 }
 
@@ -194,7 +208,13 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         ...(flags.script ? { scriptFile: flags.script } : {}),
         ...(flags.budgetTokens ? { budgetTokens: flags.budgetTokens } : {}),
         ...(flags.budgetUsd ? { budgetUsd: flags.budgetUsd } : {}),
-        ...(flags.stages ? { stages: flags.stages as Array<'research' | 'analysis' | 'writing' | 'review'> } : {}),
+        ...(flags.agents ? { agentsDir: flags.agents } : {}),
+        ...(flags.mcpConfig ? { mcpConfig: flags.mcpConfig } : {}),
+        ...(flags.stages ? { stages: flags.stages } : {}),
+        ...(flags.producer ? { producer: flags.producer } : {}),
+        ...(flags.reviewer ? { reviewer: flags.reviewer } : {}),
+        ...(flags.debaterAgents ? { debaterAgents: flags.debaterAgents } : {}),
+        ...(flags.routeFallback ? { routeFallback: flags.routeFallback } : {}),
         ...(flags.debaters ? { debaters: flags.debaters } : {}),
         ...(flags.models ? { debateModels: flags.models } : {}),
         ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),

@@ -31,6 +31,11 @@ import { readJsonIfExists } from '../util/fs.js';
 import { Coordinator } from './coordinator.js';
 import { EventBus, type SessionEventListener } from './events.js';
 import { COORDINATION_TOOLS } from './tools.js';
+import { loadCatalogue, type AgentCatalogue } from '../agents/catalogue.js';
+import { checkAgentOptions } from '../agents/check-options.js';
+import type { AgentDefinitionInput } from '../agents/schema.js';
+import { readCatalogue, writeCatalogue } from '../agents/snapshot.js';
+import type { McpServerInput } from '../tools/mcp/config.js';
 
 /** How to run and observe a session, new or resumed. */
 export interface ResumeSessionOptions {
@@ -49,7 +54,17 @@ export interface ResumeSessionOptions {
 }
 
 /** Options of `runSession`: the session options plus how to run and observe it. */
-export interface RunSessionOptions extends SessionOptionsInput, ResumeSessionOptions {}
+export interface RunSessionOptions extends SessionOptionsInput, ResumeSessionOptions {
+  /**
+   * Agents of this session, before every agents folder: definitions (the frontmatter
+   * fields plus `prompt`), or paths of agent files or folders.
+   */
+  agents?: Array<AgentDefinitionInput | string>;
+  /** MCP servers (the `.mcp.json` shape), over those of the config file. */
+  mcpServers?: Record<string, McpServerInput>;
+  /** Home folder for `~/.mailroom/agents/` (default: the user's). */
+  homeDir?: string;
+}
 
 /** How a session ended. */
 export interface SessionOutcome {
@@ -83,14 +98,27 @@ export function exitCodeFor(status: SessionStatus): number {
 
 /** Starts a new session and runs it to its end. */
 export async function runSession(input: RunSessionOptions): Promise<SessionOutcome> {
-  const { runtimeDir: runtimeOpt, onEvent, signal, forceSignal, logLevel, env, ...rest } = input;
+  const { runtimeDir: runtimeOpt, onEvent, signal, forceSignal, logLevel, env, agents, mcpServers, homeDir, ...rest } = input;
   const parsed = SessionOptionsSchema.safeParse(rest);
   if (!parsed.success) throw new ConfigError(`invalid session options: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
   const options = {
     ...parsed.data,
     sourceRoot: path.resolve(parsed.data.sourceRoot ?? process.env.INIT_CWD ?? process.cwd()),
     scriptFile: parsed.data.scriptFile ? path.resolve(parsed.data.scriptFile) : undefined,
+    agentsDir: parsed.data.agentsDir ? path.resolve(parsed.data.agentsDir) : undefined,
+    mcpConfig: parsed.data.mcpConfig ? path.resolve(parsed.data.mcpConfig) : undefined,
   };
+  // Every agent definition is checked before anything starts: a bad one stops the run here.
+  const catalogue: AgentCatalogue = loadCatalogue({
+    sourceRoot: options.sourceRoot,
+    ...(options.agentsDir ? { agentsDir: options.agentsDir } : {}),
+    ...(options.mcpConfig ? { mcpConfig: options.mcpConfig } : {}),
+    ...(agents ? { agents } : {}),
+    ...(mcpServers ? { mcpServers } : {}),
+    ...(homeDir ? { homeDir } : {}),
+    env: env ?? process.env,
+  });
+  checkAgentOptions(options, catalogue);
   const provider = resolveProvider({ provider: options.provider }, env ?? process.env);
   const models = {
     coordinator: modelIdFor('coordinator', options.models.coordinator, provider, env),
@@ -108,6 +136,7 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   const logger = coordinatorLogger(dir, id, logLevel, logStop);
   const { lock } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
   await prepareCoordinatorAgent(dir, provider, models.coordinator);
+  await writeCatalogue(dir, catalogue);
   const journal = new Journal(paths.journal, () => lock.epoch);
   await journal.append({ type: 'session_started', task: options.task, pid: process.pid });
 
@@ -118,9 +147,10 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   if (provider === 'offline') {
     bus.emit({ type: 'notice', message: 'no ANTHROPIC_API_KEY set (or --offline): using the built-in offline model, which extracts and never invents' });
   }
+  for (const c of catalogue.clashes) bus.emit({ type: 'notice', message: `agent "${c.name}": ${c.kept} overrides ${c.shadowed}` });
   const ledger = new UsageLedger(paths.usage, loadPrices());
   try {
-    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(signal), forceSignal, env: workerEnv(env, logLevel) });
+    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(signal), forceSignal, env: workerEnv(env, logLevel), catalogue });
     const outcome = await coordinator.run(false);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
@@ -152,7 +182,7 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     logStop.announceOn(bus, id);
     logger.info({ previousPid, epoch: lock.epoch }, 'resuming session');
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
-    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(opts.signal), forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel) });
+    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(opts.signal), forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel), catalogue: await readCatalogue(dir) });
     const outcome = await coordinator.run(true);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {

@@ -23,7 +23,8 @@ import type { HeldSessionLock } from '../session/lock.js';
 import type { AgentStatus, SessionRecord, SessionStatus } from '../session/records.js';
 import { updateAgentRecord, writeAgentRecord, writeSessionRecord } from '../session/store.js';
 import type { UsageLedger, UsageReport } from '../session/usage.js';
-import { ROLE_TOOL_NAMES } from '../tools/registry.js';
+import { declaredTools, findAgent, type AgentCatalogue } from '../agents/catalogue.js';
+import { limitsFor } from '../agents/limits.js';
 import type { Role } from '../tools/types.js';
 import { appendJsonl, isPidAlive, readJsonIfExists, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
 import { patternFor, type PatternDriver } from '../patterns/index.js';
@@ -91,6 +92,8 @@ export interface CoordinatorDeps {
   /** Second Ctrl-C: skip the polite shutdown message. */
   forceSignal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** The session's agents: plans name them, and each worker runs one. */
+  catalogue: AgentCatalogue;
 }
 
 export interface CoordinatorOutcome {
@@ -153,6 +156,7 @@ export class Coordinator {
     this.patternCtx = {
       model: deps.model,
       record: this.record,
+      agents: deps.catalogue.agents,
       signal: deps.signal,
       addCall: (model, usage, calls) => this.deps.ledger.addCall(COORDINATOR_ID, model, usage, calls),
       decide: (what, why, extra) => this.decide(what, why, extra),
@@ -311,7 +315,7 @@ export class Coordinator {
   private async makePlan(): Promise<void> {
     const made = await this.pattern.plan(this.patternCtx);
     // Every pattern's plan passes the same checks as a model's (ids, dependencies, cycles).
-    const plan = validatePlan(made.plan);
+    const plan = validatePlan(made.plan, this.deps.catalogue.agents.map((a) => a.name));
     await this.deps.ledger.save();
     await writeJsonAtomic(sessionPaths(this.dir).plan, plan);
     await this.record_({ type: 'plan', plan, ...(made.extras ? { extras: made.extras } : {}) });
@@ -561,17 +565,26 @@ export class Coordinator {
     return d !== undefined && (d.status === 'completed' || (d.persistent === true && d.status === 'running' && d.output !== undefined));
   }
 
+  /** The limits of a subtask's worker: its agent's own, over the session's. */
+  private limitsOf(s: SubtaskState) {
+    return limitsFor(findAgent(this.deps.catalogue, s.role), this.options.limits);
+  }
+
   private async spawn(s: SubtaskState): Promise<void> {
     const paths = agentPaths(this.dir, s.agentId);
+    const def = findAgent(this.deps.catalogue, s.role);
+    // An agent's own model applies where model ids mean something (the anthropic provider).
+    const agentModel = this.record.provider === 'anthropic' ? def?.model : undefined;
+    const limits = this.limitsOf(s);
     await createMailbox(this.dir, s.agentId);
     await writeAgentRecord(this.dir, {
       v: 1,
       id: s.agentId,
       role: s.role,
       subtask: s.subtask.id,
-      tools: ROLE_TOOL_NAMES[s.role],
-      model: s.model ?? this.record.models.worker,
-      limits: this.options.limits,
+      tools: def ? declaredTools(def) : [],
+      model: s.model ?? agentModel ?? this.record.models.worker,
+      limits,
       status: 'pending',
       attempt: s.attempt,
     });
@@ -584,8 +597,8 @@ export class Coordinator {
         subtask: { id: s.subtask.id, role: s.role, description: s.subtask.description, ...(s.subtask.context ? { context: s.subtask.context } : {}) },
         inputs,
         attempt: s.attempt,
-        limits: this.options.limits,
-        model: this.record.provider === 'anthropic' ? (s.model ?? this.record.models.worker) : s.model,
+        limits,
+        model: this.record.provider === 'anthropic' ? (s.model ?? agentModel ?? this.record.models.worker) : s.model,
         continueFromTranscript: s.continueNext,
         persistent: s.persistent === true,
       },
@@ -700,8 +713,8 @@ export class Coordinator {
       const sinceStart = s.startedAt !== undefined ? Date.now() - s.startedAt : undefined;
       if (age !== undefined && age > staleAfter) {
         this.stopInBackground(s, 'E_NO_HEARTBEAT', `no heartbeat and no message for ${Math.round(age)} ms (limit ${staleAfter} ms)`);
-      } else if (sinceStart !== undefined && sinceStart > this.options.limits.wallClockMs + this.options.shutdownGraceMs) {
-        this.stopInBackground(s, 'E_LIMIT', `wall-clock limit reached (${this.options.limits.wallClockMs} ms)`);
+      } else if (sinceStart !== undefined && sinceStart > this.limitsOf(s).wallClockMs + this.options.shutdownGraceMs) {
+        this.stopInBackground(s, 'E_LIMIT', `wall-clock limit reached (${this.limitsOf(s).wallClockMs} ms)`);
       } else if (sinceStart === undefined && sinceSpawn > STARTUP_LIMIT_MS) {
         this.stopInBackground(s, 'E_CRASHED', `did not start within ${STARTUP_LIMIT_MS / 1000} s of being spawned`);
       }
@@ -771,7 +784,7 @@ export class Coordinator {
    */
   private checkWorkerLimits(s: SubtaskState, turns: number, tokens: number): void {
     const rounds = s.persistent ? this.options.maxRounds : 1;
-    const { maxTurns, maxTokens } = this.options.limits;
+    const { maxTurns, maxTokens } = this.limitsOf(s);
     if (s.status !== 'running') return;
     if (turns > maxTurns * rounds) this.stopInBackground(s, 'E_LIMIT', `over its turn limit (${turns} of ${maxTurns * rounds} turns)`);
     else if (tokens > maxTokens * rounds) this.stopInBackground(s, 'E_LIMIT', `over its token limit (${tokens} of ${maxTokens * rounds} tokens)`);

@@ -3,7 +3,7 @@
  * validates the model's tool input and generates the JSON Schema the model sees.
  */
 import { z } from 'zod';
-import { ROLES } from '../tools/types.js';
+import { AGENT_NAME, AGENT_NAME_HINT } from '../agents/schema.js';
 import { PlanError } from '../errors.js';
 
 export const SubtaskSchema = z.object({
@@ -11,12 +11,12 @@ export const SubtaskSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'subtask ids are short kebab-case, e.g. "research-errors"')
     .describe('Short kebab-case id, unique in the plan'),
-  role: z.enum(ROLES).describe('Which worker role does it; each role has its own tools'),
+  role: z.string().regex(AGENT_NAME, AGENT_NAME_HINT).describe('Which agent does it: the name of an agent of the catalogue; each has its own tools'),
   description: z.string().min(1).describe('What the worker must do, self-contained: the worker sees nothing else of the task'),
   context: z.string().optional().describe('Extra context the worker needs, if any'),
   dependsOn: z.array(z.string()).default([]).describe('Ids of subtasks whose outputs this one needs as input'),
   required: z.boolean().default(false).describe('If true, the session fails when this subtask fails'),
-  fallbackRole: z.enum(ROLES).optional().describe('A role to try when this subtask fails for good'),
+  fallbackRole: z.string().regex(AGENT_NAME, AGENT_NAME_HINT).optional().describe('An agent to try when this subtask fails for good'),
 });
 export type Subtask = z.infer<typeof SubtaskSchema>;
 
@@ -37,11 +37,24 @@ export const PlanSchema = z.object({
 export type Plan = z.infer<typeof PlanSchema>;
 export type PlanInput = z.input<typeof PlanSchema>;
 
+/** The plan schema the model sees: roles limited to the agents of the catalogue. */
+export function planSchemaFor(agents: string[]) {
+  if (agents.length === 0) return PlanSchema;
+  const names = z.enum(agents as [string, ...string[]]);
+  return PlanSchema.extend({
+    subtasks: z
+      .array(SubtaskSchema.extend({ role: names.describe(SubtaskSchema.shape.role.description ?? ''), fallbackRole: names.optional().describe(SubtaskSchema.shape.fallbackRole.description ?? '') }))
+      .min(1)
+      .max(64),
+  });
+}
+
 /**
- * Parses and checks a plan: schema, unique ids, known dependencies, no cycles, and a
- * quorum that can be met. Throws PlanError naming the first problem.
+ * Parses and checks a plan: schema, unique ids, agents of the catalogue (when `agents` is
+ * given), known dependencies, no cycles, and a quorum that can be met. Throws PlanError
+ * naming the first problem.
  */
-export function validatePlan(input: unknown): Plan {
+export function validatePlan(input: unknown, agents?: string[]): Plan {
   const parsed = PlanSchema.safeParse(input);
   if (!parsed.success) throw new PlanError(`invalid plan: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
   const plan = parsed.data;
@@ -49,6 +62,15 @@ export function validatePlan(input: unknown): Plan {
   for (const s of plan.subtasks) {
     if (ids.has(s.id)) throw new PlanError(`invalid plan: duplicate subtask id "${s.id}"`);
     ids.add(s.id);
+  }
+  if (agents) {
+    for (const s of plan.subtasks) {
+      for (const role of [s.role, s.fallbackRole]) {
+        if (role !== undefined && !agents.includes(role)) {
+          throw new PlanError(`invalid plan: subtask "${s.id}" names agent "${role}", which is not in the catalogue (${agents.join(', ')})`);
+        }
+      }
+    }
   }
   for (const s of plan.subtasks) {
     for (const d of s.dependsOn) {

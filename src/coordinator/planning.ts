@@ -4,7 +4,7 @@
  */
 import { PlanError, describeError } from '../errors.js';
 import type { Message, Model, ToolUseBlock, Usage } from '../model/types.js';
-import { COORDINATOR_SYSTEM_PROMPT } from '../prompts.js';
+import { coordinatorSystemPrompt, type PlannerAgent } from '../prompts.js';
 import { COORDINATOR_ID } from '../session/layout.js';
 import { validatePlan, type Plan } from './plan.js';
 import { coordinationToolDefinitions } from './tools.js';
@@ -14,7 +14,14 @@ export interface PlanningResult {
   calls: Array<{ usage: Usage; model: string }>;
 }
 
-export async function planTask(model: Model, modelId: string, task: string, opts: { signal?: AbortSignal; maxAttempts?: number } = {}): Promise<PlanningResult> {
+export async function planTask(
+  model: Model,
+  modelId: string,
+  task: string,
+  opts: { signal?: AbortSignal; maxAttempts?: number; agents?: PlannerAgent[] } = {},
+): Promise<PlanningResult> {
+  const agents = opts.agents ?? [];
+  const names = agents.map((a) => a.name);
   const messages: Message[] = [{ role: 'user', content: `<task>\n${task}\n</task>\n\nPlan this task with plan_subtasks.` }];
   const calls: PlanningResult['calls'] = [];
   const attempts = opts.maxAttempts ?? 3;
@@ -23,9 +30,9 @@ export async function planTask(model: Model, modelId: string, task: string, opts
     const response = await model.createMessage(
       {
         model: modelId,
-        system: COORDINATOR_SYSTEM_PROMPT,
+        system: coordinatorSystemPrompt(agents),
         messages,
-        tools: coordinationToolDefinitions(),
+        tools: coordinationToolDefinitions(undefined, names),
         tool_choice: { type: 'tool', name: 'plan_subtasks' },
         metadata: { agentId: COORDINATOR_ID, role: 'coordinator', purpose: 'plan' },
       },
@@ -40,7 +47,7 @@ export async function planTask(model: Model, modelId: string, task: string, opts
       continue;
     }
     try {
-      return { plan: validatePlan(use.input), calls };
+      return { plan: validatePlan(use.input, names.length > 0 ? names : undefined), calls };
     } catch (err) {
       lastError = describeError(err);
       messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: lastError, is_error: true }] });

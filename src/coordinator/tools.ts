@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ToolDefinition } from '../model/types.js';
-import { PlanSchema } from './plan.js';
+import { PlanSchema, planSchemaFor } from './plan.js';
 
 export const SpawnWorkerInput = z.object({
   subtask: z.string().describe('Id of a subtask in the plan to start now (or restart, if it failed)'),
@@ -31,10 +31,11 @@ export const COORDINATION_TOOLS = {
 
 export type CoordinationToolName = keyof typeof COORDINATION_TOOLS;
 
-/** The coordinator's tool definitions, as the model sees them. */
-export function coordinationToolDefinitions(names: CoordinationToolName[] = Object.keys(COORDINATION_TOOLS) as CoordinationToolName[]): ToolDefinition[] {
+/** The coordinator's tool definitions, as the model sees them; `agents` limits the plan's roles. */
+export function coordinationToolDefinitions(names: CoordinationToolName[] = Object.keys(COORDINATION_TOOLS) as CoordinationToolName[], agents: string[] = []): ToolDefinition[] {
   return names.map((name) => {
-    const { $schema: _drop, ...schema } = z.toJSONSchema(COORDINATION_TOOLS[name].schema, { io: 'input' }) as Record<string, unknown>;
+    const zodSchema = name === 'plan_subtasks' ? planSchemaFor(agents) : COORDINATION_TOOLS[name].schema;
+    const { $schema: _drop, ...schema } = z.toJSONSchema(zodSchema, { io: 'input' }) as Record<string, unknown>;
     return { name, description: COORDINATION_TOOLS[name].description, input_schema: schema };
   });
 }

@@ -6,7 +6,7 @@ import type { PatternDriver } from './types.js';
 export const coordinatorPattern: PatternDriver = {
   name: 'coordinator',
   async plan(ctx) {
-    const { plan, calls } = await planTask(ctx.model, ctx.record.models.coordinator, ctx.record.task, { signal: ctx.signal });
+    const { plan, calls } = await planTask(ctx.model, ctx.record.models.coordinator, ctx.record.task, { signal: ctx.signal, agents: ctx.agents });
     for (const c of calls) ctx.addCall(c.model, c.usage);
     if (plan.rationale) await ctx.decide('plan', plan.rationale, { subtasks: plan.subtasks.map((s) => s.id) });
     return { plan };

@@ -19,6 +19,7 @@ export const debatePattern: PatternDriver = {
   async plan(ctx) {
     const n = ctx.record.options.debaters;
     const models = ctx.record.options.debateModels;
+    const agents = ctx.record.options.debaterAgents.length > 0 ? ctx.record.options.debaterAgents : ['research'];
     const extras: Record<string, SubtaskExtras> = {};
     const plan: Plan = {
       subtasks: Array.from({ length: n }, (_, i) => {
@@ -27,7 +28,7 @@ export const debatePattern: PatternDriver = {
         if (model) extras[id] = { model };
         return {
           id,
-          role: 'research' as const,
+          role: agents[i % agents.length]!,
           description: ctx.record.task,
           context: 'You are one of several debaters answering this independently. Give your answer with your reasons and sources; a moderator will compare the answers.',
           dependsOn: [],

@@ -13,6 +13,9 @@ const STAGE_TASKS: Record<string, string> = {
   review: 'Review the deliverable from the earlier stages against the task, with a score and feedback per criterion.',
 };
 
+/** A stage that is not one of the built-in agents: its own definition says what it does. */
+const OTHER_STAGE = "Do your part of the task, using the earlier stages' material.";
+
 export const pipelinePattern: PatternDriver = {
   name: 'pipeline',
   async plan(ctx) {
@@ -23,7 +26,7 @@ export const pipelinePattern: PatternDriver = {
         id: ids[i]!,
         role,
         description: ctx.record.task,
-        context: `You are stage ${i + 1} of ${stages.length} (${stages.join(' -> ')}). ${STAGE_TASKS[role]}`,
+        context: `You are stage ${i + 1} of ${stages.length} (${stages.join(' -> ')}). ${STAGE_TASKS[role] ?? OTHER_STAGE}`,
         dependsOn: ids.slice(0, i),
         required: true,
       })),
@@ -33,9 +36,11 @@ export const pipelinePattern: PatternDriver = {
     await ctx.decide('plan', 'fixed pipeline, no model call', { stages });
     return { plan };
   },
-  async finish(_ctx, outputs) {
-    const review = outputs.filter((o) => o.role === 'review').at(-1);
-    const main = [...outputs].reverse().find((o) => o.role !== 'review') ?? outputs.at(-1);
+  async finish(ctx, outputs) {
+    // The reviewer's verdict follows the deliverable; any other last stage is the answer.
+    const reviewer = ctx.record.options.reviewer;
+    const review = outputs.filter((o) => o.role === reviewer).at(-1);
+    const main = [...outputs].reverse().find((o) => o.role !== reviewer) ?? outputs.at(-1);
     const lines = [main?.output.trim() ?? ''];
     if (review && review !== main) lines.push('', '---', `Review (${review.agent}):`, review.output.trim());
     lines.push('', `_Pipeline: ${outputs.map((o) => `${o.subtask} by ${o.agent}`).join(' -> ')}_`);

@@ -1,12 +1,14 @@
 /**
- * `--pattern reflect`: a producer writes; a reviewer scores the result with submit_review.
+ * `--pattern reflect`: a producer writes; a reviewer scores the result with its structured
+ * output (the built-in review agent's submit_review).
  * Below the threshold, the feedback goes back to the same producer through its mailbox and
  * it revises; each new draft goes to the same reviewer through its mailbox. Both workers
  * stay alive across rounds (persistent), so the loop is visible in their mailboxes. If the
  * threshold is never reached, the session ends `needs_human` with the last review.
  */
 import type { Plan } from '../coordinator/plan.js';
-import type { PatternDriver } from './types.js';
+import { FINAL_ANSWER_TOOL } from '../agents/schema.js';
+import type { PatternContext, PatternDriver } from './types.js';
 
 interface Review {
   score: number;
@@ -29,19 +31,28 @@ function feedbackText(review: Review, round: number, threshold: number): string 
   return lines.join('\n');
 }
 
+/** The reviewer's structured-output tool, as its definition names it. */
+function outputToolName(ctx: PatternContext, reviewer: string): string {
+  const def = ctx.agents.find((a) => a.name === reviewer);
+  return def?.outputTool ?? FINAL_ANSWER_TOOL;
+}
+
 export function reflectPattern(): PatternDriver {
   let lastDraft = '';
   let lastReview: Review | undefined;
+  let submitTool = 'submit_review';
   return {
     name: 'reflect',
     async plan(ctx) {
+      const { producer, reviewer } = ctx.record.options;
+      submitTool = outputToolName(ctx, reviewer);
       const plan: Plan = {
         subtasks: [
-          { id: 'produce', role: 'writing', description: ctx.record.task, dependsOn: [], required: true },
+          { id: 'produce', role: producer, description: ctx.record.task, dependsOn: [], required: true },
           {
             id: 'review',
-            role: 'review',
-            description: `Review the draft in your input against this task, then call submit_review with a score from 0 to 1 and feedback per criterion.\n\nThe task: ${ctx.record.task}`,
+            role: reviewer,
+            description: `Review the draft in your input against this task, then call ${submitTool} with a score from 0 to 1 and feedback per criterion.\n\nThe task: ${ctx.record.task}`,
             dependsOn: ['produce'],
             required: true,
           },
@@ -57,7 +68,7 @@ export function reflectPattern(): PatternDriver {
       if (result.subtask === 'produce') {
         lastDraft = result.output;
         // Round 1 reaches the reviewer as its input; later drafts go to its mailbox.
-        if (result.round > 1) await api.send(api.agentOf('review'), `Here is the revised draft (round ${result.round}). Review it again and call submit_review.\n\n<draft>\n${result.output}\n</draft>`);
+        if (result.round > 1) await api.send(api.agentOf('review'), `Here is the revised draft (round ${result.round}). Review it again and call ${submitTool}.\n\n<draft>\n${result.output}\n</draft>`);
         return true;
       }
       const review = readReview(result.structured, result.output);

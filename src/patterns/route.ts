@@ -1,24 +1,25 @@
 /**
  * `--pattern route`: a classifier call on the small router model maps the task to one
- * specialist role; an unknown category goes to a generalist fallback agent. The decision
+ * specialist, an agent of the catalogue chosen by its description; an unknown category
+ * goes to a generalist fallback agent (`routeFallback`, default research). The decision
  * and its reason are journaled.
  */
 import { z } from 'zod';
 import type { Plan } from '../coordinator/plan.js';
 import { textOf } from '../model/types.js';
 import { COORDINATOR_ID } from '../session/layout.js';
-import { ROLES, type Role } from '../tools/types.js';
+import { agentList, type PlannerAgent } from '../prompts.js';
 import type { PatternDriver } from './types.js';
 
-export const ROUTER_SYSTEM_PROMPT = [
-  'You route a task to exactly one specialist. The specialists:',
-  '- research: finds and reads sources and reports what they say;',
-  '- writing: writes documents;',
-  '- analysis: computes and analyses data;',
-  '- review: reviews and scores existing work.',
-  'Answer with JSON only: {"category": "<research|writing|analysis|review|unknown>", "reason": "<one sentence>"}.',
-  'Say "unknown" when none fits.',
-].join('\n');
+/** The router's prompt: the specialists are the catalogue's agents, by their descriptions. */
+export function routerSystemPrompt(agents: PlannerAgent[]): string {
+  return [
+    'You route a task to exactly one specialist. The specialists:',
+    agentList(agents),
+    `Answer with JSON only: {"category": "<${[...agents.map((a) => a.name), 'unknown'].join('|')}>", "reason": "<one sentence>"}.`,
+    'Say "unknown" when none fits.',
+  ].join('\n');
+}
 
 const ClassificationSchema = z.object({ category: z.string(), reason: z.string().default('') });
 
@@ -28,7 +29,7 @@ export const routePattern: PatternDriver = {
     const response = await ctx.model.createMessage(
       {
         model: ctx.record.models.router,
-        system: ROUTER_SYSTEM_PROMPT,
+        system: routerSystemPrompt(ctx.agents),
         messages: [{ role: 'user', content: `<task>\n${ctx.record.task}\n</task>` }],
         max_tokens: 300,
         metadata: { agentId: COORDINATOR_ID, role: 'router', purpose: 'route' },
@@ -37,8 +38,9 @@ export const routePattern: PatternDriver = {
     );
     ctx.addCall(response.model, response.usage);
     const { category, reason, parsed } = parseClassification(textOf(response.content));
-    const known = (ROLES as readonly string[]).includes(category);
-    const role: Role = known ? (category as Role) : 'research';
+    const fallback = ctx.record.options.routeFallback;
+    const known = ctx.agents.some((a) => a.name === category);
+    const role = known ? category : fallback;
     await ctx.decide('route', reason || '(no reason given)', { category, routedTo: known ? role : 'fallback', parsed });
     const plan: Plan = {
       subtasks: [
@@ -50,11 +52,11 @@ export const routePattern: PatternDriver = {
               dependsOn: [],
               required: true,
               // A specialist that fails for good hands over to the generalist.
-              ...(role !== 'research' ? { fallbackRole: 'research' as const } : {}),
+              ...(role !== fallback ? { fallbackRole: fallback } : {}),
             }
           : {
               id: 'fallback',
-              role: 'research',
+              role: fallback,
               description: `No specialist fits this task, so you take it as a generalist. Do what you can with your tools, and say plainly what you could not do.\n\n${ctx.record.task}`,
               dependsOn: [],
               required: true,

@@ -4,6 +4,7 @@
  * processes, mailboxes, journal, supervision and budgets), so every one is inspectable and
  * supervised the same way.
  */
+import type { AgentDefinition } from '../agents/schema.js';
 import type { Plan } from '../coordinator/plan.js';
 import type { Model, Usage } from '../model/types.js';
 import type { WorkerFailureForSynthesis, WorkerOutputForSynthesis } from '../prompts.js';
@@ -12,6 +13,8 @@ import type { SessionRecord, SessionStatus } from '../session/records.js';
 export interface PatternContext {
   model: Model;
   record: SessionRecord;
+  /** The session's agent catalogue: a plan's roles name these agents. */
+  agents: AgentDefinition[];
   signal?: AbortSignal;
   /** Records a model call made by the coordinator (for usage.json). */
   addCall(model: string, usage: Usage, calls?: number): void;

@@ -7,9 +7,11 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 
-/** The worker roles. Each has its own tool set; see `registry.ts`. */
-export const ROLES = ['research', 'writing', 'analysis', 'review'] as const;
-export type Role = (typeof ROLES)[number];
+/**
+ * A worker's role: the name of an agent in the session's catalogue (`src/agents/`), such
+ * as the built-in research, writing, analysis and review, or one a user defined.
+ */
+export type Role = string;
 
 /** Settings that tools read; they come from the session options. */
 export interface ToolSettings {
@@ -74,10 +76,19 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   input: S;
+  /**
+   * The JSON Schema the model sees, when it is not derived from `input`: an MCP tool's
+   * schema goes to the model exactly as its server gave it.
+   */
+  inputSchema?: Record<string, unknown>;
   run(input: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
 }
 
-/** Helps TypeScript infer `S` for a tool literal. */
+/**
+ * Makes a tool: a name, a description, a zod input schema (the model sees it as JSON
+ * Schema) and `run`, which returns text or throws `ToolError`. Tool modules named in an
+ * agent definition (`tools: [./tools/jira.ts]`) export tools made with it.
+ */
 export function defineTool<S extends z.ZodType>(tool: Tool<S>): Tool<S> {
   return tool;
 }

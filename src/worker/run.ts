@@ -1,6 +1,6 @@
 /**
- * One worker attempt, in its own process: read the assignment from the mailbox, run the
- * agent loop with only this role's tools and a fresh history, report to the coordinator,
+ * One worker attempt, in its own process: read the assignment from the mailbox, load its
+ * agent's definition and exactly its tools, run the agent loop with a fresh history, report to the coordinator,
  * and exit. It obeys `shutdown`, and it never waits forever: with no assignment, or once
  * its result is sent, it leaves.
  */
@@ -19,8 +19,10 @@ import { isPidAlive } from '../util/fs.js';
 import { workerSystemPrompt, workerTaskMessage } from '../prompts.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
 import { SessionWatch, readAgentRecord, readSessionRecord } from '../session/store.js';
-import { serverToolsForRole, toolsForRole } from '../tools/registry.js';
-import type { Role, ToolContext } from '../tools/types.js';
+import type { ToolContext } from '../tools/types.js';
+import type { AgentDefinition } from '../agents/schema.js';
+import { readCatalogue } from '../agents/snapshot.js';
+import { loadAgentTools, type AgentTools } from './tools.js';
 
 export interface WorkerRunOptions {
   sessionDir: string;
@@ -119,7 +121,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   }
 
   const { subtask, limits, attempt } = assign.body;
-  const role = subtask.role as Role;
+  const role = subtask.role;
   const log = logger.child({ subtask: subtask.id, attempt });
   await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, attempt, subtask: subtask.id });
 
@@ -129,10 +131,32 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   );
   wallTimer.unref();
 
-  const tools = toolsForRole(role);
-  const serverTools = serverToolsForRole(role, { provider: session.provider, enabled: session.options.serverTools });
+  // The agent's definition from the session's catalogue, and exactly its tools.
+  let agentTools: AgentTools;
+  let def: AgentDefinition;
+  try {
+    const catalogue = await readCatalogue(sessionDir);
+    const found = catalogue.agents.find((a) => a.name === role);
+    if (!found) throw new MailroomError('E_UNKNOWN_AGENT', `agent "${role}" is not in the session's catalogue (${catalogue.agents.map((a) => a.name).join(', ')})`);
+    def = found;
+    agentTools = await loadAgentTools(def, catalogue, { provider: session.provider, serverToolsEnabled: session.options.serverTools, logger: log });
+  } catch (err) {
+    clearTimeout(wallTimer);
+    log.error({ err }, 'could not load the agent\'s tools');
+    await sender.send(COORDINATOR_ID, 'failure', {
+      subtask: subtask.id,
+      attempt,
+      error: { code: err instanceof MailroomError ? err.code : 'E_WORKER', message: describeError(err) },
+      turns: 0,
+      usage: { input_tokens: 0, output_tokens: 0 },
+    });
+    await reader.stop();
+    heartbeat.stop();
+    return 1;
+  }
+  const { tools, serverTools } = agentTools;
   const transcript = new Transcript(paths.transcript, attempt);
-  const system = workerSystemPrompt(role, agentId);
+  const system = workerSystemPrompt({ name: def.name, prompt: def.prompt, ...(agentTools.outputTool ? { outputTool: agentTools.outputTool } : {}) }, agentId);
   let messages: Message[] = [];
   if (assign.body.continueFromTranscript && fs.existsSync(paths.transcript)) {
     messages = resumableMessages(await Transcript.read(paths.transcript));
@@ -204,6 +228,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
           await sender.send(COORDINATOR_ID, 'progress', { subtask: subtask.id, turn: spent.turns, usage: spent.usage });
         },
         drainInbox: () => inbox.splice(0),
+        ...(agentTools.outputTool ? { outputTool: agentTools.outputTool } : {}),
       });
       turnsBefore += result.turns;
       usageBefore = addUsage(usageBefore, result.usage);
@@ -241,6 +266,8 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     code = 1;
   } finally {
     clearTimeout(wallTimer);
+    // Every MCP server this worker started ends with it.
+    await agentTools.close();
     await reader.stop();
     heartbeat.stop();
   }

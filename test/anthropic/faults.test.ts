@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS } from '../../src/model/defaults.js';
-import { ROLE_TOOL_NAMES } from '../../src/tools/registry.js';
+import { toolsForAgent } from '../../src/agents/builtin.js';
 import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, readJsonl, runCli, tempRuntime } from '../support/cli.js';
 import { FakeAnthropicServer, type RecordedRequest } from '../support/fake-anthropic/index.js';
 import { blocksReply, fakeEnv, planReply, routeSession, textReply, toolNames, usageTotal, workersLeft, isConsultation } from './helpers.js';
@@ -99,7 +99,7 @@ describe('transient faults are retried and the session completes', () => {
     for (const r of [...plan, ...synth]) expect(r.body.model).toBe('claude-env-coord');
     for (const r of worker) {
       expect(r.body.model).toBe('claude-env-worker');
-      expect(toolNames(r)).toEqual(ROLE_TOOL_NAMES.research);
+      expect(toolNames(r)).toEqual(toolsForAgent('research').map((t) => t.name));
     }
   });
 

@@ -7,7 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLE_TOOL_NAMES } from '../../src/tools/registry.js';
+import { toolsForAgent } from '../../src/agents/builtin.js';
+
+const names = (agent: string) => toolsForAgent(agent).map((t) => t.name);
+const ROLE_TOOL_NAMES = { research: names('research'), writing: names('writing'), analysis: names('analysis'), review: names('review') };
 import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, readJsonl, runCli, tempRuntime } from '../support/cli.js';
 import { FakeAnthropicServer, type RecordedRequest } from '../support/fake-anthropic/index.js';
 import { blocksReply, bodyText, fakeEnv, isPlanning, planReply, routeSession, textReply, toolNames, usageTotal, workersLeft } from './helpers.js';

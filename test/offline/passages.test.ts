@@ -16,7 +16,8 @@ import { titleOf } from '../../src/model/offline/writing.js';
 import { wrapUntrusted } from '../../src/tools/output.js';
 import { workerTurn } from '../../src/model/offline/worker.js';
 import { workerTaskMessage } from '../../src/prompts.js';
-import { toolDefinitions, toolsForRole } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
+import { toolDefinitions } from '../../src/tools/registry.js';
 
 const read = (rel: string) => fs.readFileSync(path.join(FIXTURE_ROOT, rel), 'utf8');
 

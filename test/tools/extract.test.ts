@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlToText, stripTags } from '../../src/tools/extract.js';
-import { toolsForRole } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
 import { deepHtml, makeTempSession, watchEventLoop } from './helpers.js';
 import type { TempSession } from './helpers.js';

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolsForRole } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
 import type { ToolSettings } from '../../src/tools/types.js';
 import { deepHtml, makeTempSession, unwrapUntrusted, watchEventLoop } from './helpers.js';

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyAddress, ipLiteral, isAllowListed, parseAllowEntry } from '../../src/tools/net/ssrf.js';
-import { toolsForRole } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
 import type { ToolSettings } from '../../src/tools/types.js';
 import { makeTempSession } from './helpers.js';

@@ -10,7 +10,7 @@ import { link, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'nod
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHooks } from '../../src/tools/open.js';
-import { toolsForRole } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
 import { MAX_FILE_BYTES } from '../../src/tools/workspace/write.js';
 import { makeTempSession } from './helpers.js';

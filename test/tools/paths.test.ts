@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import { checkRelativePath, resolveInRoot } from '../../src/tools/paths.js';
-import { toolsForRole } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
 import { makeTempSession } from './helpers.js';
 import type { TempSession } from './helpers.js';

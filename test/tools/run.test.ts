@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { ToolError } from '../../src/errors.js';
 import { boundText, wrapUntrusted } from '../../src/tools/output.js';
-import { ROLE_TOOL_NAMES, allTools, serverToolsForRole, toolDefinitions, toolsForRole } from '../../src/tools/registry.js';
+import { builtinTool, builtinToolIds, serverToolsFor, toolDefinitions } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
-import { ROLES, defineTool } from '../../src/tools/types.js';
+import { defineTool } from '../../src/tools/types.js';
 import type { Tool } from '../../src/tools/types.js';
 import { makeTempSession, unwrapUntrusted } from './helpers.js';
 import type { TempSession } from './helpers.js';
@@ -28,45 +29,51 @@ const echo = (run: (input: { text: string }) => Promise<{ content: string; untru
 const SHARED = ['store_artifact', 'get_artifact', 'list_artifacts', 'ask_coordinator'];
 
 describe('registry', () => {
-  it('gives each role exactly its tool set', () => {
-    expect(ROLE_TOOL_NAMES).toEqual({
+  const AGENTS = ['research', 'writing', 'analysis', 'review'];
+  it("gives each built-in agent exactly the tools its file lists", () => {
+    const names = Object.fromEntries(AGENTS.map((a) => [a, toolsForRole(a).map((t) => t.name)]));
+    expect(names).toEqual({
       research: ['search_files', 'read_file', 'fetch_url', 'extract_text', ...SHARED],
       writing: ['write_file', 'read_file', 'list_files', 'edit_file', 'format_document', ...SHARED],
       analysis: ['run_javascript', 'describe_data', 'read_file', 'list_files', ...SHARED],
-      review: ['read_file', 'list_files', 'submit_review', ...SHARED],
+      review: ['read_file', 'list_files', ...SHARED, 'submit_review'],
     });
-    for (const role of ROLES) {
-      const names = toolsForRole(role).map((t) => t.name);
-      expect(new Set(names).size).toBe(names.length);
+    for (const role of AGENTS) {
+      const list = names[role]!;
+      expect(new Set(list).size).toBe(list.length);
       // No worker gets a coordination tool.
-      for (const c of ['plan_subtasks', 'spawn_worker', 'send_message', 'terminate_worker']) expect(names).not.toContain(c);
+      for (const c of ['plan_subtasks', 'spawn_worker', 'send_message', 'terminate_worker']) expect(list).not.toContain(c);
     }
     // The workspace read_file is one shared object; research's reads the source folder too.
     const wsRead = toolsForRole('writing').find((t) => t.name === 'read_file');
+    expect(wsRead).toBe(builtinTool('workspace_read_file'));
     expect(toolsForRole('review').find((t) => t.name === 'read_file')).toBe(wsRead);
     expect(toolsForRole('research').find((t) => t.name === 'read_file')).not.toBe(wsRead);
-    expect(allTools().length).toBe(12 + SHARED.length);
+    expect(builtinToolIds()).toHaveLength(15 + 2);
   });
 
-  it('turns zod schemas into JSON Schema tool definitions', () => {
+  it('turns zod schemas into JSON Schema tool definitions, and passes a given JSON Schema through', () => {
     const defs = toolDefinitions(toolsForRole('review'));
-    expect(defs.map((d) => d.name)).toEqual(['read_file', 'list_files', 'submit_review', ...SHARED]);
+    expect(defs.map((d) => d.name)).toEqual(['read_file', 'list_files', ...SHARED, 'submit_review']);
     for (const d of defs) {
       expect(d.input_schema).not.toHaveProperty('$schema');
       expect(d.input_schema.type).toBe('object');
       expect(d.description.length).toBeGreaterThan(20);
     }
-    expect(defs[2]!.input_schema).toMatchObject({ required: ['score', 'summary', 'criteria'] });
+    expect(defs.at(-1)!.input_schema).toMatchObject({ required: ['score', 'summary', 'criteria'] });
+    const given = { type: 'object', properties: { q: { type: 'string', 'x-odd': true } } };
+    const custom = { ...echo(async () => ({ content: '' })), inputSchema: given };
+    expect(toolDefinitions([custom])[0]!.input_schema).toBe(given);
   });
 
-  it('offers server-side web tools to research on Anthropic only, when enabled', () => {
-    expect(serverToolsForRole('research', { provider: 'anthropic', enabled: true })).toEqual([
+  it('offers server-side web tools only on Anthropic, when enabled', () => {
+    expect(serverToolsFor(['web_search', 'web_fetch', 'read_file'], { provider: 'anthropic', enabled: true })).toEqual([
       { type: 'web_search_20250305', name: 'web_search', max_uses: 5 },
       { type: 'web_fetch_20250910', name: 'web_fetch', max_uses: 5 },
     ]);
-    expect(serverToolsForRole('research', { provider: 'anthropic', enabled: false })).toEqual([]);
-    expect(serverToolsForRole('research', { provider: 'offline', enabled: true })).toEqual([]);
-    expect(serverToolsForRole('writing', { provider: 'anthropic', enabled: true })).toEqual([]);
+    expect(serverToolsFor(['web_search'], { provider: 'anthropic', enabled: false })).toEqual([]);
+    expect(serverToolsFor(['web_search'], { provider: 'offline', enabled: true })).toEqual([]);
+    expect(serverToolsFor(['write_file'], { provider: 'anthropic', enabled: true })).toEqual([]);
   });
 });
 
@@ -77,7 +84,7 @@ describe('runTool', () => {
     void hidden; // exists, but is not in the set passed to runTool
     const r = await runTool(toolsForRole('review'), 'hidden', {}, s.ctx('review'));
     expect(r).toEqual({
-      content: `tool "hidden" is not available to the review role; available: ${['read_file', 'list_files', 'submit_review', ...SHARED].join(', ')}`,
+      content: `tool "hidden" is not available to the review role; available: ${['read_file', 'list_files', ...SHARED, 'submit_review'].join(', ')}`,
       isError: true,
       truncated: false,
     });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandboxed, DEFAULT_SANDBOX_LIMITS } from '../../src/tools/analysis/sandbox.js';
-import { toolsForRole } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
 import { makeTempSession } from './helpers.js';
 import type { TempSession } from './helpers.js';

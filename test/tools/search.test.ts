@@ -7,7 +7,7 @@ import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolsForRole } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
 import { walkTextFiles } from '../../src/tools/research/walk.js';
 import { makeTempSession } from './helpers.js';

@@ -3,7 +3,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toolsForRole } from '../../src/tools/registry.js';
+import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
 import { makeTempSession, unwrapUntrusted } from './helpers.js';
 import type { TempSession } from './helpers.js';

@@ -22,6 +22,8 @@ interface JsonSchema {
   enum?: unknown[];
   minimum?: number;
   maximum?: number;
+  minItems?: number;
+  minLength?: number;
   default?: unknown;
   items?: JsonSchema;
   anyOf?: JsonSchema[];
@@ -74,15 +76,18 @@ function fallback(prop: JsonSchema, hints: ArgHints): unknown {
   if (prop.default !== undefined) return prop.default;
   if (prop.enum && prop.enum.length > 0) return prop.enum[0];
   switch (typeOf(prop)) {
-    case 'string':
-      return hints.text ?? hints.query ?? 'n/a';
+    case 'string': {
+      const s = hints.text ?? hints.query ?? 'n/a';
+      return s.length >= (prop.minLength ?? 0) ? s : s.padEnd(prop.minLength ?? 0, '.');
+    }
     case 'number':
     case 'integer':
       return prop.minimum ?? Math.min(prop.maximum ?? 1, 1);
     case 'boolean':
       return false;
     case 'array':
-      return [];
+      // A list that must not be empty gets as many items as it needs, built the same way.
+      return Array.from({ length: prop.minItems ?? 0 }, () => (prop.items ? fallback(prop.items, hints) : (hints.text ?? '')));
     case 'object':
       return buildArgs(prop, hints);
     default:

@@ -11,6 +11,8 @@ import { moderateDebate } from './debate.js';
 import { estimateTokens } from './text.js';
 import { replyBlocks, turnIndex, workerTurn } from './worker.js';
 import { classify } from './classifier.js';
+import { agentsIn, KINDS } from './agents.js';
+import { genericTurn } from './generic.js';
 import { parseTagged } from '../../prompts.js';
 
 export class OfflineModel implements Model {
@@ -26,7 +28,7 @@ export class OfflineModel implements Model {
     switch (purpose) {
       case 'plan': {
         const first = firstUserText(request);
-        const plan = planFromTask(parseTagged(first, 'task')[0]?.body.trim() ?? first);
+        const plan = planFromTask(parseTagged(first, 'task')[0]?.body.trim() ?? first, agentsIn(request.system));
         content = [{ type: 'tool_use', id: `toolu_offline_plan_${this.counter}`, name: 'plan_subtasks', input: plan }];
         stop = 'tool_use';
         break;
@@ -39,11 +41,13 @@ export class OfflineModel implements Model {
         content = [{ type: 'text', text: moderateDebate(lastUser) }];
         break;
       case 'route':
-        content = [{ type: 'text', text: JSON.stringify(classify(lastUser)) }];
+        content = [{ type: 'text', text: JSON.stringify(classify(lastUser, request.system)) }];
         break;
       case 'turn': {
         const turn = turnIndex(request);
-        content = replyBlocks(workerTurn(request), turn);
+        // The built-in agents have their own routines; any other agent gets the generic one.
+        const builtIn = (KINDS as readonly string[]).includes(request.metadata?.role ?? '');
+        content = replyBlocks(builtIn ? workerTurn(request) : genericTurn(request), turn);
         stop = content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
         break;
       }

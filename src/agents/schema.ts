@@ -1,0 +1,70 @@
+/**
+ * What an agent definition may say: the YAML frontmatter of an agent file (or the object a
+ * library caller passes), validated with zod, and the resolved form the catalogue keeps.
+ */
+import { z } from 'zod';
+
+/** Agent names are kebab-case: they become part of worker ids (`w01-<name>`) and file names. */
+export const AGENT_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+export const AGENT_NAME_HINT = 'an agent name is kebab-case (lower-case letters, digits and single "-"), at most 40 characters, e.g. "security-reviewer"';
+
+/** A tool list: a YAML list, or one comma-separated string as in Claude Code's files. */
+const ToolList = z
+  .union([z.array(z.string().trim().min(1, 'a tool name is empty')), z.string()])
+  .transform((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v));
+
+/** The frontmatter fields. Unknown fields are refused, so a typo never passes silently. */
+export const AgentFieldsSchema = z.strictObject({
+  name: z.string().max(40, AGENT_NAME_HINT).regex(AGENT_NAME, AGENT_NAME_HINT),
+  description: z.string().trim().min(1, 'say what the agent does and when to use it: the planner chooses by it'),
+  /** Built-in tool ids, `mcp__<server>__<tool>`, `mcp__<server>` (all its tools), or a module path. */
+  tools: ToolList.optional(),
+  disallowedTools: ToolList.default([]),
+  mcpServers: z.array(z.string().min(1)).default([]),
+  model: z.string().min(1).optional(),
+  maxTurns: z.number().int().positive().optional(),
+  maxTokens: z.number().int().positive().optional(),
+  /** Wall-clock limit of one attempt, in seconds. */
+  timeout: z.number().positive().optional(),
+  /** A JSON Schema (an object schema): the agent ends by calling its output tool with it. */
+  outputSchema: z.record(z.string(), z.unknown()).optional(),
+  /** The output tool's name (default `final_answer`), e.g. the review agent's `submit_review`. */
+  outputTool: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'a tool name is letters, digits, "_" and "-"').optional(),
+  /** Which tools need a person's approval; carried for the human-in-the-loop support. */
+  approval: z.union([z.array(z.string()), z.string(), z.record(z.string(), z.unknown()), z.boolean()]).optional(),
+});
+
+/** An agent as a library caller gives it: the frontmatter fields plus the system prompt. */
+export const AgentInputSchema = AgentFieldsSchema.extend({ prompt: z.string().default('') });
+export type AgentDefinitionInput = z.input<typeof AgentInputSchema>;
+
+/** Where a definition came from, in lookup order. */
+export const AGENT_SOURCES = ['api', 'flag', 'project', 'user', 'built-in'] as const;
+export type AgentSource = (typeof AGENT_SOURCES)[number];
+
+/** A definition after loading and validation: what the catalogue holds and workers receive. */
+export const AgentDefinitionSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  /** The system prompt: the Markdown body of the file. */
+  prompt: z.string(),
+  source: z.enum(AGENT_SOURCES),
+  /** The definition file, absolute; absent for an object given to the library API. */
+  file: z.string().optional(),
+  /** The tool list as written, with module paths made absolute. Absent: all tools of its servers. */
+  tools: z.array(z.string()).optional(),
+  disallowedTools: z.array(z.string()),
+  /** The servers it connects to: those it names, and those its tool names refer to. */
+  mcpServers: z.array(z.string()),
+  model: z.string().optional(),
+  maxTurns: z.number().int().positive().optional(),
+  maxTokens: z.number().int().positive().optional(),
+  timeout: z.number().positive().optional(),
+  outputSchema: z.record(z.string(), z.unknown()).optional(),
+  outputTool: z.string().optional(),
+  approval: z.unknown().optional(),
+});
+export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>;
+
+/** The default name of the generated structured-output tool. */
+export const FINAL_ANSWER_TOOL = 'final_answer';
