@@ -6,6 +6,7 @@ import type { SessionEventListener } from '../coordinator/events.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { chooseProgress } from './live.js';
 import { registerInspectCommands } from './register-inspect.js';
+import { registerUiCommand } from './register-ui.js';
 import { killSession } from '../coordinator/control.js';
 import { exitCodeForError } from './errors.js';
 
@@ -123,6 +124,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       setExit(await killCommand(session, agent, flags, io));
     });
   registerInspectCommands(program, io, setExit);
+  registerUiCommand(program, io, setExit);
   return program;
 }
 
