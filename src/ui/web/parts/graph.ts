@@ -68,6 +68,11 @@ function pathOf(points: Array<{ x: number; y: number }>): string {
   return `M${first!.x},${first!.y} ` + rest.map((p) => `L${p.x},${p.y}`).join(' ');
 }
 
+/** Cuts a label to fit a node (the full text is in the node's tooltip). */
+function clip(text: string, n: number): string {
+  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+}
+
 export function PlanGraph({ nodes, sessionId }: { nodes: GraphNode[]; sessionId: string }) {
   const [laid, setLaid] = useState<Layout | undefined>();
   const [failed, setFailed] = useState<string | undefined>();
@@ -104,12 +109,12 @@ export function PlanGraph({ nodes, sessionId }: { nodes: GraphNode[]; sessionId:
           const attempts = n.agents.reduce((s, a) => s + a.attempts, 0);
           const fallback = n.agents.length > 1;
           return html`<g class=${`node st-${n.status.replace(/[^a-z_]/g, '')}`} data-testid="graph-node" data-subtask=${n.id} data-status=${n.status} transform=${`translate(${p.x},${p.y})`}>
-            <title>${n.description}</title>
+            <title>${`${n.id}: ${n.description}`}</title>
             <rect width=${W} height=${H} rx="10" />
             <rect class="bar" width="6" height=${H} rx="3" />
-            <text x="16" y="22" class="title">${n.id}${n.required ? ' *' : ''}</text>
-            <text x=${W - 10} y="22" class="role" text-anchor="end">${n.role}</text>
+            <text x="16" y="22" class="title">${clip(n.id, 26)}${n.required ? ' *' : ''}</text>
             <text x="16" y="43" class="status">${n.status}${attempts > 1 ? ` · ${attempts} attempts` : ''}</text>
+            <text x=${W - 10} y="43" class="role" text-anchor="end">${n.role}</text>
             ${last
               ? html`<a href=${`#/s/${sessionId}/a/${last.id}`}><text x="16" y="63" class="agent">${fallback ? `${n.agents.map((a) => a.id).join(' → ')}` : last.id}</text></a>`
               : html`<text x="16" y="63" class="agent muted">no agent yet</text>`}

@@ -10,7 +10,11 @@ interface KillResult {
   outcome: { via: string; stopped: Array<{ agent: string; pid: number; step: string }>; alive: string[] };
 }
 
-export function KillButton({ session, agent, label }: { session: string; agent?: string; label: string }) {
+/**
+ * Stays mounted when what it stops is no longer running (it is disabled instead), so the
+ * outcome stays on the page after the live update that follows the stop.
+ */
+export function KillButton({ session, agent, label, enabled = true }: { session: string; agent?: string; label: string; enabled?: boolean }) {
   const [state, setState] = useState<{ busy?: boolean; message?: string; error?: string }>({});
   const onClick = async () => {
     const what = agent ? `worker ${agent}` : `the whole session ${session}`;
@@ -27,7 +31,7 @@ export function KillButton({ session, agent, label }: { session: string; agent?:
     }
   };
   return html`<span class="action">
-    <button class="danger" data-testid=${agent ? `kill-${agent}` : 'kill-session'} disabled=${state.busy} onClick=${onClick}>${state.busy ? 'stopping…' : label}</button>
+    <button class="danger" data-testid=${agent ? `kill-${agent}` : 'kill-session'} disabled=${state.busy || !enabled} title=${enabled ? '' : 'not running'} onClick=${onClick}>${state.busy ? 'stopping…' : label}</button>
     ${state.message ? html`<span class="action-note" data-testid="kill-result">${state.message}</span>` : null}
     ${state.error ? html`<span class="action-note error-text" data-testid="kill-error">${state.error}</span>` : null}
   </span>`;

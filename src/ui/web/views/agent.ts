@@ -27,7 +27,7 @@ export function AgentView({ id, agent }: { id: string; agent: string }) {
         <span class=${statusClass(rec.status)} data-testid="agent-status">${rec.status ?? 'unknown'}</span>
         <span class="muted">${rec.role ?? ''}${rec.subtask ? ` · subtask ${rec.subtask}` : ''}${rec.attempt ? ` · attempt ${rec.attempt}` : ''}${rec.model ? ` · ${rec.model}` : ''}</span>
         <span class="spacer"></span>
-        ${running && a.id !== 'coordinator' ? html`<${KillButton} session=${id} agent=${a.id} label="Stop worker" />` : null}
+        ${a.id !== 'coordinator' && a.id !== 'human' ? html`<${KillButton} session=${id} agent=${a.id} label="Stop worker" enabled=${running} />` : null}
       </div>
       ${rec.error ? html`<p class="reason">${rec.error}</p>` : null}
       <div class="tabs" role="tablist">

@@ -36,7 +36,7 @@ export function SessionView({ id }: { id: string }) {
         <h1 class="mono">${s.id}</h1>
         <span class=${statusClass(s.status)} data-testid="session-status">${s.status}</span>
         <span class="spacer"></span>
-        ${running ? html`<${KillButton} session=${s.id} label="Stop session" />` : null}
+        <${KillButton} session=${s.id} label="Stop session" enabled=${running} />
       </div>
       <p class="task" data-testid="task">${r.task ?? ''}</p>
       ${r.reason ? html`<p class="reason">${r.reason}</p>` : null}
