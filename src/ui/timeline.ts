@@ -70,7 +70,11 @@ export function buildTimeline(journal: JournalEntry[], coordinatorMail: StoredMe
   // The coordinator: one bar per run of its process (the first start, then each resume).
   let coordinatorBar: TimelineBar | undefined;
   const openCoordinator = (t: number, kind: 'spawn' | 'resume', label: string) => {
-    if (coordinatorBar && coordinatorBar.end === undefined) coordinatorBar.end = t;
+    // A resume means the previous coordinator process ended without saying so (it crashed or was killed).
+    if (coordinatorBar && coordinatorBar.end === undefined) {
+      coordinatorBar.end = t;
+      coordinatorBar.outcome = 'unknown';
+    }
     coordinatorBar = { agent: COORDINATOR_ID, attempt: lane(COORDINATOR_ID).length + 1, start: t, outcome: 'running', marks: [{ t, kind, label }] };
     lane(COORDINATOR_ID).push(coordinatorBar);
   };

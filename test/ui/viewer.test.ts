@@ -70,7 +70,13 @@ async function scriptedSession(): Promise<string> {
   const before = new Set(ids());
   const run = await runCli(['--runtime-dir', runtime, '--source', source, '--script', script, '--no-live', '--attempts', '2', 'a scripted task with a retry']);
   expect(run.code, run.stderr).toBe(0);
-  return ids().find((i) => !before.has(i))!;
+  const id = ids().find((i) => !before.has(i))!;
+  // A request to a person, as the human-in-the-loop work will write it (agents/human/).
+  const human = path.join(sessionsRoot, id, 'agents', 'human', 'mailbox');
+  for (const f of ['tmp', 'new', 'cur', 'dead']) fs.mkdirSync(path.join(human, f), { recursive: true });
+  const request = { v: 1, id: 'req-1', session: id, from: 'w02-research', to: 'human', type: 'approval', seq: 1, sentAt: Date.now(), body: { tool: 'write_file', why: 'may I write the report?' } };
+  fs.writeFileSync(path.join(human, 'new', messageFileName(request.sentAt, 1, 'req-1')), JSON.stringify(request));
+  return id;
 }
 
 beforeAll(async () => {
@@ -158,6 +164,11 @@ describe('the viewer on finished sessions', () => {
     expect(await md.locator('strong').innerText()).toBe('beta');
     expect(await md.innerText()).toContain('<script>window.__pwnedMd = 1</script>');
     expect(await page.evaluate(() => (globalThis as unknown as { __pwnedMd?: number }).__pwnedMd)).toBeUndefined();
+    // Requests to people are listed, read-only for now.
+    const requests = page.locator('[data-testid=human-requests] [data-testid=mail]');
+    expect(await requests.count()).toBe(1);
+    expect(await requests.innerText()).toMatch(/w02-research → human\s+approval/);
+    await screenshot(page, 'session-retry');
     await page.close();
   });
 
