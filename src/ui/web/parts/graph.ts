@@ -15,7 +15,7 @@ type GraphNode = SessionPayload['graph'][number];
 // its CommonJS default export does not survive NodeNext resolution.
 const ElkCtor = ((ElkBundled as unknown as { default?: unknown }).default ?? ElkBundled) as new () => { layout(graph: ElkNode): Promise<ElkNode> };
 const elk = new ElkCtor();
-const W = 220;
+const W = 236;
 const H = 78;
 
 interface Layout {
@@ -113,13 +113,12 @@ export function PlanGraph({ nodes, sessionId }: { nodes: GraphNode[]; sessionId:
             <rect width=${W} height=${H} rx="10" />
             <rect class="bar" width="6" height=${H} rx="3" />
             <text x="16" y="22" class="title">${clip(n.id, 26)}${n.required ? ' *' : ''}</text>
-            <text x="16" y="43" class="status">${n.status}${attempts > 1 ? ` · ${attempts} attempts` : ''}</text>
-            <text x=${W - 10} y="43" class="role" text-anchor="end">${n.role}</text>
+            <text x="16" y="43"><tspan class="role">${n.role}</tspan><tspan class="sep"> · </tspan><tspan class="status">${n.status}</tspan></text>
             ${last
               ? html`<a href=${`#/s/${sessionId}/a/${last.id}`}><text x="16" y="63" class="agent">${fallback ? `${n.agents.map((a) => a.id).join(' → ')}` : last.id}</text></a>`
               : html`<text x="16" y="63" class="agent muted">no agent yet</text>`}
             ${fallback ? html`<text x=${W - 10} y="63" class="badge" text-anchor="end" data-testid="fallback">fallback</text>` : null}
-            ${attempts > 1 && !fallback ? html`<text x=${W - 10} y="63" class="badge" text-anchor="end" data-testid="retried">retried</text>` : null}
+            ${attempts > 1 && !fallback ? html`<text x=${W - 10} y="63" class="badge" text-anchor="end" data-testid="retried">${attempts} attempts</text>` : null}
           </g>`;
         })}
       </svg>

@@ -62,7 +62,7 @@ export function SessionView({ id }: { id: string }) {
               ${s.agents.map(
                 (a) => html`<tr data-testid="agent-row" data-agent=${a.id} data-status=${a.status}>
                   <td class="mono"><a href=${`#/s/${s.id}/a/${a.id}`}>${a.id}</a></td>
-                  <td>${a.record?.role ?? (a.id === 'coordinator' ? 'coordinator' : '-')}</td>
+                  <td>${a.record?.role ?? (a.id === 'coordinator' ? 'coordinator' : a.id === 'human' ? 'people' : '-')}</td>
                   <td><span class=${statusClass(a.status)}>${a.status}</span></td>
                   <td class="num">${a.attempts || '-'}</td>
                   <td class="num mono">${a.pid ?? '-'}${a.pidAlive ? html`<span class="alive" title="alive now">●</span>` : ''}</td>
