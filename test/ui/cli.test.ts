@@ -27,7 +27,7 @@ function listening(port: number): Promise<boolean> {
 describe('mailroom ui', () => {
   it('prints a 127.0.0.1 URL with a token, serves the page, and stops on Ctrl-C', async () => {
     const ui = startCli(['ui', '--port', '0', '--runtime-dir', runtime]);
-    const url = await waitFor(() => /^(http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]{20,}))$/m.exec(ui.stdout()), 60_000, 'the URL');
+    const url = await waitFor(() => /^(http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]{20,}))$/m.exec(ui.stdout()) ?? undefined, 60_000, 'the URL');
     const port = Number(url[2]);
     const page = await fetch(url[1]!);
     expect(page.status).toBe(200);

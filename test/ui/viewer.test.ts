@@ -262,6 +262,12 @@ describe('the viewer is safe by default', () => {
     }
   });
 
+  it('answers 403 to a Host header that is not loopback (a DNS-rebinding page), even with the token', async () => {
+    const r = await rawGet('/api/sessions', { 'x-mailroom-token': viewer.token, host: `attacker.example:${viewer.port}` });
+    expect(r.status).toBe(403);
+    expect((await rawGet('/api/sessions', { 'x-mailroom-token': viewer.token, host: `localhost:${viewer.port}` })).status).toBe(200);
+  });
+
   it('takes actions only as POST with the token', async () => {
     const post = (headers: Record<string, string>) =>
       fetch(`${viewer.origin}/api/sessions/${offlineId}/actions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ action: 'kill' }) });
