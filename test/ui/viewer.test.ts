@@ -56,6 +56,7 @@ async function scriptedSession(): Promise<string> {
             { id: 'alpha', role: 'research', description: 'Research alpha', dependsOn: [] },
             { id: 'beta', role: 'research', description: 'Read the fetched page', dependsOn: [] },
             { id: 'gamma', role: 'writing', description: 'Write up alpha and beta', dependsOn: ['alpha', 'beta'] },
+            { id: 'delta', role: 'analysis', description: 'Crunch the numbers', dependsOn: [], fallbackRole: 'research' },
           ],
           failurePolicy: 'all',
         }),
@@ -65,6 +66,9 @@ async function scriptedSession(): Promise<string> {
       'w01-research': [{ error: { status: 500, message: 'the model had a bad moment' } }, textReply('ALPHA FOUND')],
       'w02-research': [toolReply('read_file', { path: 'evil.html' }), textReply('BETA READ')],
       'w03-writing': [textReply('GAMMA WRITTEN')],
+      // Fails for good (both attempts), so its fallback role takes the subtask over.
+      'w04-analysis': [{ error: { status: 400, message: 'bad request from the model' }, repeat: true }],
+      'w05-research': [textReply('DELTA BY THE FALLBACK')],
     },
   });
   const before = new Set(ids());
@@ -142,6 +146,10 @@ describe('the viewer on finished sessions', () => {
     const alpha = page.locator('[data-testid=graph-node][data-subtask=alpha]');
     expect(await alpha.getAttribute('data-status')).toBe('completed');
     expect(await alpha.locator('[data-testid=retried]').textContent()).toBe('2 attempts');
+    const delta = page.locator('[data-testid=graph-node][data-subtask=delta]');
+    expect(await delta.getAttribute('data-status')).toBe('completed');
+    expect(await delta.locator('[data-testid=fallback]').count()).toBe(1);
+    expect(await delta.textContent()).toContain('w04-analysis → w05-research');
     await page.close();
   });
 

@@ -113,12 +113,15 @@ export function PlanGraph({ nodes, sessionId }: { nodes: GraphNode[]; sessionId:
             <rect width=${W} height=${H} rx="10" />
             <rect class="bar" width="6" height=${H} rx="3" />
             <text x="16" y="22" class="title">${clip(n.id, 26)}${n.required ? ' *' : ''}</text>
-            <text x="16" y="43"><tspan class="role">${n.role}</tspan><tspan class="sep"> · </tspan><tspan class="status">${n.status}</tspan></text>
+            <text x="16" y="43"
+              ><tspan class="role">${n.role}</tspan><tspan class="sep"> · </tspan><tspan class="status">${n.status}</tspan
+              >${fallback ? html`<tspan class="sep"> · </tspan><tspan class="badge" data-testid="fallback">fallback</tspan>` : null}${attempts > 1 && !fallback
+                ? html`<tspan class="sep"> · </tspan><tspan class="badge" data-testid="retried">${attempts} attempts</tspan>`
+                : null}</text
+            >
             ${last
-              ? html`<a href=${`#/s/${sessionId}/a/${last.id}`}><text x="16" y="63" class="agent">${fallback ? `${n.agents.map((a) => a.id).join(' → ')}` : last.id}</text></a>`
+              ? html`<a href=${`#/s/${sessionId}/a/${last.id}`}><text x="16" y="63" class="agent">${clip(n.agents.map((a) => a.id).join(' → '), 30)}</text></a>`
               : html`<text x="16" y="63" class="agent muted">no agent yet</text>`}
-            ${fallback ? html`<text x=${W - 10} y="63" class="badge" text-anchor="end" data-testid="fallback">fallback</text>` : null}
-            ${attempts > 1 && !fallback ? html`<text x=${W - 10} y="63" class="badge" text-anchor="end" data-testid="retried">${attempts} attempts</text>` : null}
           </g>`;
         })}
       </svg>

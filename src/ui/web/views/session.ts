@@ -1,5 +1,6 @@
 /** One session: summary, the plan graph, the timeline, usage, agents, people's requests and the answer. */
 import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type SessionPayload } from '../api.js';
 import { fmtCost, fmtDuration, fmtTokens, statusClass } from '../format.js';
 import { useLive } from '../hooks.js';
@@ -24,7 +25,10 @@ function summary(s: SessionPayload) {
 }
 
 export function SessionView({ id }: { id: string }) {
-  const { data: s, error } = useLive(`session:${id}`, () => api.session(id), (b) => b.sessions.includes(id));
+  const [polling, setPolling] = useState(false);
+  const { data: s, error } = useLive(`session:${id}`, () => api.session(id), (b) => b.sessions.includes(id), polling ? 5_000 : undefined);
+  const isRunning = s?.status === 'running';
+  useEffect(() => setPolling(isRunning), [isRunning]);
   if (error && !s) return html`<div class="error" data-testid="error">${error.status === 404 ? `No session ${id}.` : `Could not load ${id}: ${error.message}`}</div>`;
   if (!s) return html`<div class="loading">loading…</div>`;
   const { r, started, ended, tokens, priced } = summary(s);

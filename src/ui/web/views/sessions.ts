@@ -1,5 +1,6 @@
 /** The sessions list: status, task, age, agents, tokens, cost and pattern; filter by status. */
 import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { fmtAge, fmtCost, fmtTokens, statusClass } from '../format.js';
 import { useLive } from '../hooks.js';
@@ -7,8 +8,11 @@ import { useLive } from '../hooks.js';
 const FILTERS = ['all', 'running', 'completed', 'failed', 'interrupted', 'crashed', 'needs_human'];
 
 export function SessionsView({ status }: { status?: string }) {
+  const [polling, setPolling] = useState(false);
   // Any change under sessions/ can change the list (a new session, a status, usage).
-  const { data, error } = useLive('sessions', api.sessions, (b) => b.sessions.length > 0);
+  const { data, error } = useLive('sessions', api.sessions, (b) => b.sessions.length > 0, polling ? 10_000 : undefined);
+  const anyRunning = data?.sessions.some((s) => s.status === 'running') ?? false;
+  useEffect(() => setPolling(anyRunning), [anyRunning]);
   if (error && !data) return html`<div class="error">Could not load sessions: ${error.message}</div>`;
   if (!data) return html`<div class="loading">loading…</div>`;
   const newestFirst = [...data.sessions].reverse();
