@@ -30,9 +30,21 @@ export async function buildUi(outDir) {
   });
   for (const f of ['index.html', 'styles.css']) fs.copyFileSync(path.join(web, f), path.join(tmp, f));
   fs.writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ builtAt: Date.now() }) + '\n');
-  fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(outDir), { recursive: true });
-  fs.renameSync(tmp, outDir);
+  for (let i = 0; ; i++) {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    try {
+      fs.renameSync(tmp, outDir);
+      break;
+    } catch (err) {
+      // Another build put its folder in place between our rm and rename: try again, then
+      // keep theirs (it is built from the same sources).
+      if (i < 2 && (err.code === 'ENOTEMPTY' || err.code === 'EEXIST')) continue;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+      break;
+    }
+  }
   return result;
 }
 

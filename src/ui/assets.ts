@@ -42,18 +42,32 @@ function stale(): boolean {
   return newestMtime(WEB_SRC) > builtAt;
 }
 
-/** Loads the built page, building it first when needed. */
-export async function loadAssets(): Promise<UiAssets> {
-  if (stale()) {
-    const mod = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-ui.mjs')).href)) as { buildUi: (outDir: string) => Promise<unknown> };
-    await mod.buildUi(UI_DIST);
-  }
+function readBuild(): { files: Map<string, { body: Uint8Array<ArrayBuffer>; type: string }>; template: string } {
   const files = new Map<string, { body: Uint8Array<ArrayBuffer>; type: string }>();
   for (const name of fs.readdirSync(UI_DIST)) {
     const type = TYPES[path.extname(name)];
     if (type) files.set(name, { body: new Uint8Array(fs.readFileSync(path.join(UI_DIST, name))), type });
   }
-  const template = fs.readFileSync(path.join(UI_DIST, 'index.html'), 'utf8');
+  return { files, template: fs.readFileSync(path.join(UI_DIST, 'index.html'), 'utf8') };
+}
+
+/** Loads the built page, building it first when needed. */
+export async function loadAssets(): Promise<UiAssets> {
+  let build: ReturnType<typeof readBuild> | undefined;
+  // Two viewers starting at once may both rebuild; one of them can swap the folder while
+  // the other reads it. Reading again after a rebuild settles that.
+  for (let i = 0; !build; i++) {
+    if (stale()) {
+      const mod = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-ui.mjs')).href)) as { buildUi: (outDir: string) => Promise<unknown> };
+      await mod.buildUi(UI_DIST);
+    }
+    try {
+      build = readBuild();
+    } catch (err) {
+      if (i >= 2) throw err;
+    }
+  }
+  const { files, template } = build;
   return {
     // The token is base64url (no characters that need escaping in an attribute).
     indexHtml: (token) => template.replaceAll('__TOKEN__', token),

@@ -15,7 +15,7 @@ type GraphNode = SessionPayload['graph'][number];
 // its CommonJS default export does not survive NodeNext resolution.
 const ElkCtor = ((ElkBundled as unknown as { default?: unknown }).default ?? ElkBundled) as new () => { layout(graph: ElkNode): Promise<ElkNode> };
 const elk = new ElkCtor();
-const W = 236;
+const W = 250;
 const H = 78;
 
 interface Layout {
