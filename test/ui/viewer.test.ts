@@ -188,6 +188,15 @@ describe('the viewer on finished sessions', () => {
     }
     expect(await page.locator('[data-testid=usage-chart] .chart-row').count()).toBe(Object.keys(usage.agents).length);
     await screenshot(page, 'session');
+    // The theme follows the system: dark when the system asks for it.
+    const background = () => page.locator('body').evaluate((body) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(body).backgroundColor);
+    const light = await background();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await background();
+    expect(dark).not.toBe(light);
+    const lum = (c: string) => (c.match(/\d+/g) ?? []).slice(0, 3).map(Number).reduce((a, b) => a + b, 0);
+    expect(lum(dark)).toBeLessThan(lum(light));
+    await screenshot(page, 'session-dark');
     await page.close();
   });
 
