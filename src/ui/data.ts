@@ -12,7 +12,6 @@ import { loadSessionView, type AgentView } from '../inspect/session-view.js';
 import { loadTranscript } from '../inspect/transcript.js';
 import { listMailbox, type StoredMessage } from '../mailbox/inspect.js';
 import type { Plan } from '../coordinator/plan.js';
-import type { JournalEntry } from '../session/journal.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
 import type { UsageReport } from '../session/usage.js';
 import { buildTimeline, type Timeline } from './timeline.js';
@@ -52,7 +51,6 @@ export interface SessionPayload {
   timeline: Timeline;
   result?: string;
   workspaceFiles: string[];
-  journal: JournalEntry[];
   /** Requests to people (agents/human/mailbox), read-only until approvals land. */
   humanRequests: StoredMessage[];
 }
@@ -90,7 +88,6 @@ export async function sessionPayload(ref: SessionRef): Promise<SessionPayload> {
     timeline: buildTimeline(view.journal, coordinatorMail, { running }),
     ...(result !== undefined ? { result } : {}),
     workspaceFiles: view.workspaceFiles,
-    journal: view.journal,
     humanRequests: humanRequests.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
 }
