@@ -1,6 +1,6 @@
 /** `mailroom ui`: starts the session viewer and prints its URL; Ctrl-C stops it. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_UI_PORT, isLoopback, startViewer } from '../ui/server.js';
+import { DEFAULT_UI_PORT, isLoopback } from '../ui/host.js';
 import { exitCodeForError } from './errors.js';
 
 function port(value: string): number {
@@ -23,6 +23,8 @@ export function registerUiCommand(program: Command, io: { out: (s: string) => vo
         if (flags.host && !isLoopback(flags.host)) {
           io.err(`warning: --host ${flags.host} exposes the viewer beyond this machine; anyone with the URL (token included) can read sessions and stop workers\n`);
         }
+        // Loaded here, not at start-up: every other command stays as quick to start as before.
+        const { startViewer } = await import('../ui/server.js');
         const viewer = await startViewer({ runtimeDir, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.host ? { host: flags.host } : {}) });
         io.err(`mailroom viewer on ${viewer.runtimeDir} (Ctrl-C to stop)\n`);
         io.out(`${viewer.url}\n`);

@@ -8,12 +8,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { resolveRuntimeDir } from '../session/layout.js';
 import { createApp } from './app.js';
+import { DEFAULT_UI_PORT, isLoopback } from './host.js';
 import { loadAssets } from './assets.js';
 import { newToken } from './auth.js';
 import { SessionWatcher } from './live.js';
 
-export const DEFAULT_UI_PORT = 4317;
-const LOOPBACK = ['127.0.0.1', 'localhost', '::1', '[::1]'];
+export { DEFAULT_UI_PORT, isLoopback } from './host.js';
 
 export interface ViewerOptions {
   runtimeDir?: string;
@@ -33,11 +33,6 @@ export interface Viewer {
   host: string;
   runtimeDir: string;
   close(): Promise<void>;
-}
-
-/** True when `host` only listens on this machine. */
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.includes(host) || /^127\./.test(host);
 }
 
 export async function startViewer(opts: ViewerOptions = {}): Promise<Viewer> {
