@@ -7,6 +7,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { chooseProgress } from './live.js';
 import { registerInspectCommands } from './register-inspect.js';
 import { registerAgentCommands } from './agents-cmd.js';
+import { registerUiCommand } from './register-ui.js';
 import { killSession } from '../coordinator/control.js';
 import { exitCodeForError } from './errors.js';
 
@@ -139,6 +140,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     });
   registerInspectCommands(program, io, setExit);
   registerAgentCommands(program, io, setExit);
+  registerUiCommand(program, io, setExit);
   return program;
 }
 

@@ -3,126 +3,14 @@
  * and the workers it spawned) with status, attempts, pid, mailbox counts and usage; what
  * each subtask produced or why it failed; and where the answer is.
  */
-import fsp from 'node:fs/promises';
 import type { Plan } from '../../coordinator/plan.js';
-import { countMailbox } from '../../mailbox/inspect.js';
-import type { MaildirFolder } from '../../mailbox/maildir.js';
 import type { JournalEntry } from '../../session/journal.js';
-import { COORDINATOR_ID, sessionPaths } from '../../session/layout.js';
-import type { AgentUsage, UsageReport } from '../../session/usage.js';
-import { isPidAlive } from '../../util/fs.js';
+import { COORDINATOR_ID } from '../../session/layout.js';
+import type { AgentView, SessionView } from '../../inspect/session-view.js';
 import { formatClock, formatCost, formatDuration, formatTokens, oneLine, plural, table, truncate } from './format.js';
-import {
-  effectiveStatus,
-  knownCost,
-  listAgents,
-  readAgentLoose,
-  readJournal,
-  readPlan,
-  readSessionLoose,
-  readUsage,
-  tokensOf,
-  type LooseAgentRecord,
-  type LooseSessionRecord,
-  type SessionRef,
-} from './session-data.js';
+import { knownCost, tokensOf } from './session-data.js';
 
-export interface AgentView {
-  id: string;
-  record?: LooseAgentRecord;
-  status: string;
-  /** Attempts started: the highest of agent.json's attempt and the journal's spawns. */
-  attempts: number;
-  pid?: number;
-  pidAlive: boolean;
-  mailbox?: Record<MaildirFolder, number>;
-  usage?: AgentUsage;
-  /** The latest result output, from the journal. */
-  result?: string;
-  /** The last failure, from the journal. */
-  failure?: { error: string; final: boolean; attempt: number };
-  subtask?: Plan['subtasks'][number];
-}
-
-export interface SessionView {
-  ref: SessionRef;
-  record?: LooseSessionRecord;
-  status: string;
-  plan?: Plan;
-  usage?: UsageReport;
-  agents: AgentView[];
-  resultFile?: { path: string; bytes: number };
-  /** Subtasks of the plan no worker was spawned for (yet, or ever: the session ended first). */
-  notSpawned: Plan['subtasks'];
-  workspaceFiles: string[];
-  journal: JournalEntry[];
-}
-
-/** Gathers everything `show` prints. */
-export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
-  const [record, plan, usage, journal, ids] = await Promise.all([
-    readSessionLoose(ref.dir),
-    readPlan(ref.dir),
-    readUsage(ref.dir),
-    readJournal(ref.dir),
-    listAgents(ref.dir),
-  ]);
-  const status = effectiveStatus(record);
-  const agents = await Promise.all(
-    ids.map(async (id): Promise<AgentView> => {
-      const rec = await readAgentLoose(ref.dir, id);
-      const mailbox = await countMailbox(ref.dir, id).catch(() => undefined);
-      const spawns = journal.filter((e) => e.type === 'spawn' && e.agent === id).length;
-      const lastResult = journal.findLast((e): e is Extract<JournalEntry, { type: 'result' }> => e.type === 'result' && e.agent === id);
-      const lastFailure = journal.findLast((e): e is Extract<JournalEntry, { type: 'failure' }> => e.type === 'failure' && e.agent === id);
-      let agentStatus = rec?.status ?? 'unknown';
-      // The coordinator's agent.json is written when it starts; the session's status is its real state.
-      if (id === COORDINATOR_ID && agentStatus === 'running' && status !== 'running') agentStatus = status;
-      const pidAlive = rec?.pid !== undefined && agentStatus === 'running' && isPidAlive(rec.pid);
-      if (agentStatus === 'running' && rec?.pid !== undefined && !pidAlive) agentStatus = 'running?';
-      return {
-        id,
-        ...(rec ? { record: rec } : {}),
-        status: agentStatus,
-        attempts: Math.max(rec?.attempt ?? 0, spawns, id === COORDINATOR_ID ? 1 : 0),
-        ...(rec?.pid !== undefined ? { pid: rec.pid } : {}),
-        pidAlive,
-        ...(mailbox ? { mailbox } : {}),
-        ...(usage?.agents?.[id] ? { usage: usage.agents[id] } : {}),
-        ...(lastResult ? { result: lastResult.output } : {}),
-        ...(lastFailure && (!lastResult || lastFailure.t > lastResult.t)
-          ? { failure: { error: lastFailure.error, final: lastFailure.final, attempt: lastFailure.attempt } }
-          : {}),
-        ...(rec?.subtask && plan ? { subtask: plan.subtasks.find((s) => s.id === rec.subtask) } : {}),
-      };
-    }),
-  );
-  const paths = sessionPaths(ref.dir);
-  const resultStat = await fsp.stat(paths.result).catch(() => undefined);
-  const workspaceFiles = await listFiles(paths.workspace);
-  return {
-    ref,
-    ...(record ? { record } : {}),
-    status,
-    ...(plan ? { plan } : {}),
-    ...(usage ? { usage } : {}),
-    agents,
-    ...(resultStat ? { resultFile: { path: paths.result, bytes: resultStat.size } } : {}),
-    notSpawned: (plan?.subtasks ?? []).filter((st) => !agents.some((a) => a.record?.subtask === st.id)),
-    workspaceFiles,
-    journal,
-  };
-}
-
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
-  const out: string[] = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.isDirectory()) out.push(...(await listFiles(`${dir}/${e.name}`, `${prefix}${e.name}/`)));
-    else out.push(prefix + e.name);
-  }
-  return out;
-}
+export { loadSessionView, type AgentView, type SessionView } from '../../inspect/session-view.js';
 
 function describePolicy(p: Plan['failurePolicy'] | undefined): string {
   if (p === undefined) return '-';

@@ -3,15 +3,11 @@
  * with its role and time; tool calls with their inputs and tool results abbreviated
  * (`--full` shows everything); errors and failure notes marked with `!!`.
  */
-import { Transcript, type TranscriptLine } from '../../agent/transcript.js';
+import type { TranscriptLine } from '../../agent/transcript.js';
 import type { ContentBlock } from '../../model/types.js';
-import { agentPaths } from '../../session/layout.js';
 import { abbreviate, block, formatTokens, oneLine, plural, truncate } from './format.js';
-import type { SessionRef } from './session-data.js';
 
-export function loadTranscript(ref: SessionRef, agent: string): Promise<TranscriptLine[]> {
-  return Transcript.read(agentPaths(ref.dir, agent).transcript);
-}
+export { loadTranscript } from '../../inspect/transcript.js';
 
 function time(ms: number): string {
   const d = new Date(ms);

@@ -1,0 +1,106 @@
+/**
+ * Reading a session's files for the inspection commands and the viewer (src/ui). Reads are lenient on purpose:
+ * an operator inspects crashed, half-written and older sessions too, so a file that is
+ * missing or fails today's schema is shown as unknown instead of failing the command.
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { findSession } from '../coordinator/api.js';
+import type { Plan } from '../coordinator/plan.js';
+import { UsageError } from '../errors.js';
+import { AgentIdSchema } from '../mailbox/schema.js';
+import { Journal, type JournalEntry } from '../session/journal.js';
+import { COORDINATOR_ID, agentPaths, resolveRuntimeDir, sessionPaths } from '../session/layout.js';
+import type { AgentRecord, SessionRecord } from '../session/records.js';
+import type { UsageReport } from '../session/usage.js';
+import { isPidAlive } from '../util/fs.js';
+
+/** session.json as found on disk: every field may be missing. */
+export type LooseSessionRecord = Partial<SessionRecord> & { options?: Partial<SessionRecord['options']> & Record<string, unknown> };
+/** agent.json as found on disk. */
+export type LooseAgentRecord = Partial<AgentRecord>;
+
+export interface SessionRef {
+  id: string;
+  dir: string;
+  runtimeDir: string;
+}
+
+/** Resolves `<id|latest>` under the runtime dir; throws SessionNotFoundError (exit 2). */
+export async function openSession(runtimeOpt: string | undefined, ref: string): Promise<SessionRef> {
+  const runtimeDir = resolveRuntimeDir(runtimeOpt);
+  const dir = await findSession(runtimeDir, ref);
+  return { id: path.basename(dir), dir, runtimeDir };
+}
+
+async function readJsonLoose<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await fsp.readFile(file, 'utf8')) as T;
+  } catch {
+    // Missing, or caught mid-rename by a reader without a lock: show it as unknown.
+    return undefined;
+  }
+}
+
+export function readSessionLoose(dir: string): Promise<LooseSessionRecord | undefined> {
+  return readJsonLoose<LooseSessionRecord>(sessionPaths(dir).sessionJson);
+}
+
+export function readAgentLoose(dir: string, agent: string): Promise<LooseAgentRecord | undefined> {
+  return readJsonLoose<LooseAgentRecord>(agentPaths(dir, agent).agentJson);
+}
+
+export function readUsage(dir: string): Promise<UsageReport | undefined> {
+  return readJsonLoose<UsageReport>(sessionPaths(dir).usage);
+}
+
+export function readPlan(dir: string): Promise<Plan | undefined> {
+  return readJsonLoose<Plan>(sessionPaths(dir).plan);
+}
+
+export function readJournal(dir: string): Promise<JournalEntry[]> {
+  return Journal.read(sessionPaths(dir).journal);
+}
+
+/** Agent ids of a session: the coordinator first, then workers by id (plan order). */
+export async function listAgents(dir: string): Promise<string[]> {
+  const names = await fsp.readdir(sessionPaths(dir).agents).catch(() => [] as string[]);
+  const ids = names.filter((n) => AgentIdSchema.safeParse(n).success).sort();
+  return [...ids.filter((n) => n === COORDINATOR_ID), ...ids.filter((n) => n !== COORDINATOR_ID)];
+}
+
+/** Throws a UsageError (exit 2) naming the session's agents when `agent` is not one of them. */
+export async function requireAgent(ref: SessionRef, agent: string): Promise<void> {
+  const agents = await listAgents(ref.dir);
+  if (AgentIdSchema.safeParse(agent).success && agents.includes(agent)) return;
+  throw new UsageError(
+    `session ${ref.id} has no agent "${agent}"; its agents are: ${agents.length ? agents.join(', ') : '(none yet)'}`,
+  );
+}
+
+/**
+ * The status to show. A session whose session.json still says `running` but whose
+ * coordinator process is gone crashed (or was killed): say so, since that is what the
+ * operator needs to know (and `--resume` is the fix).
+ */
+export function effectiveStatus(record: LooseSessionRecord | undefined): string {
+  if (!record?.status) return 'unknown';
+  if (record.status === 'running' && record.coordinatorPid !== undefined && !isPidAlive(record.coordinatorPid)) return 'crashed';
+  return record.status;
+}
+
+/** Tokens in and out of a usage record. */
+export function tokensOf(u: { input_tokens?: number; output_tokens?: number } | undefined): number | undefined {
+  if (!u) return undefined;
+  return (u.input_tokens ?? 0) + (u.output_tokens ?? 0);
+}
+
+/**
+ * The session's cost for display: undefined when no model used has a known price (the
+ * offline and scripted models, or unpriced ids), so `-` is shown instead of a misleading $0.
+ */
+export function knownCost(usage: UsageReport | undefined): { usd?: number; incomplete: boolean } {
+  if (!usage) return { incomplete: false };
+  const priced = Object.values(usage.agents ?? {}).some((a) => a.costUsd !== undefined);
+  return priced ? { usd: usage.costUsd ?? 0, incomplete: usage.costIncomplete === true } : { incomplete: false };
+}
