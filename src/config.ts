@@ -3,20 +3,14 @@
  * comes from the CLI, the library API or session.json on resume. Defaults live here.
  */
 import { z } from 'zod';
+import { WorkerLimitsSchema } from './contracts/limits.js';
+
+export { WorkerLimitsSchema, type WorkerLimits } from './contracts/limits.js';
 
 export const PATTERNS = ['coordinator', 'pipeline', 'debate', 'reflect', 'route'] as const;
 export type Pattern = (typeof PATTERNS)[number];
 
 export const PROVIDERS = ['auto', 'anthropic', 'offline', 'scripted'] as const;
-
-export const WorkerLimitsSchema = z.object({
-  /** Model turns a worker may take. */
-  maxTurns: z.number().int().positive().default(12),
-  /** Input plus output tokens a worker may spend. */
-  maxTokens: z.number().int().positive().default(400_000),
-  /** Wall-clock limit of one worker attempt, in ms. */
-  wallClockMs: z.number().int().positive().default(10 * 60_000),
-});
 
 export const SessionOptionsSchema = z.object({
   task: z.string().trim().min(1, 'the task is empty'),
@@ -73,4 +67,3 @@ export const SessionOptionsSchema = z.object({
 
 export type SessionOptionsInput = z.input<typeof SessionOptionsSchema>;
 export type SessionOptions = z.output<typeof SessionOptionsSchema>;
-export type WorkerLimits = z.output<typeof WorkerLimitsSchema>;

@@ -115,12 +115,15 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
     bus.emit({ type: 'notice', message: 'no ANTHROPIC_API_KEY set (or --offline): using the built-in offline model, which extracts and never invents' });
   }
   const ledger = new UsageLedger(paths.usage, loadPrices());
+  let fenced = false;
   try {
     const coordinator = new Coordinator({ sessionDir: dir, record, lock, model, ledger, bus, logger, signal, forceSignal, env: workerEnv(env, logLevel) });
     const outcome = await coordinator.run(false);
+    fenced = outcome.fenced === true;
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
-    await lock.release();
+    // A fenced coordinator's lock is its successor's now: leave it alone.
+    if (!fenced) await lock.release();
   }
 }
 
@@ -137,6 +140,7 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
   }
   const logger = coordinatorLogger(dir, id, opts.logLevel);
   const { lock, record, previousPid } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
+  let fenced = false;
   try {
     const running: SessionRecord = { ...record, status: 'running', reason: undefined, endedAt: undefined };
     await writeSessionRecord(dir, running);
@@ -150,9 +154,10 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
     const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel) });
     const outcome = await coordinator.run(true);
+    fenced = outcome.fenced === true;
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
-    await lock.release();
+    if (!fenced) await lock.release();
   }
 }
 

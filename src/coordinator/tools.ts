@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ToolDefinition } from '../model/types.js';
-import { PlanSchema } from './plan.js';
+import { PlanSchema } from '../contracts/plan.js';
 
 export const SpawnWorkerInput = z.object({
   subtask: z.string().describe('Id of a subtask in the plan to start now (or restart, if it failed)'),

@@ -4,7 +4,7 @@
  * disagreed on.
  */
 import { synthesizeAnswer } from '../coordinator/synthesis.js';
-import type { Plan } from '../coordinator/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { PatternDriver, SubtaskExtras } from './types.js';
 
 export const DEBATE_SYSTEM_PROMPT = [

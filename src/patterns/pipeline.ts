@@ -3,7 +3,7 @@
  * worker that receives every earlier stage's output; the answer is the last producing
  * stage's output, with the review (if any) after it. No model decides anything here.
  */
-import type { Plan } from '../coordinator/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { PatternDriver } from './types.js';
 
 const STAGE_TASKS: Record<string, string> = {

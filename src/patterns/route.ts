@@ -4,7 +4,7 @@
  * and its reason are journaled.
  */
 import { z } from 'zod';
-import type { Plan } from '../coordinator/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import { textOf } from '../model/types.js';
 import { COORDINATOR_ID } from '../session/layout.js';
 import { ROLES, type Role } from '../tools/types.js';

@@ -8,8 +8,8 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 
 /** The worker roles. Each has its own tool set; see `registry.ts`. */
-export const ROLES = ['research', 'writing', 'analysis', 'review'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../contracts/roles.js';
+import type { Role } from '../contracts/roles.js';
 
 /** Settings that tools read; they come from the session options. */
 export interface ToolSettings {

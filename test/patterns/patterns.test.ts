@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SAMPLE_PROJECT, onlySession, readJson, runCli, useTempRuntimes } from '../support/cli.js';
 import { journalOf, textReply, toolReply, writeScript } from '../support/script.js';
 import { agents, mailbox } from '../support/session-files.js';
-import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 
 const runtime = useTempRuntimes('mailroom-pattern-', { afterEach, afterAll });
 

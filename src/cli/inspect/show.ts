@@ -4,7 +4,7 @@
  * each subtask produced or why it failed; and where the answer is.
  */
 import fsp from 'node:fs/promises';
-import type { Plan } from '../../coordinator/plan.js';
+import type { Plan } from '../../contracts/plan.js';
 import { countMailbox } from '../../mailbox/inspect.js';
 import type { MaildirFolder } from '../../mailbox/maildir.js';
 import type { JournalEntry } from '../../session/journal.js';

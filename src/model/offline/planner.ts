@@ -3,7 +3,7 @@
  * gives each part a role from its verbs, and wires dependencies the way a person would:
  * writing needs research, review needs writing. It never invents content, only structure.
  */
-import type { PlanInput } from '../../coordinator/plan.js';
+import type { PlanInput } from '../../contracts/plan.js';
 import type { Role } from '../../tools/types.js';
 import { capitalize, keywords, slug } from './text.js';
 

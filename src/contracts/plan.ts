@@ -3,7 +3,7 @@
  * validates the model's tool input and generates the JSON Schema the model sees.
  */
 import { z } from 'zod';
-import { ROLES } from '../tools/types.js';
+import { ROLES } from './roles.js';
 import { PlanError } from '../errors.js';
 
 export const SubtaskSchema = z.object({
