@@ -43,7 +43,7 @@ describe('coordinator crash paths', () => {
     // Lines 1-3 are session_started, plan and spawn; every later append fails with EPERM.
     const cli = startCli([...s.args, 'journal failure task'], { env: { MAILROOM_JOURNAL_FAIL_AFTER: '3' } });
     const dir = await s.sessionDir();
-    const outcome = await Promise.race([cli.done, new Promise<'hung'>((r) => setTimeout(() => r("hung"), 40_000))]);
+    const outcome = await Promise.race([cli.done, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 40_000))]);
     expect(outcome, cli.stderr()).not.toBe('hung');
     if (outcome === 'hung') return;
     expect(outcome.code, outcome.stderr).toBe(1);
