@@ -57,6 +57,7 @@ interface RunFlags {
   debaters?: number;
   models?: string[];
   threshold?: number;
+  maxRounds?: number;
   maxAttempts?: number;
   progressive?: boolean;
   live?: boolean;
@@ -97,7 +98,11 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--debaters <n>', 'debate: number of debaters', int('--debaters'))
     .option('--models <list>', 'debate: comma-separated model ids, one per debater', list)
     .option('--threshold <score>', 'reflect: review score to reach, 0..1', positive('--threshold'))
-    .option('--max-attempts <n>', 'reflect: production rounds before asking a human', int('--max-attempts'))
+    .option('--max-rounds <n>', 'reflect: production rounds before asking a human', int('--max-rounds'))
+    // Renamed: it was easy to confuse with --attempts (attempts per subtask).
+    .addOption(new Option('--max-attempts <n>').hideHelp().argParser(() => {
+      throw new InvalidArgumentError('--max-attempts is now --max-rounds (reflect rounds); --attempts sets the attempts per subtask');
+    }))
     .option('--progressive', 'coordinator: keep a running draft as results arrive')
     .option('--no-live', "coordinator: don't consult the coordinator's model while workers run")
     .option('--json', 'print one JSON object (result, status, usage, session id) on stdout')
@@ -195,7 +200,7 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         ...(flags.debaters ? { debaters: flags.debaters } : {}),
         ...(flags.models ? { debateModels: flags.models } : {}),
         ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
-        ...(flags.maxAttempts ? { maxRounds: flags.maxAttempts } : {}),
+        ...(flags.maxRounds ? { maxRounds: flags.maxRounds } : {}),
         ...(flags.progressive ? { progressive: true } : {}),
         liveCoordination: flags.live !== false,
         runtimeDir: flags.runtimeDir,

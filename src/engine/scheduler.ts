@@ -6,10 +6,13 @@
 import type { SettledSubtask } from './policy.js';
 import { subtasksOf, type EngineState, type SubtaskState } from './subtasks.js';
 
-/** A dependency is met when it completed, or when a persistent worker has a first result. */
+/**
+ * A dependency is met when it completed, or when a persistent worker has a first result
+ * (even while a lost one waits to be respawned: its result stands).
+ */
 export function isSatisfied(state: EngineState, id: string): boolean {
   const d = state.subtasks[id];
-  return d !== undefined && (d.status === 'completed' || (d.persistent === true && d.status === 'running' && d.output !== undefined));
+  return d !== undefined && (d.status === 'completed' || (d.persistent === true && d.status !== 'failed' && d.output !== undefined));
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Plan } from '../contracts/plan.js';
 import { textOf } from '../model/types.js';
 import { COORDINATOR_ID } from '../session/layout.js';
 import { ROLES, type Role } from '../tools/types.js';
-import type { PatternDriver } from './types.js';
+import type { PatternContext, PatternDriver } from './types.js';
 
 export const ROUTER_SYSTEM_PROMPT = [
   'You route a task to exactly one specialist. The specialists:',
@@ -25,18 +25,10 @@ const ClassificationSchema = z.object({ category: z.string(), reason: z.string()
 export const routePattern: PatternDriver = {
   name: 'route',
   async plan(ctx) {
-    const response = await ctx.model.createMessage(
-      {
-        model: ctx.record.models.router,
-        system: ROUTER_SYSTEM_PROMPT,
-        messages: [{ role: 'user', content: `<task>\n${ctx.record.task}\n</task>` }],
-        max_tokens: 300,
-        metadata: { agentId: COORDINATOR_ID, role: 'router', purpose: 'route' },
-      },
-      { signal: ctx.signal },
-    );
-    ctx.addCall(response.model, response.usage);
-    const { category, reason, parsed } = parseClassification(textOf(response.content));
+    // The decision is journaled as the pattern's state: a resumed session never asks again.
+    const saved = ctx.state() as { category: string; reason: string; parsed: boolean } | undefined;
+    const { category, reason, parsed } = saved?.category !== undefined ? saved : await classify(ctx);
+    if (!saved) await ctx.saveState({ category, reason, parsed });
     const known = (ROLES as readonly string[]).includes(category);
     const role: Role = known ? (category as Role) : 'research';
     await ctx.decide('route', reason || '(no reason given)', { category, routedTo: known ? role : 'fallback', parsed });
@@ -70,6 +62,22 @@ export const routePattern: PatternDriver = {
     return { text: `${o.output.trim()}\n\n_Routed to ${o.agent} (${o.subtask})._` };
   },
 };
+
+/** Asks the small router model which specialist fits the task. */
+async function classify(ctx: PatternContext): Promise<{ category: string; reason: string; parsed: boolean }> {
+  const response = await ctx.model.createMessage(
+    {
+      model: ctx.record.models.router,
+      system: ROUTER_SYSTEM_PROMPT,
+      messages: [{ role: 'user', content: `<task>\n${ctx.record.task}\n</task>` }],
+      max_tokens: 300,
+      metadata: { agentId: COORDINATOR_ID, role: 'router', purpose: 'route' },
+    },
+    { signal: ctx.signal },
+  );
+  ctx.addCall(response.model, response.usage);
+  return parseClassification(textOf(response.content));
+}
 
 /** Reads the classifier's JSON, tolerating prose around it; anything unreadable is `unknown`. */
 export function parseClassification(text: string): { category: string; reason: string; parsed: boolean } {
