@@ -28,7 +28,7 @@ import { UsageLedger, type UsageReport } from '../session/usage.js';
 import { readJsonIfExists } from '../util/fs.js';
 import { Coordinator } from './coordinator.js';
 import { EventBus, type SessionEventListener } from './events.js';
-import { COORDINATION_TOOLS } from './tools.js';
+import { COORDINATION_TOOLS } from '../calls/tools.js';
 
 /** How to run and observe a session, new or resumed. */
 export interface ResumeSessionOptions {

@@ -7,9 +7,9 @@ import { subtasksOf } from '../engine/subtasks.js';
 import { COORDINATOR_ID } from '../session/layout.js';
 import { writeSessionRecord } from '../session/store.js';
 import { collected } from '../engine/scheduler.js';
-import { consultCoordinator } from './consult.js';
+import { consultCoordinator } from '../calls/consult.js';
 import type { ConsultEvent, CoordinatorCore } from './core.js';
-import { synthesizeDraft } from './synthesis.js';
+import { synthesizeDraft } from '../calls/synthesis.js';
 import { stopInBackground } from './workers.js';
 
 /** Asks the coordinator's model what to do about an event, and carries out its tool calls. */

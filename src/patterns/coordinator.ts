@@ -1,6 +1,6 @@
 /** The default pattern: the coordinator's model plans, and a model call synthesizes. */
-import { planTask } from '../coordinator/planning.js';
-import { synthesizeAnswer } from '../coordinator/synthesis.js';
+import { planTask } from '../calls/planning.js';
+import { synthesizeAnswer } from '../calls/synthesis.js';
 import type { PatternDriver } from './types.js';
 
 export const coordinatorPattern: PatternDriver = {

@@ -3,7 +3,7 @@
  * own model; a synthesizer reconciles them and says, by name, what they agreed and
  * disagreed on.
  */
-import { synthesizeAnswer } from '../coordinator/synthesis.js';
+import { synthesizeAnswer } from '../calls/synthesis.js';
 import type { Plan } from '../contracts/plan.js';
 import type { PatternDriver, SubtaskExtras } from './types.js';
 

@@ -3,8 +3,8 @@
  * report cumulative usage per attempt; the ledger keeps the latest per attempt and sums.
  */
 import lockfile from 'proper-lockfile';
-import type { Usage } from '../model/types.js';
-import { addUsage, ZERO_USAGE } from '../model/types.js';
+import type { Usage } from '../contracts/usage.js';
+import { addUsage, ZERO_USAGE } from '../contracts/usage.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import { costOf, type PriceTable } from './prices.js';
 

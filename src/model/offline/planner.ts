@@ -4,7 +4,7 @@
  * writing needs research, review needs writing. It never invents content, only structure.
  */
 import type { PlanInput } from '../../contracts/plan.js';
-import type { Role } from '../../tools/types.js';
+import type { Role } from '../../contracts/roles.js';
 import { capitalize, keywords, slug } from './text.js';
 
 const ROLE_PATTERNS: Array<[Role, RegExp]> = [
