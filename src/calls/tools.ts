@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ToolDefinition } from '../model/types.js';
 import { PlanSchema } from '../contracts/plan.js';
+import { toToolJsonSchema } from '../contracts/json-schema.js';
 
 export const SpawnWorkerInput = z.object({
   subtask: z.string().describe('Id of a subtask in the plan to start now (or restart, if it failed)'),
@@ -34,7 +35,6 @@ export type CoordinationToolName = keyof typeof COORDINATION_TOOLS;
 /** The coordinator's tool definitions, as the model sees them. */
 export function coordinationToolDefinitions(names: CoordinationToolName[] = Object.keys(COORDINATION_TOOLS) as CoordinationToolName[]): ToolDefinition[] {
   return names.map((name) => {
-    const { $schema: _drop, ...schema } = z.toJSONSchema(COORDINATION_TOOLS[name].schema, { io: 'input' }) as Record<string, unknown>;
-    return { name, description: COORDINATION_TOOLS[name].description, input_schema: schema };
+    return { name, description: COORDINATION_TOOLS[name].description, input_schema: toToolJsonSchema(COORDINATION_TOOLS[name].schema, 'input') };
   });
 }

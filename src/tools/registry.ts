@@ -4,7 +4,6 @@
  * Tools that several roles share are the same `Tool` object; research's `read_file` is a
  * different object (it reads the source folder too) under the same name.
  */
-import { z } from 'zod';
 import type { ServerToolDefinition, ToolDefinition } from '../model/types.js';
 import { describeData } from './analysis/describe-data.js';
 import { runJavascript } from './analysis/run-javascript.js';
@@ -22,6 +21,7 @@ import { workspaceWriteFile } from './workspace/write.js';
 import { formatDocument } from './writing/format.js';
 import { getArtifact, listArtifacts, storeArtifact } from './shared/artifacts.js';
 import { askCoordinator } from './shared/ask.js';
+import { toToolJsonSchema } from '../contracts/json-schema.js';
 
 // Tools are stored widened to `Tool` (their input type erased); runTool re-validates input.
 const t = (tool: unknown): Tool => tool as Tool;
@@ -56,8 +56,7 @@ export function allTools(): Tool[] {
 /** The definitions the model sees: name, description and the zod schema as JSON Schema. */
 export function toolDefinitions(tools: Tool[]): ToolDefinition[] {
   return tools.map((tool) => {
-    const { $schema: _drop, ...schema } = z.toJSONSchema(tool.input) as Record<string, unknown>;
-    return { name: tool.name, description: tool.description, input_schema: schema };
+    return { name: tool.name, description: tool.description, input_schema: toToolJsonSchema(tool.input) };
   });
 }
 
