@@ -4,15 +4,16 @@
  */
 import { z } from 'zod';
 import { WorkerLimitsSchema } from './contracts/limits.js';
+import { PATTERN_NAMES, PatternOptionsShape, nestLegacyPatternOptions, type LegacyPatternOptions, type PatternName } from './contracts/patterns.js';
 
 export { WorkerLimitsSchema, type WorkerLimits } from './contracts/limits.js';
 
-export const PATTERNS = ['coordinator', 'pipeline', 'debate', 'reflect', 'route'] as const;
-export type Pattern = (typeof PATTERNS)[number];
+export const PATTERNS = PATTERN_NAMES;
+export type Pattern = PatternName;
 
 export const PROVIDERS = ['auto', 'anthropic', 'offline', 'scripted'] as const;
 
-export const SessionOptionsSchema = z.object({
+const SessionOptionsObject = z.object({
   task: z.string().trim().min(1, 'the task is empty'),
   pattern: z.enum(PATTERNS).default('coordinator'),
   /** `auto` picks anthropic when ANTHROPIC_API_KEY is set, offline otherwise. */
@@ -49,14 +50,8 @@ export const SessionOptionsSchema = z.object({
   scriptFile: z.string().optional(),
   budgetTokens: z.number().int().positive().optional(),
   budgetUsd: z.number().positive().optional(),
-  /** pipeline: the stages, in order. */
-  stages: z.array(z.enum(['research', 'analysis', 'writing', 'review'])).min(1).default(['research', 'analysis', 'writing', 'review']),
-  /** debate: how many debaters, and optionally one model id each (cycled). */
-  debaters: z.number().int().min(2).max(8).default(3),
-  debateModels: z.array(z.string()).default([]),
-  /** reflect: the review score to reach, and how many production rounds to allow. */
-  threshold: z.number().min(0).max(1).default(0.85),
-  maxRounds: z.number().int().positive().max(10).default(3),
+  /** Each pattern's own options, under its name (see contracts/patterns.ts). */
+  ...PatternOptionsShape,
   /** coordinator: update a running draft as each result arrives. */
   progressive: z.boolean().default(false),
   /** coordinator: consult the coordinator's model on worker events (failures, questions). */
@@ -65,5 +60,11 @@ export const SessionOptionsSchema = z.object({
   inlineOutputChars: z.number().int().positive().default(12_000),
 });
 
-export type SessionOptionsInput = z.input<typeof SessionOptionsSchema>;
-export type SessionOptions = z.output<typeof SessionOptionsSchema>;
+/**
+ * The session options. Flat pattern options (`maxRounds`, `stages`, ...) from older
+ * session.json files and callers are moved under their pattern's key first.
+ */
+export const SessionOptionsSchema = z.preprocess(nestLegacyPatternOptions, SessionOptionsObject);
+
+export type SessionOptionsInput = z.input<typeof SessionOptionsObject> & LegacyPatternOptions;
+export type SessionOptions = z.output<typeof SessionOptionsObject>;

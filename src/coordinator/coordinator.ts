@@ -90,7 +90,7 @@ export class Coordinator implements CoordinatorCore {
       fsync: this.record.options.fsyncAll || undefined,
     });
     this.transcript = new Transcript(agentPaths(this.dir, COORDINATOR_ID).transcript, 1);
-    this.pattern = patternFor(this.record.options.pattern);
+    this.pattern = patternFor(this.record.options.pattern, this.record.options);
     this.patternCtx = {
       model: deps.model,
       record: this.record,

@@ -273,7 +273,7 @@ export async function superviseOnce(core: CoordinatorCore): Promise<void> {
 export function checkWorkerLimits(core: CoordinatorCore, id: string, turns: number, tokens: number): void {
   const s = core.sub(id);
   if (s.status !== 'running') return;
-  const why = overWorkerLimits(turns, tokens, core.options.limits, s.persistent ? core.options.maxRounds : 1);
+  const why = overWorkerLimits(turns, tokens, core.options.limits, s.persistent ? core.options.reflect.maxRounds : 1);
   if (why) stopInBackground(core, id, 'E_LIMIT', why);
 }
 

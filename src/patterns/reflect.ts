@@ -6,7 +6,8 @@
  * threshold is never reached, the session ends `needs_human` with the last review.
  */
 import type { Plan } from '../contracts/plan.js';
-import type { PatternDriver } from './types.js';
+import { ReflectOptionsSchema, type ReflectOptions } from '../contracts/patterns.js';
+import type { PatternDefinition, PatternDriver } from './types.js';
 
 interface Review {
   score: number;
@@ -42,7 +43,13 @@ interface ReflectState {
 
 const stateOf = (raw: Record<string, unknown> | undefined): ReflectState => (raw ?? {}) as ReflectState;
 
-export function reflectPattern(): PatternDriver {
+export const reflectPattern: PatternDefinition<typeof ReflectOptionsSchema> = {
+  name: 'reflect',
+  optionsSchema: ReflectOptionsSchema,
+  create: (options) => reflectDriver(options),
+};
+
+function reflectDriver({ threshold, maxRounds }: ReflectOptions): PatternDriver {
   return {
     name: 'reflect',
     async plan(ctx) {
@@ -58,13 +65,12 @@ export function reflectPattern(): PatternDriver {
           },
         ],
         failurePolicy: 'all',
-        rationale: `produce, review, revise until the score reaches ${ctx.record.options.threshold} (at most ${ctx.record.options.maxRounds} rounds)`,
+        rationale: `produce, review, revise until the score reaches ${threshold} (at most ${maxRounds} rounds)`,
       };
       await ctx.decide('plan', plan.rationale!, {});
       return { plan, extras: { produce: { persistent: true }, review: { persistent: true } } };
     },
     async onResult(ctx, result, api) {
-      const { threshold, maxRounds } = ctx.record.options;
       const st = stateOf(ctx.state());
       if (result.subtask === 'produce') {
         await ctx.saveState({ ...st, draft: result.output, draftRound: result.round });
@@ -93,7 +99,6 @@ export function reflectPattern(): PatternDriver {
     },
     respawnContext(ctx, subtask) {
       const st = stateOf(ctx.state());
-      const { threshold } = ctx.record.options;
       if (subtask === 'produce' && st.draft !== undefined && st.review && st.reviewRound === st.draftRound) {
         // Lost between rounds: the fresh producer revises the last draft against the last review.
         return `You are continuing a revision loop. Your draft of round ${st.draftRound}:\n<draft>\n${st.draft}\n</draft>\n\n${feedbackText(st.review, st.reviewRound!, threshold)}`;

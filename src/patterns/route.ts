@@ -8,7 +8,8 @@ import type { Plan } from '../contracts/plan.js';
 import { textOf } from '../model/types.js';
 import { COORDINATOR_ID } from '../session/layout.js';
 import { ROLES, type Role } from '../tools/types.js';
-import type { PatternContext, PatternDriver } from './types.js';
+import { RouteOptionsSchema } from '../contracts/patterns.js';
+import type { PatternContext, PatternDefinition } from './types.js';
 
 export const ROUTER_SYSTEM_PROMPT = [
   'You route a task to exactly one specialist. The specialists:',
@@ -22,45 +23,49 @@ export const ROUTER_SYSTEM_PROMPT = [
 
 const ClassificationSchema = z.object({ category: z.string(), reason: z.string().default('') });
 
-export const routePattern: PatternDriver = {
+export const routePattern: PatternDefinition<typeof RouteOptionsSchema> = {
   name: 'route',
-  async plan(ctx) {
-    // The decision is journaled as the pattern's state: a resumed session never asks again.
-    const saved = ctx.state() as { category: string; reason: string; parsed: boolean } | undefined;
-    const { category, reason, parsed } = saved?.category !== undefined ? saved : await classify(ctx);
-    if (!saved) await ctx.saveState({ category, reason, parsed });
-    const known = (ROLES as readonly string[]).includes(category);
-    const role: Role = known ? (category as Role) : 'research';
-    await ctx.decide('route', reason || '(no reason given)', { category, routedTo: known ? role : 'fallback', parsed });
-    const plan: Plan = {
-      subtasks: [
-        known
-          ? {
-              id: `specialist-${role}`,
-              role,
-              description: ctx.record.task,
-              dependsOn: [],
-              required: true,
-              // A specialist that fails for good hands over to the generalist.
-              ...(role !== 'research' ? { fallbackRole: 'research' as const } : {}),
-            }
-          : {
-              id: 'fallback',
-              role: 'research',
-              description: `No specialist fits this task, so you take it as a generalist. Do what you can with your tools, and say plainly what you could not do.\n\n${ctx.record.task}`,
-              dependsOn: [],
-              required: true,
-            },
-      ],
-      failurePolicy: 'all',
-      rationale: `routed to ${known ? role : 'the fallback agent'}: ${reason}`,
-    };
-    return { plan };
-  },
-  async finish(_ctx, outputs) {
-    const o = outputs[0]!;
-    return { text: `${o.output.trim()}\n\n_Routed to ${o.agent} (${o.subtask})._` };
-  },
+  optionsSchema: RouteOptionsSchema,
+  create: () => ({
+    name: 'route',
+    async plan(ctx) {
+      // The decision is journaled as the pattern's state: a resumed session never asks again.
+      const saved = ctx.state() as { category: string; reason: string; parsed: boolean } | undefined;
+      const { category, reason, parsed } = saved?.category !== undefined ? saved : await classify(ctx);
+      if (!saved) await ctx.saveState({ category, reason, parsed });
+      const known = (ROLES as readonly string[]).includes(category);
+      const role: Role = known ? (category as Role) : 'research';
+      await ctx.decide('route', reason || '(no reason given)', { category, routedTo: known ? role : 'fallback', parsed });
+      const plan: Plan = {
+        subtasks: [
+          known
+            ? {
+                id: `specialist-${role}`,
+                role,
+                description: ctx.record.task,
+                dependsOn: [],
+                required: true,
+                // A specialist that fails for good hands over to the generalist.
+                ...(role !== 'research' ? { fallbackRole: 'research' as const } : {}),
+              }
+            : {
+                id: 'fallback',
+                role: 'research',
+                description: `No specialist fits this task, so you take it as a generalist. Do what you can with your tools, and say plainly what you could not do.\n\n${ctx.record.task}`,
+                dependsOn: [],
+                required: true,
+              },
+        ],
+        failurePolicy: 'all',
+        rationale: `routed to ${known ? role : 'the fallback agent'}: ${reason}`,
+      };
+      return { plan };
+    },
+    async finish(_ctx, outputs) {
+      const o = outputs[0]!;
+      return { text: `${o.output.trim()}\n\n_Routed to ${o.agent} (${o.subtask})._` };
+    },
+  }),
 };
 
 /** Asks the small router model which specialist fits the task. */

@@ -7,7 +7,9 @@
 import type { Plan } from '../contracts/plan.js';
 import type { Model, Usage } from '../model/types.js';
 import type { WorkerFailureForSynthesis, WorkerOutputForSynthesis } from '../prompts.js';
+import type { z } from 'zod';
 import type { VerdictStatus } from '../contracts/journal.js';
+import type { PatternName } from '../contracts/patterns.js';
 import type { SessionRecord, SessionStatus } from '../session/records.js';
 
 export interface PatternContext {
@@ -72,4 +74,14 @@ export interface PatternDriver {
   /** Whether a persistent subtask lost between rounds may be respawned now (it has work to do). */
   canRespawn?(ctx: PatternContext, subtask: string): boolean;
   finish(ctx: PatternContext, outputs: WorkerOutputForSynthesis[], failures: WorkerFailureForSynthesis[]): Promise<FinalAnswer>;
+}
+
+/**
+ * A pattern as the registry holds it: its name, the schema of its options (nested under
+ * its name in the session options), and how to make its driver from them.
+ */
+export interface PatternDefinition<S extends z.ZodType = z.ZodType> {
+  readonly name: PatternName;
+  readonly optionsSchema: S;
+  create(options: z.output<S>): PatternDriver;
 }

@@ -1,0 +1,75 @@
+/**
+ * Each pattern's own options, nested under its name in the session options
+ * (`options.reflect.maxRounds`, not a flat `maxRounds`). Defined here, beside nothing of
+ * the project, so that the session options and the pattern registry both use them without
+ * importing each other.
+ */
+import { z } from 'zod';
+import { ROLES } from './roles.js';
+
+export const PATTERN_NAMES = ['coordinator', 'pipeline', 'debate', 'reflect', 'route'] as const;
+export type PatternName = (typeof PATTERN_NAMES)[number];
+
+/** The default pattern: the coordinator's model plans and synthesizes. No options of its own. */
+export const CoordinatorOptionsSchema = z.object({});
+
+/** pipeline: the stages, in order. */
+export const PipelineOptionsSchema = z.object({
+  stages: z.array(z.enum(ROLES)).min(1).default(['research', 'analysis', 'writing', 'review']),
+});
+
+/** debate: how many debaters, and optionally one model id each (cycled). */
+export const DebateOptionsSchema = z.object({
+  debaters: z.number().int().min(2).max(8).default(3),
+  models: z.array(z.string()).default([]),
+});
+
+/** reflect: the review score to reach, and how many production rounds to allow. */
+export const ReflectOptionsSchema = z.object({
+  threshold: z.number().min(0).max(1).default(0.85),
+  maxRounds: z.number().int().positive().max(10).default(3),
+});
+
+/** route: classify with the router model, then one specialist. No options of its own. */
+export const RouteOptionsSchema = z.object({});
+
+export type PipelineOptions = z.output<typeof PipelineOptionsSchema>;
+export type DebateOptions = z.output<typeof DebateOptionsSchema>;
+export type ReflectOptions = z.output<typeof ReflectOptionsSchema>;
+
+/** The session options' pattern keys, each with its defaults. */
+export const PatternOptionsShape = {
+  coordinator: CoordinatorOptionsSchema.default({}),
+  pipeline: PipelineOptionsSchema.default(PipelineOptionsSchema.parse({})),
+  debate: DebateOptionsSchema.default(DebateOptionsSchema.parse({})),
+  reflect: ReflectOptionsSchema.default(ReflectOptionsSchema.parse({})),
+  route: RouteOptionsSchema.default({}),
+};
+
+/**
+ * Flat pattern options as sessions before the registry wrote them (and as library callers
+ * may still pass them): `stages`, `debaters`, `debateModels`, `threshold`, `maxRounds`.
+ */
+export interface LegacyPatternOptions {
+  stages?: Array<(typeof ROLES)[number]>;
+  debaters?: number;
+  debateModels?: string[];
+  threshold?: number;
+  maxRounds?: number;
+}
+
+/** Moves legacy flat pattern options under their pattern's key (nested ones win). */
+export function nestLegacyPatternOptions(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const { stages, debaters, debateModels, threshold, maxRounds, ...rest } = input as Record<string, unknown> & LegacyPatternOptions;
+  const nested = rest as Record<string, unknown>;
+  const merge = (key: string, flat: Record<string, unknown>) => {
+    const given = Object.fromEntries(Object.entries(flat).filter(([, v]) => v !== undefined));
+    if (Object.keys(given).length === 0) return;
+    nested[key] = { ...given, ...((nested[key] as Record<string, unknown> | undefined) ?? {}) };
+  };
+  merge('pipeline', { stages });
+  merge('debate', { debaters, models: debateModels });
+  merge('reflect', { threshold, maxRounds });
+  return nested;
+}
