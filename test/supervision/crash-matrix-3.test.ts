@@ -19,7 +19,7 @@ afterEach(() => {
 const results = (dir: string) => journalOf(dir).filter((e) => e.type === 'result');
 
 describe('crash matrix: a worker stopped for a missing heartbeat, then the coordinator dies', () => {
-  it('6. the resumed attempt continues from the transcript, as the live run would have', async () => {
+  it('6. the resumed attempt continues from the transcript, as the live run would have', { timeout: 150_000 }, async () => {
     const p = prepare({
       coordinator: [planReply({ subtasks: [{ id: 'alpha', role: 'research', description: 'Research alpha' }] }), { ...textReply('FINAL ANSWER'), repeat: true }],
       // Turn 1 runs a tool; turn 2 is slow, and the worker is frozen (SIGSTOP) inside it.
@@ -31,7 +31,8 @@ describe('crash matrix: a worker stopped for a missing heartbeat, then the coord
     });
     const dir = await p.sessionDir();
     const transcriptFile = path.join(dir, 'agents', 'w01-research', 'transcript.jsonl');
-    await waitFor(() => fs.existsSync(transcriptFile) && fs.readFileSync(transcriptFile, 'utf8').includes('"type":"tool_result"'), 60_000, 'the first turn');
+    // Frozen once its second (slow) model call is under way: the calls log has it.
+    await waitFor(() => (callsByAgent(p.script)['w01-research'] ?? 0) >= 2, 60_000, 'the second model call');
     const pid = journalOf(dir).find((e) => e.type === 'spawn')!.pid as number;
     process.kill(pid, 'SIGSTOP');
     const crashed = await first.done;
@@ -51,7 +52,7 @@ describe('crash matrix: a worker stopped for a missing heartbeat, then the coord
 });
 
 describe('crash matrix: each pattern killed mid-run', () => {
-  it('7. pipeline, killed after its first stage: the finished stage is not run again', async () => {
+  it('7. pipeline, killed after its first stage: the finished stage is not run again', { timeout: 150_000 }, async () => {
     const r = await killAndResume(
       { 'w01-research': [textReply('STAGE-1')], 'w02-writing': [textReply('STAGE-2', 1500)], 'w03-review': [textReply('STAGE-3')] },
       ['--pattern', 'pipeline', '--stages', 'research,writing,review', 'pipeline task'],
@@ -64,7 +65,7 @@ describe('crash matrix: each pattern killed mid-run', () => {
     expect(r.watch.maxConcurrent).toBeLessThanOrEqual(1);
   });
 
-  it('8. debate, killed with some debaters done: their answers are reused', async () => {
+  it('8. debate, killed with some debaters done: their answers are reused', { timeout: 150_000 }, async () => {
     const r = await killAndResume(
       {
         'w01-research': [textReply('Retries.\nLogging.')],
@@ -81,7 +82,7 @@ describe('crash matrix: each pattern killed mid-run', () => {
     expect(r.watch.maxConcurrent).toBeLessThanOrEqual(1);
   });
 
-  it('9. route, killed after the routing decision: the router is not asked again', async () => {
+  it('9. route, killed after the routing decision: the router is not asked again', { timeout: 150_000 }, async () => {
     const r = await killAndResume(
       {
         coordinator: [textReply('{"category": "analysis", "reason": "numbers"}')],

@@ -27,7 +27,7 @@ describe('crash matrix: reflect killed mid-loop', () => {
     ['10', 0.9, 'completed', 0],
     ['11', 0.5, 'needs_human', 3],
   ] as const) {
-    it(`${n}. continues its round and ends ${status} as a clean run does`, async () => {
+    it(`${n}. continues its round and ends ${status} as a clean run does`, { timeout: 150_000 }, async () => {
       const args = ['--pattern', 'reflect', '--threshold', '0.8', '--max-rounds', '2', 'reflect task'];
       // The clean run, for comparison, side by side with the crashed one.
       const clean = prepare(reflectScript(second));

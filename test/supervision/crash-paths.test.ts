@@ -38,7 +38,7 @@ function setup(worker: ReturnType<typeof textReply>[]) {
 const pidOf = (dir: string, attempt: number) => journalOf(dir).find((e) => e.type === 'spawn' && e.attempt === attempt)?.pid as number | undefined;
 
 describe('coordinator crash paths', () => {
-  it('item 16: a journal that cannot be written stops the session with a clear error, instead of hanging', async () => {
+  it('item 16: a journal that cannot be written stops the session with a clear error, instead of hanging', { timeout: 150_000 }, async () => {
     const s = setup([textReply('ALPHA-OUTPUT', 1500)]);
     // Lines 1-3 are session_started, plan and spawn; every later append fails with EPERM.
     const cli = startCli([...s.args, 'journal failure task'], { env: { MAILROOM_JOURNAL_FAIL_AFTER: '3' } });
@@ -54,7 +54,7 @@ describe('coordinator crash paths', () => {
     await waitFor(() => s.watch.live().length === 0, 30_000, 'the worker to be gone');
   });
 
-  it('item 12: a coordinator fenced off by a takeover stops at once, non-zero, and writes nothing', async () => {
+  it('item 12: a coordinator fenced off by a takeover stops at once, non-zero, and writes nothing', { timeout: 150_000 }, async () => {
     const s = setup([textReply('ALPHA-OUTPUT', 6000)]);
     const cli = startCli([...s.args, 'fencing task']);
     const dir = await s.sessionDir();
@@ -78,7 +78,7 @@ describe('coordinator crash paths', () => {
     await waitFor(() => s.watch.live().length === 0, 60_000, 'the worker to finish on its own');
   });
 
-  it('item 13: two kill-everything crashes do not use up the retry attempts', async () => {
+  it('item 13: two kill-everything crashes do not use up the retry attempts', { timeout: 150_000 }, async () => {
     // Two slow calls that die with their host, then one that answers.
     const s = setup([textReply('never', 30_000), textReply('never', 30_000), textReply('ALPHA-OUTPUT')]);
     const first = startCli([...s.args, 'host crash task']);
