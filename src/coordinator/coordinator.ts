@@ -32,6 +32,7 @@ import { consult } from './consultation.js';
 import { StopSession, type AttemptRuntime, type ConsultEvent, type CoordinatorCore } from './core.js';
 import type { EventBus } from './events.js';
 import { handlePatternResult, onMessage } from './messages.js';
+import { Waker } from './waker.js';
 import { reconcile, spawnSubtask, stopAllWorkers, superviseOnce } from './workers.js';
 
 export interface CoordinatorDeps {
@@ -71,7 +72,7 @@ export class Coordinator implements CoordinatorCore {
   private readonly journal: Journal;
   private readonly transcript: Transcript;
   private readonly runtimes = new Map<string, AttemptRuntime>();
-  private wakeResolve: (() => void) | undefined;
+  private readonly waker = new Waker();
   private supervisorTimer: NodeJS.Timeout | undefined;
   private supervising = false;
   /** Consultations and drafts run one at a time, off the mailbox pump. */
@@ -299,7 +300,7 @@ export class Coordinator implements CoordinatorCore {
         if (this.stopping) break;
         await spawnSubtask(this, s.subtask.id);
       }
-      await this.sleepUntilWoken(this.options.heartbeatIntervalMs);
+      await this.waker.sleep(this.options.heartbeatIntervalMs);
     }
     checkPolicy(this.state.plan!.failurePolicy, settledForPolicy(this.state));
   }
@@ -393,21 +394,6 @@ export class Coordinator implements CoordinatorCore {
   }
 
   wake(): void {
-    const r = this.wakeResolve;
-    this.wakeResolve = undefined;
-    r?.();
-  }
-
-  private sleepUntilWoken(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeResolve = undefined;
-        resolve();
-      }, ms);
-      this.wakeResolve = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    this.waker.wake();
   }
 }
