@@ -180,7 +180,6 @@ export class InvalidEnvelopeError extends MailboxError {
 export type ErrorCode =
   | 'E_CRASHED'
   | 'E_NO_HEARTBEAT'
-  | 'E_HOST_LOST'
   | 'E_LIMIT'
   | 'E_SHUTDOWN'
   | 'E_TERMINATED'

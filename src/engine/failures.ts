@@ -13,7 +13,6 @@ import type { AgentStatus } from '../session/records.js';
 export const RETRYABLE_CODES: readonly ErrorCode[] = [
   'E_CRASHED',
   'E_NO_HEARTBEAT',
-  'E_HOST_LOST',
   'E_MODEL',
   'E_MODEL_API',
   'E_MODEL_RATE_LIMIT',
@@ -29,7 +28,7 @@ export const RETRYABLE_CODES: readonly ErrorCode[] = [
  * mid-work, so the next attempt picks up its conversation instead of repeating model calls.
  * A failure the worker reported itself starts fresh.
  */
-export const CONTINUE_CODES: readonly ErrorCode[] = ['E_CRASHED', 'E_NO_HEARTBEAT', 'E_HOST_LOST'];
+export const CONTINUE_CODES: readonly ErrorCode[] = ['E_CRASHED', 'E_NO_HEARTBEAT'];
 
 export function isRetryable(code: string): boolean {
   return (RETRYABLE_CODES as readonly string[]).includes(code);

@@ -52,12 +52,12 @@ function result(state: EngineState, id: string, output = `${id}-out`): EngineSta
 
 describe('failure codes: retry and continue decisions', () => {
   const ALL: ErrorCode[] = [
-    'E_CRASHED', 'E_NO_HEARTBEAT', 'E_HOST_LOST', 'E_LIMIT', 'E_SHUTDOWN', 'E_TERMINATED', 'E_DEPENDENCY', 'E_WORKER', 'E_TOOL', 'E_PLAN', 'E_CONFIG', 'E_SCRIPT',
+    'E_CRASHED', 'E_NO_HEARTBEAT', 'E_LIMIT', 'E_SHUTDOWN', 'E_TERMINATED', 'E_DEPENDENCY', 'E_WORKER', 'E_TOOL', 'E_PLAN', 'E_CONFIG', 'E_SCRIPT',
     'E_MODEL', 'E_MODEL_API', 'E_MODEL_AUTH', 'E_MODEL_STOP', 'E_MODEL_ABORTED', 'E_MODEL_BAD_REQUEST', 'E_MODEL_NOT_FOUND', 'E_MODEL_RATE_LIMIT',
     'E_MODEL_OVERLOADED', 'E_MODEL_CONNECTION', 'E_MODEL_TIMEOUT', 'E_MODEL_STREAM_INCOMPLETE',
   ];
   const expected: Record<string, 'continue' | 'retry' | 'final'> = {
-    E_CRASHED: 'continue', E_NO_HEARTBEAT: 'continue', E_HOST_LOST: 'continue',
+    E_CRASHED: 'continue', E_NO_HEARTBEAT: 'continue',
     E_MODEL: 'retry', E_MODEL_API: 'retry', E_MODEL_RATE_LIMIT: 'retry', E_MODEL_OVERLOADED: 'retry', E_MODEL_CONNECTION: 'retry',
     E_MODEL_TIMEOUT: 'retry', E_MODEL_STREAM_INCOMPLETE: 'retry', E_WORKER: 'retry',
   };
