@@ -3,7 +3,7 @@
 // Workers then start with plain `node`, without tsx's loader: about half the start-up time
 // and a quarter less memory (see bench/results/latest.md). npm packages stay external and
 // load from node_modules; dynamic imports stay lazy (code splitting). When the sources are
-// newer than the build, mailroom falls back to tsx on its own (src/coordinator/spawn.ts).
+// newer than the build, mailroom falls back to tsx on its own (src/engine/process/spawn.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

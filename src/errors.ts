@@ -267,3 +267,40 @@ export function diskFullReason(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The failure codes a subtask attempt can end with (what a worker reports, or what the
+ * coordinator decides). Typed so that the retry allow-list (engine/failures.ts) names
+ * only real codes; a worker may still report a code outside it, which is then final.
+ */
+export type ErrorCode =
+  | 'E_CRASHED'
+  | 'E_NO_HEARTBEAT'
+  | 'E_LIMIT'
+  | 'E_SHUTDOWN'
+  | 'E_TERMINATED'
+  | 'E_DEPENDENCY'
+  | 'E_WORKER'
+  | 'E_TOOL'
+  | 'E_PLAN'
+  | 'E_CONFIG'
+  | 'E_SCRIPT'
+  | 'E_MODEL'
+  | 'E_MODEL_API'
+  | 'E_MODEL_AUTH'
+  | 'E_MODEL_STOP'
+  | 'E_MODEL_ABORTED'
+  | 'E_MODEL_BAD_REQUEST'
+  | 'E_MODEL_NOT_FOUND'
+  | 'E_MODEL_RATE_LIMIT'
+  | 'E_MODEL_OVERLOADED'
+  | 'E_MODEL_CONNECTION'
+  | 'E_MODEL_TIMEOUT'
+  | 'E_MODEL_STREAM_INCOMPLETE';
+
+/** The journal could not be written: the session stops, since nothing can be recorded. */
+export class JournalWriteError extends MailroomError {
+  constructor(file: string, options?: { cause?: unknown }) {
+    super('E_JOURNAL_WRITE', `could not write the journal ${file}: ${describeError(options?.cause)}; the session stops (nothing more could be recorded)`, options);
+  }
+}

@@ -5,7 +5,8 @@
  * real processes and real signals.
  *
  * - MAILROOM_CRASH_AT=<point>: the coordinator SIGKILLs itself on reaching that point.
- *   - `after-plan`, `after-spawn`, `after-first-result`: right after that step.
+ *   - `after-plan`, `after-spawn`, `after-first-result`, `after-failure`: right after that step.
+ *   - `journal:<n>`: right after the journal's line n is written.
  *   - `during-usage-save`: in the middle of the first usage.json save that holds a
  *     worker's usage (the temporary file is written, the rename has not happened).
  *   - `during-journal-append`: halfway through writing the first `result` line of the
@@ -13,6 +14,8 @@
  *   - `before-assign-read`: a host crash between a spawn and the worker's read of its
  *     assignment. The first attempt of a worker SIGKILLs its coordinator and then itself
  *     before it opens its mailbox, so both die with the assignment still unread.
+ * - MAILROOM_JOURNAL_FAIL_AFTER=<n>: every journal append after line n fails with EPERM
+ *   (a read-only or immutable journal, without needing root to make one).
  * - MAILROOM_WORKER_FAULTS=ignore-shutdown,ignore-sigterm,die-before-assign: worker
  *   behaviours. `die-before-assign` makes a worker's first attempt SIGKILL itself before it
  *   reads its assignment (its coordinator lives on and retries).
@@ -23,6 +26,7 @@ export type CrashPoint =
   | 'after-plan'
   | 'after-spawn'
   | 'after-first-result'
+  | 'after-failure'
   | 'during-usage-save'
   | 'during-journal-append'
   | 'before-assign-read';
@@ -58,4 +62,16 @@ export function crashBeforeAssignRead(attempt: number, coordinatorPid: number, e
     process.kill(process.pid, 'SIGKILL');
   }
   if (workerFault('die-before-assign', env)) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Kills the coordinator right after journal line `lineNo` when MAILROOM_CRASH_AT=journal:<lineNo>. */
+export function journalLineWritten(lineNo: number, env: NodeJS.ProcessEnv = process.env): void {
+  if (env.MAILROOM_CRASH_AT === `journal:${lineNo}`) process.kill(process.pid, 'SIGKILL');
+}
+
+/** The injected write error for journal line `lineNo`, if MAILROOM_JOURNAL_FAIL_AFTER says so. */
+export function journalWriteFault(lineNo: number, file: string, env: NodeJS.ProcessEnv = process.env): Error | undefined {
+  const after = env.MAILROOM_JOURNAL_FAIL_AFTER;
+  if (after === undefined || !/^\d+$/.test(after) || lineNo <= Number(after)) return undefined;
+  return Object.assign(new Error(`EPERM: operation not permitted, open '${file}' (injected)`), { code: 'EPERM' });
 }

@@ -5,8 +5,8 @@
 export { runSession, resumeSession, findSession, exitCodeFor } from './coordinator/api.js';
 export type { RunSessionOptions, ResumeSessionOptions, SessionOutcome } from './coordinator/api.js';
 export type { SessionEvent, SessionEventListener } from './coordinator/events.js';
-export type { Plan, Subtask, FailurePolicy } from './coordinator/plan.js';
-export { PlanSchema, validatePlan } from './coordinator/plan.js';
+export type { Plan, Subtask, FailurePolicy } from './contracts/plan.js';
+export { PlanSchema, validatePlan } from './contracts/plan.js';
 export type { SessionOptionsInput, SessionOptions } from './config.js';
 export type { Model, ModelRequest, ModelResponse, Message, ContentBlock, Usage } from './model/types.js';
 export { OfflineModel } from './model/offline/index.js';

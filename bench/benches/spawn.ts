@@ -21,7 +21,7 @@ import { target } from '../lib/bench.js';
 import { fmt, type Row } from '../lib/report.js';
 import { median, round, summarize } from '../lib/stats.js';
 import { fileURLToPath } from 'node:url';
-import { workerCommand } from '../../src/coordinator/spawn.js';
+import { workerCommand } from '../../src/engine/process/spawn.js';
 import { MailboxReader, MailboxSender } from '../../src/mailbox/index.js';
 import { COORDINATOR_ID, agentPaths, workerId } from '../../src/session/layout.js';
 import type { SessionRecord } from '../../src/session/records.js';

@@ -9,7 +9,7 @@ import { runSession, type SessionOutcome } from '../../src/index.js';
 import type { SessionEvent } from '../../src/coordinator/events.js';
 import type { Script } from '../../src/model/scripted.js';
 import { isPidAlive } from '../../src/util/fs.js';
-import { workerCommand } from '../../src/coordinator/spawn.js';
+import { workerCommand } from '../../src/engine/process/spawn.js';
 import { killPid, trackPid, untrackPid } from './cleanup.js';
 import { sleep } from './clock.js';
 import { writeScript } from './session-fixture.js';

@@ -9,6 +9,7 @@ import { addUsage, textOf, ZERO_USAGE } from '../model/types.js';
 import { toolDefinitions } from '../tools/registry.js';
 import { runTool } from '../tools/run.js';
 import type { Tool, ToolContext } from '../tools/types.js';
+import { continueAfterMaxTokens } from '../model/continuation.js';
 
 export interface AgentLoopLimits {
   maxTurns: number;
@@ -132,15 +133,14 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
       continue;
     }
     if (stop === 'max_tokens') {
-      if (hasToolUse(response.content)) {
-        return fail(new ModelStopError('max_tokens', 'the model hit max_tokens in the middle of a tool call; raise max_tokens or simplify the task'));
-      }
-      if (continuations >= (opts.maxContinuations ?? 2)) {
-        return fail(new ModelStopError('max_tokens', `the model hit max_tokens ${continuations + 1} times in a row; its answer is incomplete`));
+      let user: Message;
+      try {
+        user = continueAfterMaxTokens(response.content, continuations, 'the model', opts.maxContinuations);
+      } catch (err) {
+        return fail(err as Error);
       }
       continuations++;
       partialText.push(textOf(response.content));
-      const user: Message = { role: 'user', content: 'Continue exactly where you stopped, without repeating anything.' };
       messages.push(user);
       opts.onMessage(user);
       await opts.onTurn?.(turns, usage);

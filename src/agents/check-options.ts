@@ -15,20 +15,20 @@ export function checkAgentOptions(options: SessionOptions, catalogue: Pick<Agent
   if (names.length === 0) throw new ConfigError('the agent catalogue is empty: define at least one agent');
   switch (options.pattern) {
     case 'pipeline':
-      options.stages.forEach((s) => need('--stages', s));
+      options.pipeline.stages.forEach((s) => need('--stages', s));
       break;
     case 'reflect': {
-      need('--producer', options.producer);
-      need('--reviewer', options.reviewer);
-      const reviewer = catalogue.agents.find((a) => a.name === options.reviewer)!;
+      need('--producer', options.reflect.producer);
+      need('--reviewer', options.reflect.reviewer);
+      const reviewer = catalogue.agents.find((a) => a.name === options.reflect.reviewer)!;
       if (!reviewer.outputSchema) throw new ConfigError(`--reviewer: agent "${reviewer.name}" has no outputSchema; a reflect reviewer must end with a structured review that has a score`);
       break;
     }
     case 'debate':
-      (options.debaterAgents.length > 0 ? options.debaterAgents : ['research']).forEach((a) => need('--debater-agents', a));
+      (options.debate.agents.length > 0 ? options.debate.agents : ['research']).forEach((a) => need('--debater-agents', a));
       break;
     case 'route':
-      need('--route-fallback', options.routeFallback);
+      need('--route-fallback', options.route.fallback);
       break;
     default:
       break;

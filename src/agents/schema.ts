@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 
-/** Agent names are kebab-case: they become part of worker ids (`w01-<name>`) and file names. */
-export const AGENT_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-export const AGENT_NAME_HINT = 'an agent name is kebab-case (lower-case letters, digits and single "-"), at most 40 characters, e.g. "security-reviewer"';
+import { AGENT_NAME, AGENT_NAME_HINT } from '../contracts/roles.js';
+
+export { AGENT_NAME, AGENT_NAME_HINT };
 
 /** A tool list: a YAML list, or one comma-separated string as in Claude Code's files. */
 const ToolList = z

@@ -66,6 +66,7 @@ interface RunFlags {
   debaters?: number;
   models?: string[];
   threshold?: number;
+  maxRounds?: number;
   maxAttempts?: number;
   progressive?: boolean;
   live?: boolean;
@@ -113,7 +114,11 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--debaters <n>', 'debate: number of debaters', int('--debaters'))
     .option('--models <list>', 'debate: comma-separated model ids, one per debater', list)
     .option('--threshold <score>', 'reflect: review score to reach, 0..1', positive('--threshold'))
-    .option('--max-attempts <n>', 'reflect: production rounds before asking a human', int('--max-attempts'))
+    .option('--max-rounds <n>', 'reflect: production rounds before asking a human', int('--max-rounds'))
+    // Renamed: it was easy to confuse with --attempts (attempts per subtask).
+    .addOption(new Option('--max-attempts <n>').hideHelp().argParser(() => {
+      throw new InvalidArgumentError('--max-attempts is now --max-rounds (reflect rounds); --attempts sets the attempts per subtask');
+    }))
     .option('--progressive', 'coordinator: keep a running draft as results arrive')
     .option('--no-live', "coordinator: don't consult the coordinator's model while workers run")
     .option('--json', 'print one JSON object (result, status, usage, session id) on stdout')
@@ -212,15 +217,16 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         ...(flags.budgetUsd ? { budgetUsd: flags.budgetUsd } : {}),
         ...(flags.agents ? { agentsDir: flags.agents } : {}),
         ...(flags.mcpConfig ? { mcpConfig: flags.mcpConfig } : {}),
-        ...(flags.stages ? { stages: flags.stages } : {}),
-        ...(flags.producer ? { producer: flags.producer } : {}),
-        ...(flags.reviewer ? { reviewer: flags.reviewer } : {}),
-        ...(flags.debaterAgents ? { debaterAgents: flags.debaterAgents } : {}),
-        ...(flags.routeFallback ? { routeFallback: flags.routeFallback } : {}),
-        ...(flags.debaters ? { debaters: flags.debaters } : {}),
-        ...(flags.models ? { debateModels: flags.models } : {}),
-        ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
-        ...(flags.maxAttempts ? { maxRounds: flags.maxAttempts } : {}),
+        // Each pattern's flags map into its own options.
+        pipeline: { ...(flags.stages ? { stages: flags.stages } : {}) },
+        debate: { ...(flags.debaters ? { debaters: flags.debaters } : {}), ...(flags.models ? { models: flags.models } : {}), ...(flags.debaterAgents ? { agents: flags.debaterAgents } : {}) },
+        reflect: {
+          ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
+          ...(flags.maxRounds ? { maxRounds: flags.maxRounds } : {}),
+          ...(flags.producer ? { producer: flags.producer } : {}),
+          ...(flags.reviewer ? { reviewer: flags.reviewer } : {}),
+        },
+        route: { ...(flags.routeFallback ? { fallback: flags.routeFallback } : {}) },
         ...(flags.progressive ? { progressive: true } : {}),
         liveCoordination: flags.live !== false,
         runtimeDir: flags.runtimeDir,

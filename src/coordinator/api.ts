@@ -30,7 +30,7 @@ import { UsageLedger, type UsageReport } from '../session/usage.js';
 import { readJsonIfExists } from '../util/fs.js';
 import { Coordinator } from './coordinator.js';
 import { EventBus, type SessionEventListener } from './events.js';
-import { COORDINATION_TOOLS } from './tools.js';
+import { COORDINATION_TOOLS } from '../calls/tools.js';
 import { loadCatalogue, type AgentCatalogue } from '../agents/catalogue.js';
 import { checkAgentOptions } from '../agents/check-options.js';
 import type { AgentDefinitionInput } from '../agents/schema.js';
@@ -149,12 +149,15 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   }
   for (const c of catalogue.clashes) bus.emit({ type: 'notice', message: `agent "${c.name}": ${c.kept} overrides ${c.shadowed}` });
   const ledger = new UsageLedger(paths.usage, loadPrices());
+  let fenced = false;
   try {
     const coordinator = new Coordinator({ sessionDir: dir, record, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(signal), forceSignal, env: workerEnv(env, logLevel), catalogue });
     const outcome = await coordinator.run(false);
+    fenced = outcome.fenced === true;
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
-    await lock.release();
+    // A fenced coordinator's lock is its successor's now: leave it alone.
+    if (!fenced) await lock.release();
   }
 }
 
@@ -168,6 +171,7 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
   const logStop = new LogFailureStop();
   const logger = coordinatorLogger(dir, id, opts.logLevel, logStop);
   const { lock, record, previousPid } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
+  let fenced = false;
   try {
     // Another resume may have finished the session while this one waited for the lock.
     if (record.status === 'completed') return await completedOutcome(dir, record);
@@ -184,9 +188,10 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
     const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(opts.signal), forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel), catalogue: await readCatalogue(dir) });
     const outcome = await coordinator.run(true);
+    fenced = outcome.fenced === true;
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
-    await lock.release();
+    if (!fenced) await lock.release();
   }
 }
 

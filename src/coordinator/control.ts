@@ -12,8 +12,8 @@ import { acquireSessionLock } from '../session/lock.js';
 import { readAgentRecord, readSessionRecord, updateAgentRecord, writeSessionRecord } from '../session/store.js';
 import { isPidAlive } from '../util/fs.js';
 import { findSession } from './api.js';
-import { findWorkerProcesses } from './procscan.js';
-import { terminateProcess } from './terminate.js';
+import { findWorkerProcesses } from '../engine/process/procscan.js';
+import { terminateProcess } from '../engine/process/terminate.js';
 
 export interface KillOptions {
   runtimeDir?: string;

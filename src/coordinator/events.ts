@@ -2,7 +2,7 @@
  * The session's event stream, for the CLI's progress view and for library callers who
  * build their own UI. Events are plain objects; listeners must not throw.
  */
-import type { Plan } from './plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { Usage } from '../model/types.js';
 
 export type SessionEvent =

@@ -6,7 +6,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { findSession } from '../coordinator/api.js';
-import type { Plan } from '../coordinator/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import { UsageError } from '../errors.js';
 import { AgentIdSchema } from '../mailbox/schema.js';
 import { Journal, type JournalEntry } from '../session/journal.js';

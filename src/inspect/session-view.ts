@@ -4,7 +4,7 @@
  * `mailroom show` prints it; the viewer (src/ui) serves it.
  */
 import fsp from 'node:fs/promises';
-import type { Plan } from '../coordinator/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import { countMailbox } from '../mailbox/inspect.js';
 import type { MaildirFolder } from '../mailbox/maildir.js';
 import type { JournalEntry } from '../session/journal.js';

@@ -7,19 +7,11 @@ import { z } from 'zod';
 /** Envelope format version. Bump on an incompatible change. */
 export const ENVELOPE_VERSION = 1;
 
-export const UsageSchema = z.object({
-  input_tokens: z.number().int().nonnegative(),
-  output_tokens: z.number().int().nonnegative(),
-  cache_read_input_tokens: z.number().int().nonnegative().optional(),
-  cache_creation_input_tokens: z.number().int().nonnegative().optional(),
-});
-
-export const LimitsSchema = z.object({
-  maxTurns: z.number().int().positive(),
-  maxTokens: z.number().int().positive(),
-  wallClockMs: z.number().int().positive(),
-});
-export type Limits = z.infer<typeof LimitsSchema>;
+// Usage and limits are shared contracts (src/contracts/), defined once.
+import { UsageSchema } from '../contracts/usage.js';
+import { LimitsSchema } from '../contracts/limits.js';
+export { UsageSchema, LimitsSchema };
+export type { Limits } from '../contracts/limits.js';
 
 /** The output of a finished dependency, handed to the subtask that needs it. */
 export const DependencyOutputSchema = z.object({

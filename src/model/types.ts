@@ -85,12 +85,9 @@ export type StopReason =
   | 'refusal'
   | 'model_context_window_exceeded';
 
-export interface Usage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens?: number;
-  cache_creation_input_tokens?: number;
-}
+export type { Usage } from '../contracts/usage.js';
+export { addUsage, ZERO_USAGE } from '../contracts/usage.js';
+import type { Usage } from '../contracts/usage.js';
 
 export interface ModelResponse {
   id: string;
@@ -112,23 +109,6 @@ export interface Model {
   readonly defaultModel: string;
   createMessage(request: ModelRequest, options?: ModelCallOptions): Promise<ModelResponse>;
 }
-
-/** Adds two usages, treating absent cache counts as zero. */
-export function addUsage(a: Usage, b: Usage): Usage {
-  return {
-    input_tokens: a.input_tokens + b.input_tokens,
-    output_tokens: a.output_tokens + b.output_tokens,
-    cache_read_input_tokens: (a.cache_read_input_tokens ?? 0) + (b.cache_read_input_tokens ?? 0),
-    cache_creation_input_tokens: (a.cache_creation_input_tokens ?? 0) + (b.cache_creation_input_tokens ?? 0),
-  };
-}
-
-export const ZERO_USAGE: Usage = {
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_input_tokens: 0,
-  cache_creation_input_tokens: 0,
-};
 
 /** All text blocks of a response, joined. */
 export function textOf(content: string | ContentBlock[]): string {

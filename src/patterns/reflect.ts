@@ -6,9 +6,16 @@
  * stay alive across rounds (persistent), so the loop is visible in their mailboxes. If the
  * threshold is never reached, the session ends `needs_human` with the last review.
  */
-import type { Plan } from '../coordinator/plan.js';
+import type { Plan } from '../contracts/plan.js';
+import { ReflectOptionsSchema, type ReflectOptions } from '../contracts/patterns.js';
 import { FINAL_ANSWER_TOOL } from '../agents/schema.js';
-import type { PatternContext, PatternDriver } from './types.js';
+import type { PatternContext, PatternDefinition, PatternDriver } from './types.js';
+
+/** The reviewer's structured-output tool, as its definition names it. */
+function outputToolName(ctx: PatternContext, reviewer: string): string {
+  const def = ctx.agents.find((a) => a.name === reviewer);
+  return def?.outputTool ?? FINAL_ANSWER_TOOL;
+}
 
 interface Review {
   score: number;
@@ -31,21 +38,30 @@ function feedbackText(review: Review, round: number, threshold: number): string 
   return lines.join('\n');
 }
 
-/** The reviewer's structured-output tool, as its definition names it. */
-function outputToolName(ctx: PatternContext, reviewer: string): string {
-  const def = ctx.agents.find((a) => a.name === reviewer);
-  return def?.outputTool ?? FINAL_ANSWER_TOOL;
+/**
+ * The loop's state, journaled after each result so that a resumed session continues the
+ * round it was in: the last draft, and the last review with its round.
+ */
+interface ReflectState {
+  draft?: string;
+  draftRound?: number;
+  review?: Review;
+  reviewRound?: number;
 }
 
-export function reflectPattern(): PatternDriver {
-  let lastDraft = '';
-  let lastReview: Review | undefined;
-  let submitTool = 'submit_review';
+const stateOf = (raw: Record<string, unknown> | undefined): ReflectState => (raw ?? {}) as ReflectState;
+
+export const reflectPattern: PatternDefinition<typeof ReflectOptionsSchema> = {
+  name: 'reflect',
+  optionsSchema: ReflectOptionsSchema,
+  create: (options) => reflectDriver(options),
+};
+
+function reflectDriver({ threshold, maxRounds, producer, reviewer }: ReflectOptions): PatternDriver {
   return {
     name: 'reflect',
     async plan(ctx) {
-      const { producer, reviewer } = ctx.record.options;
-      submitTool = outputToolName(ctx, reviewer);
+      const submitTool = outputToolName(ctx, reviewer);
       const plan: Plan = {
         subtasks: [
           { id: 'produce', role: producer, description: ctx.record.task, dependsOn: [], required: true },
@@ -58,38 +74,56 @@ export function reflectPattern(): PatternDriver {
           },
         ],
         failurePolicy: 'all',
-        rationale: `produce, review, revise until the score reaches ${ctx.record.options.threshold} (at most ${ctx.record.options.maxRounds} rounds)`,
+        rationale: `produce, review, revise until the score reaches ${threshold} (at most ${maxRounds} rounds)`,
       };
       await ctx.decide('plan', plan.rationale!, {});
       return { plan, extras: { produce: { persistent: true }, review: { persistent: true } } };
     },
     async onResult(ctx, result, api) {
-      const { threshold, maxRounds } = ctx.record.options;
+      const st = stateOf(ctx.state());
       if (result.subtask === 'produce') {
-        lastDraft = result.output;
+        await ctx.saveState({ ...st, draft: result.output, draftRound: result.round });
         // Round 1 reaches the reviewer as its input; later drafts go to its mailbox.
-        if (result.round > 1) await api.send(api.agentOf('review'), `Here is the revised draft (round ${result.round}). Review it again and call ${submitTool}.\n\n<draft>\n${result.output}\n</draft>`);
+        if (result.round > 1) {
+          await api.send(api.agentOf('review'), `Here is the revised draft (round ${result.round}). Review it again and call ${outputToolName(ctx, reviewer)}.\n\n<draft>\n${result.output}\n</draft>`, `reflect-draft-${result.round}`);
+        }
         return true;
       }
       const review = readReview(result.structured, result.output);
-      lastReview = review;
       const round = result.round;
+      await ctx.saveState({ ...st, review, reviewRound: round });
+      const lastDraft = st.draft ?? '';
       await ctx.decide('review', `round ${round}: score ${review.score} against threshold ${threshold}`, { round, score: review.score });
       if (review.score >= threshold) {
-        api.finishWith('completed', `${lastDraft.trim()}\n\n---\nAccepted after ${round} round(s): review score ${review.score} (threshold ${threshold}).`);
+        await api.finishWith('completed', `${lastDraft.trim()}\n\n---\nAccepted after ${round} round(s): review score ${review.score} (threshold ${threshold}).`);
         return false;
       }
       if (round >= maxRounds) {
         const reason = `the review score stayed below ${threshold} after ${round} round(s) (last: ${review.score}); a human should decide`;
-        api.finishWith('needs_human', `${lastDraft.trim()}\n\n---\nNOT accepted: ${reason}.\nLast review: ${JSON.stringify(lastReview)}`, reason, { review: lastReview });
+        await api.finishWith('needs_human', `${lastDraft.trim()}\n\n---\nNOT accepted: ${reason}.\nLast review: ${JSON.stringify(review)}`, reason, { review });
         return false;
       }
-      await api.send(api.agentOf('produce'), feedbackText(review, round, threshold));
+      await api.send(api.agentOf('produce'), feedbackText(review, round, threshold), `reflect-feedback-${round}`);
       return true;
     },
-    async finish() {
+    respawnContext(ctx, subtask) {
+      const st = stateOf(ctx.state());
+      if (subtask === 'produce' && st.draft !== undefined && st.review && st.reviewRound === st.draftRound) {
+        // Lost between rounds: the fresh producer revises the last draft against the last review.
+        return `You are continuing a revision loop. Your draft of round ${st.draftRound}:\n<draft>\n${st.draft}\n</draft>\n\n${feedbackText(st.review, st.reviewRound!, threshold)}`;
+      }
+      return undefined;
+    },
+    canRespawn(ctx, subtask) {
+      const st = stateOf(ctx.state());
+      // The reviewer has work only when there is a draft it has not reviewed; the producer
+      // only when its last draft has been reviewed (or it has none yet).
+      if (subtask === 'review') return st.draftRound !== undefined && (st.reviewRound ?? 0) < st.draftRound;
+      return st.draftRound === undefined || st.reviewRound === st.draftRound;
+    },
+    async finish(ctx) {
       // Only reached if both workers ended without a verdict (e.g. the producer failed).
-      return { text: lastDraft, status: 'failed', reason: 'the reflect loop ended without a verdict' };
+      return { text: stateOf(ctx.state()).draft ?? '', status: 'failed', reason: 'the reflect loop ended without a verdict' };
     },
   };
 }

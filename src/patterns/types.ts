@@ -5,9 +5,12 @@
  * supervised the same way.
  */
 import type { AgentDefinition } from '../agents/schema.js';
-import type { Plan } from '../coordinator/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { Model, Usage } from '../model/types.js';
 import type { WorkerFailureForSynthesis, WorkerOutputForSynthesis } from '../prompts.js';
+import type { z } from 'zod';
+import type { VerdictStatus } from '../contracts/journal.js';
+import type { PatternName } from '../contracts/patterns.js';
 import type { SessionRecord, SessionStatus } from '../session/records.js';
 
 export interface PatternContext {
@@ -20,15 +23,14 @@ export interface PatternContext {
   addCall(model: string, usage: Usage, calls?: number): void;
   /** Records a decision in decisions.jsonl and the journal. */
   decide(what: string, why: string, extra?: Record<string, unknown>): Promise<void>;
+  /** The pattern's own state, as journaled so far (survives a coordinator crash). */
+  state(): Record<string, unknown> | undefined;
+  /** Journals the pattern's new state (a `pattern` event); resume folds it back. */
+  saveState(state: Record<string, unknown>): Promise<void>;
 }
 
-/** Extra per-subtask settings a pattern may attach to its plan. */
-export interface SubtaskExtras {
-  /** Model id for this subtask's worker (debate runs each debater on its own model). */
-  model?: string;
-  /** The worker stays for further rounds (reflect). */
-  persistent?: boolean;
-}
+export type { SubtaskExtras } from '../contracts/journal.js';
+import type { SubtaskExtras } from '../contracts/journal.js';
 
 export interface PatternPlan {
   plan: Plan;
@@ -37,10 +39,13 @@ export interface PatternPlan {
 
 /** What the engine lets a pattern do when a result arrives. */
 export interface ResultApi {
-  /** Sends a `message` to a worker's mailbox (it arrives between its turns, or starts its next round). */
-  send(agentId: string, text: string): Promise<void>;
-  /** Ends the session with this answer and status. */
-  finishWith(status: SessionStatus, text: string, reason?: string, extra?: Record<string, unknown>): void;
+  /**
+   * Sends a `message` to a worker's mailbox (it arrives between its turns, or starts its
+   * next round). Give a fixed `id` so that a resend after a crash is deduplicated.
+   */
+  send(agentId: string, text: string, id?: string): Promise<void>;
+  /** Ends the session with this answer and status (journaled as a `verdict`). */
+  finishWith(status: VerdictStatus, text: string, reason?: string, extra?: Record<string, unknown>): Promise<void>;
   agentOf(subtaskId: string): string;
 }
 
@@ -63,5 +68,23 @@ export interface PatternDriver {
   plan(ctx: PatternContext): Promise<PatternPlan>;
   /** Reacts to a result of a persistent worker; return true to keep it running for more rounds. */
   onResult?(ctx: PatternContext, result: ResultInfo, api: ResultApi): Promise<boolean>;
+  /**
+   * Extra context for a persistent subtask respawned after its worker was lost between
+   * rounds: what the lost worker knew (the last draft and review), so that the fresh one
+   * picks up the round it was in.
+   */
+  respawnContext?(ctx: PatternContext, subtask: string): string | undefined;
+  /** Whether a persistent subtask lost between rounds may be respawned now (it has work to do). */
+  canRespawn?(ctx: PatternContext, subtask: string): boolean;
   finish(ctx: PatternContext, outputs: WorkerOutputForSynthesis[], failures: WorkerFailureForSynthesis[]): Promise<FinalAnswer>;
+}
+
+/**
+ * A pattern as the registry holds it: its name, the schema of its options (nested under
+ * its name in the session options), and how to make its driver from them.
+ */
+export interface PatternDefinition<S extends z.ZodType = z.ZodType> {
+  readonly name: PatternName;
+  readonly optionsSchema: S;
+  create(options: z.output<S>): PatternDriver;
 }

@@ -2,33 +2,18 @@
  * The coordinator's append-only event log. Resume replays it, and people read it with
  * `jq`; each line is one event with a timestamp and the writer's epoch.
  */
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { crashAt } from '../faults.js';
+import { crashAt, journalLineWritten, journalWriteFault } from '../faults.js';
 import { appendJsonl, readJsonl } from '../util/fs.js';
-import type { Plan } from '../coordinator/plan.js';
-import type { Usage } from '../model/types.js';
-import type { SubtaskExtras } from '../patterns/types.js';
+import type { JournalEntry, JournalEvent } from '../contracts/journal.js';
 
-export type JournalEvent =
-  | { type: 'session_started'; task: string; pid: number }
-  | { type: 'session_resumed'; pid: number; previousPid?: number }
-  | { type: 'plan'; plan: Plan; extras?: Record<string, SubtaskExtras> }
-  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number }
-  | { type: 'started'; subtask: string; agent: string; attempt: number; pid: number }
-  | { type: 'reattach'; subtask: string; agent: string; attempt: number; pid: number }
-  | { type: 'result'; subtask: string; agent: string; attempt: number; round?: number; output: string; usage: Usage; turns: number; messageId: string }
-  | { type: 'failure'; subtask: string; agent: string; attempt: number; error: string; code: string; final: boolean; messageId?: string }
-  | { type: 'terminate'; agent: string; reason: string; step: 'shutdown' | 'SIGTERM' | 'SIGKILL' | 'gone' }
-  | { type: 'synthesis_started' }
-  | { type: 'synthesis'; text: string; usage: Usage; status?: string; reason?: string }
-  | { type: 'decision'; what: string; why: string; [key: string]: unknown }
-  | { type: 'session_ended'; status: string; reason?: string };
-
-export type JournalEntry = JournalEvent & { t: number; epoch: number };
+export type { JournalEntry, JournalEvent } from '../contracts/journal.js';
 
 export class Journal {
   /** Whether the file's end was checked for a torn line (once per writer). */
   private tailChecked = false;
+  private lines: number | undefined;
 
   constructor(
     readonly file: string,
@@ -44,7 +29,12 @@ export class Journal {
       this.tailChecked = true;
     }
     if (event.type === 'result' && crashAt('during-journal-append')) await tornAppendAndDie(this.file, entry);
+    const lineNo = (this.lines ??= countLines(this.file)) + 1;
+    const injected = journalWriteFault(lineNo, this.file);
+    if (injected) throw injected;
     await appendJsonl(this.file, entry);
+    this.lines = lineNo;
+    journalLineWritten(lineNo);
     return entry;
   }
 
@@ -77,5 +67,14 @@ async function endsTorn(file: string): Promise<boolean> {
     throw err;
   } finally {
     await handle?.close();
+  }
+}
+
+/** Lines already in the journal (the fault seams count from the start of the file). */
+function countLines(file: string): number {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
   }
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import type { Usage } from '../model/types.js';
+import type { Usage } from '../contracts/usage.js';
 
 export const PriceSchema = z.object({
   input: z.number().nonnegative(),

@@ -2,8 +2,8 @@
  * Token usage and cost, per call, per agent and per session, kept in usage.json. Workers
  * report cumulative usage per attempt; the ledger keeps the latest per attempt and sums.
  */
-import type { Usage } from '../model/types.js';
-import { addUsage, ZERO_USAGE } from '../model/types.js';
+import type { Usage } from '../contracts/usage.js';
+import { addUsage, ZERO_USAGE } from '../contracts/usage.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import { crashPoint } from '../faults.js';
 import { COORDINATOR_ID } from './layout.js';

@@ -4,7 +4,6 @@
  * process. The id is the name the model sees, except `workspace_read_file`: the
  * workspace-only `read_file` (research's `read_file` reads the source folder too).
  */
-import { z } from 'zod';
 import type { ServerToolDefinition, ToolDefinition } from '../model/types.js';
 import { describeData } from './analysis/describe-data.js';
 import { runJavascript } from './analysis/run-javascript.js';
@@ -20,6 +19,7 @@ import { workspaceWriteFile } from './workspace/write.js';
 import { formatDocument } from './writing/format.js';
 import { getArtifact, listArtifacts, storeArtifact } from './shared/artifacts.js';
 import { askCoordinator } from './shared/ask.js';
+import { toToolJsonSchema } from '../contracts/json-schema.js';
 
 // Tools are stored widened to `Tool` (their input type erased); runTool re-validates input.
 const t = (tool: unknown): Tool => tool as Tool;
@@ -81,7 +81,6 @@ export function serverToolsFor(ids: string[], opts: { provider: string; enabled:
 export function toolDefinitions(tools: Tool[]): ToolDefinition[] {
   return tools.map((tool) => {
     if (tool.inputSchema) return { name: tool.name, description: tool.description, input_schema: tool.inputSchema };
-    const { $schema: _drop, ...schema } = z.toJSONSchema(tool.input) as Record<string, unknown>;
-    return { name: tool.name, description: tool.description, input_schema: schema };
+    return { name: tool.name, description: tool.description, input_schema: toToolJsonSchema(tool.input) };
   });
 }

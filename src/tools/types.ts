@@ -7,11 +7,9 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 
-/**
- * A worker's role: the name of an agent in the session's catalogue (`src/agents/`), such
- * as the built-in research, writing, analysis and review, or one a user defined.
- */
-export type Role = string;
+/** A worker's role: the name of an agent in the session's catalogue (see contracts/roles.ts). */
+export type { Role } from '../contracts/roles.js';
+import type { Role } from '../contracts/roles.js';
 
 /** Settings that tools read; they come from the session options. */
 export interface ToolSettings {

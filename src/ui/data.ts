@@ -11,7 +11,7 @@ import { listSessions, type SessionSummary } from '../inspect/sessions.js';
 import { loadSessionView, type AgentView } from '../inspect/session-view.js';
 import { loadTranscript } from '../inspect/transcript.js';
 import { listMailbox, type StoredMessage } from '../mailbox/inspect.js';
-import type { Plan } from '../coordinator/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
 import type { UsageReport } from '../session/usage.js';
 import { buildTimeline, type Timeline } from './timeline.js';

@@ -3,7 +3,7 @@
  * Messages API, and reading what the real SDK sent.
  */
 import path from 'node:path';
-import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 import type { FakeAnthropicServer, FakeBlock, FakeReply, RecordedRequest, ReportedUsage } from '../support/fake-anthropic/index.js';
 import { readJson } from '../support/cli.js';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSession, type SessionEvent } from '../../src/index.js';
-import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 import { tempRuntime } from '../support/cli.js';
 import { THREE_STEP_PLAN, journalOf, planReply, textReply, writeScript } from '../support/script.js';
 import { WorkerWatch } from '../support/watch-workers.js';

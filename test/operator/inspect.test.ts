@@ -12,7 +12,7 @@ import { formatTranscript } from '../../src/cli/inspect/transcript.js';
 import type { TranscriptLine } from '../../src/agent/transcript.js';
 import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, readJsonl, runCli, startCli, tempRuntime } from '../support/cli.js';
 import { journalOf, planReply, textReply, waitFor, writeScript } from '../support/script.js';
-import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 import { WorkerWatch } from '../support/watch-workers.js';
 
 type Usage = { total: { input_tokens: number; output_tokens: number; calls: number }; agents: Record<string, { usage: { input_tokens: number; output_tokens: number }; calls: number }> };

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SAMPLE_PROJECT, onlySession, readJson, runCli, useTempRuntimes } from '../support/cli.js';
 import { journalOf, textReply, toolReply, writeScript } from '../support/script.js';
 import { agents, mailbox } from '../support/session-files.js';
-import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 
 const runtime = useTempRuntimes('mailroom-pattern-', { afterEach, afterAll });
 
@@ -100,7 +100,7 @@ describe('--pattern reflect', () => {
 
   it('ends needs_human (exit 3) with the last review when the threshold is never reached', async () => {
     const rt = runtime();
-    const run = await runCli(['--runtime-dir', rt, '--source', SAMPLE_PROJECT, '--offline', '--pattern', 'reflect', '--max-attempts', '2', 'Write a short note on error handling']);
+    const run = await runCli(['--runtime-dir', rt, '--source', SAMPLE_PROJECT, '--offline', '--pattern', 'reflect', '--max-rounds', '2', 'Write a short note on error handling']);
     expect(run.code, run.stderr).toBe(3);
     const dir = onlySession(rt);
     const session = readJson<{ status: string; reason: string; review: { score: number } }>(path.join(dir, 'session.json'));

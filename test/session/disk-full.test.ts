@@ -17,7 +17,7 @@ import { createFileLogger } from '../../src/log.js';
 import { LogWriteError } from '../../src/errors.js';
 import { killStartedClis, onlySession, readJson, runCli, startCli, tempRuntime } from '../support/cli.js';
 import { journalOf, planReply, textReply, waitFor, writeScript } from '../support/script.js';
-import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 
 const mounts: string[] = [];
 const folders: string[] = [];

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 import { SAMPLE_PROJECT, killStartedClis, onlySession, readJson, readJsonl, runCli, tempRuntime } from '../support/cli.js';
 
 type Entry = { type: string; t: number; agent?: string; subtask?: string; pid?: number; output?: string };

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { killStartedClis, onlySession, readJson, startCli, tempRuntime } from '../support/cli.js';
 import { mailbox } from '../support/session-files.js';
 import { journalOf, planReply, textReply, waitFor, writeScript } from '../support/script.js';
-import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 
 const ROUNDS = 30;
 /** Rounds run side by side: two CLIs each. */

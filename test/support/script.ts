@@ -1,7 +1,7 @@
 /** Builders for the scripted provider's JSON script, and readers for its calls log. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PlanInput } from '../../src/coordinator/plan.js';
+import type { PlanInput } from '../../src/contracts/plan.js';
 import { readCalls, type Script, type ScriptEntry } from '../../src/model/scripted.js';
 
 export function planReply(plan: PlanInput): ScriptEntry {

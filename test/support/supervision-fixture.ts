@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import type { PlanInput } from '../../src/coordinator/plan.js';
+import type { PlanInput } from '../../src/contracts/plan.js';
 import { killStartedClis, onlySession, tempRuntime } from './cli.js';
 import { waitFor, writeScript } from './script.js';
 import { WorkerWatch } from './watch-workers.js';

@@ -2,7 +2,7 @@
  * Samples the live worker processes of a session while a test runs, to prove that no
  * subtask ever had two live workers at the same instant.
  */
-import { findWorkerProcesses, listWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses, listWorkerProcesses } from '../../src/engine/process/procscan.js';
 
 export class WorkerWatch {
   private timer: NodeJS.Timeout | undefined;

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toolsForAgent as toolsForRole } from '../../src/agents/builtin.js';
 import { runTool } from '../../src/tools/run.js';
-import { codeWords, identifierParts, queryConcepts, stem } from '../../src/tools/research/tokenize.js';
+import { codeWords, identifierParts, queryConcepts, stem } from '../../src/text/tokenize.js';
 import { fileKind } from '../../src/tools/research/file-kinds.js';
-import { headerComment } from '../../src/tools/research/outline.js';
+import { headerComment } from '../../src/text/outline.js';
 import { makeTempSession } from './helpers.js';
 import type { TempSession } from './helpers.js';
 

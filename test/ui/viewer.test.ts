@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findWorkerProcesses } from '../../src/coordinator/procscan.js';
+import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 import { MailboxReader, messageFileName } from '../../src/mailbox/index.js';
 import { startViewer, type Viewer } from '../../src/ui/server.js';
 import { SAMPLE_PROJECT, killStartedClis, readJsonl, runCli, startCli, tempRuntime } from '../support/cli.js';

@@ -3,7 +3,7 @@
  * and the workers it spawned) with status, attempts, pid, mailbox counts and usage; what
  * each subtask produced or why it failed; and where the answer is.
  */
-import type { Plan } from '../../coordinator/plan.js';
+import type { Plan } from '../../contracts/plan.js';
 import type { JournalEntry } from '../../session/journal.js';
 import { COORDINATOR_ID } from '../../session/layout.js';
 import type { AgentView, SessionView } from '../../inspect/session-view.js';

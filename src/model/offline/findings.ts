@@ -15,7 +15,7 @@
  *       ...
  *       ```
  */
-import { commentProse } from '../../tools/research/outline.js';
+import { commentProse } from '../../text/outline.js';
 
 /** A gist shorter than this takes the next sentence too. */
 const MIN_GIST_CHARS = 40;

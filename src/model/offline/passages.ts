@@ -4,9 +4,9 @@
  * with the signature it documents, a Markdown paragraph with its heading, or a comment
  * block with the line it explains; never a lone fragment. Quotes are the file's own lines.
  */
-import { headerComment } from '../../tools/research/outline.js';
-import { matchLines } from '../../tools/research/proximity.js';
-import { codeWords, queryConcepts, type QueryConcept } from '../../tools/research/tokenize.js';
+import { headerComment } from '../../text/outline.js';
+import { matchLines } from '../../text/proximity.js';
+import { codeWords, queryConcepts, type QueryConcept } from '../../text/tokenize.js';
 import { isDeclaration, type FileFindings, type Passage } from './findings.js';
 
 /** Passages kept per file. */

@@ -5,7 +5,7 @@
  * needs the material of research, analysis and other agents; review needs writing. It
  * never invents content, only structure.
  */
-import type { PlanInput } from '../../coordinator/plan.js';
+import type { PlanInput } from '../../contracts/plan.js';
 import { capitalize, keywords, slug } from './text.js';
 import { chooseAgent, kindOf, type AgentChoice, type OfflineAgent } from './agents.js';
 

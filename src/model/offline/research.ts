@@ -7,8 +7,8 @@
 import { renderFile, type FileFindings } from './findings.js';
 import { dropNearDuplicates, extractFindings } from './passages.js';
 import { keywords } from './text.js';
-import { matchLines } from '../../tools/research/proximity.js';
-import { queryConcepts } from '../../tools/research/tokenize.js';
+import { matchLines } from '../../text/proximity.js';
+import { queryConcepts } from '../../text/tokenize.js';
 import { call, coreTask, unwrapToolResult, type ToolExchange, type TurnReply, type WorkerState } from './turn-state.js';
 
 /** How the answer names the search words that no file read contains. */

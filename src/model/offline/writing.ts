@@ -7,8 +7,8 @@
  * quotes came from.
  */
 import { citation, gist, inlineQuote, parseFindings, renderFile, type FileFindings, type Passage } from './findings.js';
-import { queryConcepts } from '../../tools/research/tokenize.js';
-import { matchLines } from '../../tools/research/proximity.js';
+import { queryConcepts } from '../../text/tokenize.js';
+import { matchLines } from '../../text/proximity.js';
 import { capitalize } from './text.js';
 import { MISSING_NOTE } from './research.js';
 import { call, coreTask, unwrapToolResult, wholeTask, type TurnReply, type WorkerState } from './turn-state.js';

@@ -12,9 +12,9 @@ import { ToolError } from '../../errors.js';
 import { defineTool } from '../types.js';
 import { SKIPPED_KINDS, fileKind, kindsAskedFor, kindsOfFolder, type SkippedKind } from './file-kinds.js';
 import { locateResearchPath } from './locate.js';
-import { outlineOf } from './outline.js';
-import { bestLines, matchLines, proximity } from './proximity.js';
-import { codeWords, indexForms, isStemTerm, queryConcepts, rawWords, STOP_WORDS } from './tokenize.js';
+import { outlineOf } from '../../text/outline.js';
+import { bestLines, matchLines, proximity } from '../../text/proximity.js';
+import { codeWords, indexForms, isStemTerm, queryConcepts, rawWords, STOP_WORDS } from '../../text/tokenize.js';
 import { walkTextFiles } from './walk.js';
 import type { WalkOptions, WalkResult } from './walk.js';
 

@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mailboxFolder } from '../mailbox/index.js';
-import { agentPaths } from '../session/layout.js';
+import { mailboxFolder } from '../../mailbox/index.js';
+import { agentPaths } from '../../session/layout.js';
 
 let cached: { execPath: string; args: string[]; kind: 'compiled' | 'tsx' } | undefined;
 
@@ -20,13 +20,13 @@ let cached: { execPath: string; args: string[]; kind: 'compiled' | 'tsx' } | und
  */
 export function workerCommand(): { execPath: string; args: string[]; kind: 'compiled' | 'tsx' } {
   if (cached) return cached;
-  const src = fileURLToPath(new URL('..', import.meta.url));
+  const src = fileURLToPath(new URL('../..', import.meta.url));
   const compiled = path.resolve(src, '../dist/worker/worker.mjs');
   const want = process.env.MAILROOM_WORKER;
   if (want !== 'tsx' && (want === 'compiled' || isFreshBuild(compiled, src))) {
     cached = { execPath: process.execPath, args: [compiled], kind: 'compiled' };
   } else {
-    const entry = fileURLToPath(new URL('../worker/main.ts', import.meta.url));
+    const entry = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
     // An absolute loader URL: `--import tsx` would resolve against the cwd, which may be anywhere.
     cached = { execPath: process.execPath, args: ['--import', import.meta.resolve('tsx'), entry], kind: 'tsx' };
   }

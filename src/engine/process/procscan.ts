@@ -4,7 +4,7 @@
  * found and reattached instead of being started a second time.
  */
 import fs from 'node:fs';
-import { isPidAlive } from '../util/fs.js';
+import { isPidAlive } from '../../util/fs.js';
 
 /** The `--session` and `--agent` of a worker process, or undefined for any other process. */
 function workerArgs(pid: number): { session: string; agent: string } | undefined {

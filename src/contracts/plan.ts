@@ -3,7 +3,7 @@
  * validates the model's tool input and generates the JSON Schema the model sees.
  */
 import { z } from 'zod';
-import { AGENT_NAME, AGENT_NAME_HINT } from '../agents/schema.js';
+import { AGENT_NAME, AGENT_NAME_HINT } from './roles.js';
 import { PlanError } from '../errors.js';
 
 export const SubtaskSchema = z.object({

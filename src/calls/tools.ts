@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { ToolDefinition } from '../model/types.js';
-import { PlanSchema, planSchemaFor } from './plan.js';
+import { PlanSchema, planSchemaFor } from '../contracts/plan.js';
+import { toToolJsonSchema } from '../contracts/json-schema.js';
 
 export const SpawnWorkerInput = z.object({
   subtask: z.string().describe('Id of a subtask in the plan to start now (or restart, if it failed)'),
@@ -35,7 +36,6 @@ export type CoordinationToolName = keyof typeof COORDINATION_TOOLS;
 export function coordinationToolDefinitions(names: CoordinationToolName[] = Object.keys(COORDINATION_TOOLS) as CoordinationToolName[], agents: string[] = []): ToolDefinition[] {
   return names.map((name) => {
     const zodSchema = name === 'plan_subtasks' ? planSchemaFor(agents) : COORDINATION_TOOLS[name].schema;
-    const { $schema: _drop, ...schema } = z.toJSONSchema(zodSchema, { io: 'input' }) as Record<string, unknown>;
-    return { name, description: COORDINATION_TOOLS[name].description, input_schema: schema };
+    return { name, description: COORDINATION_TOOLS[name].description, input_schema: toToolJsonSchema(zodSchema, 'input') };
   });
 }

@@ -6,7 +6,7 @@ import { PlanError, describeError } from '../errors.js';
 import type { Message, Model, ToolUseBlock, Usage } from '../model/types.js';
 import { coordinatorSystemPrompt, type PlannerAgent } from '../prompts.js';
 import { COORDINATOR_ID } from '../session/layout.js';
-import { validatePlan, type Plan } from './plan.js';
+import { validatePlan, type Plan } from '../contracts/plan.js';
 import { coordinationToolDefinitions } from './tools.js';
 
 export interface PlanningResult {

@@ -4,6 +4,7 @@ import type { Message, Model, Usage } from '../model/types.js';
 import { addUsage, textOf, ZERO_USAGE } from '../model/types.js';
 import { SYNTHESIS_SYSTEM_PROMPT, synthesisMessage, type WorkerFailureForSynthesis, type WorkerOutputForSynthesis } from '../prompts.js';
 import { COORDINATOR_ID } from '../session/layout.js';
+import { continueAfterMaxTokens } from '../model/continuation.js';
 
 export async function synthesizeAnswer(
   model: Model,
@@ -39,10 +40,7 @@ export async function synthesizeAnswer(
       return { text, usage, model: response.model, calls: continuations + 1 };
     }
     // A long answer hit max_tokens: ask for the rest rather than return half an answer.
-    if (continuations >= (opts.maxContinuations ?? 2)) {
-      throw new ModelStopError('max_tokens', `the synthesis hit max_tokens ${continuations + 1} times in a row; the answer is incomplete`);
-    }
-    messages.push({ role: 'assistant', content: response.content }, { role: 'user', content: 'Continue exactly where you stopped, without repeating anything.' });
+    messages.push({ role: 'assistant', content: response.content }, continueAfterMaxTokens(response.content, continuations, 'the synthesis', opts.maxContinuations));
   }
 }
 

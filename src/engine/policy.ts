@@ -3,7 +3,7 @@
  * settled, whether the session can synthesize an answer.
  */
 import { AllWorkersFailedError, PolicyFailedError, type SubtaskFailure } from '../errors.js';
-import type { FailurePolicy, Subtask } from './plan.js';
+import type { FailurePolicy, Subtask } from '../contracts/plan.js';
 
 export interface SettledSubtask {
   subtask: Subtask;
@@ -32,9 +32,4 @@ export function checkPolicy(policy: FailurePolicy, settled: SettledSubtask[]): v
   if (typeof policy === 'object' && succeeded < policy.quorum) {
     throw new PolicyFailedError(`policy quorum ${policy.quorum}: only ${succeeded} subtask(s) succeeded`, failures);
   }
-}
-
-/** Error codes worth another attempt: crashes and transient model trouble, not limits or refusals. */
-export function isRetryable(code: string): boolean {
-  return !['E_LIMIT', 'E_SHUTDOWN', 'E_MODEL_AUTH', 'E_MODEL_STOP', 'E_TERMINATED', 'E_PLAN', 'E_CONFIG', 'E_SCRIPT'].includes(code);
 }

@@ -3,8 +3,8 @@
  * SIGKILL, each after its grace period; then a check that the process is really gone.
  * A stop that reports success while the process lives on is the bug this exists to prevent.
  */
-import { MailroomError } from '../errors.js';
-import { isPidAlive } from '../util/fs.js';
+import { MailroomError } from '../../errors.js';
+import { isPidAlive } from '../../util/fs.js';
 
 export type TerminationStep = 'shutdown' | 'SIGTERM' | 'SIGKILL' | 'gone';
 

@@ -1,0 +1,10 @@
+/**
+ * The one zod-to-JSON-Schema conversion: what a model sees of a tool's input schema. The
+ * `$schema` key is dropped, since the Messages API wants a bare object schema.
+ */
+import { z } from 'zod';
+
+export function toToolJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io }) as Record<string, unknown>;
+  return rest;
+}

@@ -1,0 +1,23 @@
+/**
+ * A worker's limits: defined once. `LimitsSchema` is the shape carried by the `assign`
+ * message and agent.json (every field present); `WorkerLimitsSchema` is the same with
+ * the defaults that session options fill in.
+ */
+import { z } from 'zod';
+
+const maxTurns = z.number().int().positive();
+const maxTokens = z.number().int().positive();
+const wallClockMs = z.number().int().positive();
+
+export const LimitsSchema = z.object({ maxTurns, maxTokens, wallClockMs });
+export type Limits = z.infer<typeof LimitsSchema>;
+
+export const WorkerLimitsSchema = z.object({
+  /** Model turns a worker may take. */
+  maxTurns: maxTurns.default(12),
+  /** Input plus output tokens a worker may spend. */
+  maxTokens: maxTokens.default(400_000),
+  /** Wall-clock limit of one worker attempt, in ms. */
+  wallClockMs: wallClockMs.default(10 * 60_000),
+});
+export type WorkerLimits = z.output<typeof WorkerLimitsSchema>;

@@ -1,0 +1,49 @@
+/** Schemas of the state files a person reads: session.json and agent.json. */
+import { z } from 'zod';
+import { SessionOptionsSchema, WorkerLimitsSchema } from './options.js';
+
+export const SESSION_STATUSES = ['running', 'completed', 'failed', 'interrupted', 'needs_human'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const SessionRecordSchema = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  task: z.string(),
+  options: SessionOptionsSchema,
+  provider: z.string(),
+  models: z.object({ coordinator: z.string(), worker: z.string(), router: z.string() }),
+  status: z.enum(SESSION_STATUSES),
+  /** Why it ended the way it did, when not `completed`. */
+  reason: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  endedAt: z.string().optional(),
+  coordinatorPid: z.number().int(),
+  /** Bumped on every lock takeover; older epochs are fenced off. */
+  epoch: z.number().int().nonnegative(),
+  /** The running draft of progressive synthesis, when enabled. */
+  draft: z.string().optional(),
+  /** The last review, when a reflect loop ended without reaching its threshold. */
+  review: z.unknown().optional(),
+});
+export type SessionRecord = z.infer<typeof SessionRecordSchema>;
+
+export const AGENT_STATUSES = ['pending', 'running', 'completed', 'failed', 'terminated', 'crashed'] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+export const AgentRecordSchema = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  role: z.string(),
+  subtask: z.string(),
+  tools: z.array(z.string()),
+  model: z.string(),
+  limits: WorkerLimitsSchema.optional(),
+  pid: z.number().int().optional(),
+  status: z.enum(AGENT_STATUSES),
+  attempt: z.number().int().positive(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  error: z.string().optional(),
+});
+export type AgentRecord = z.infer<typeof AgentRecordSchema>;

@@ -1,0 +1,359 @@
+/**
+ * The coordinator's hands on worker processes: spawn an attempt, journal a failed one
+ * (through the subtask table's decision), run the termination ladder, supervise the
+ * running ones, and reconcile them on resume. Every state change goes through commit().
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { heartbeatAge } from '../agent/heartbeat.js';
+import { ArtifactStore } from '../artifacts/store.js';
+import { agentStatusForFailure } from '../engine/failures.js';
+import { findWorkerProcesses, isWorkerProcess } from '../engine/process/procscan.js';
+import { spawnWorker } from '../engine/process/spawn.js';
+import { terminateProcess, waitForExit } from '../engine/process/terminate.js';
+import { decideFailure, subtasksOf, type SubtaskState } from '../engine/subtasks.js';
+import { overWorkerLimits, superviseWorker } from '../engine/supervisor.js';
+import { describeError } from '../errors.js';
+import { crashPoint } from '../faults.js';
+import { createMailbox, mailboxFolder } from '../mailbox/index.js';
+import { COORDINATOR_ID, agentPaths } from '../session/layout.js';
+import type { AgentStatus } from '../session/records.js';
+import { updateAgentRecord, writeAgentRecord } from '../session/store.js';
+import { declaredTools, findAgent } from '../agents/catalogue.js';
+import { limitsFor } from '../agents/limits.js';
+import type { WorkerLimits } from '../contracts/limits.js';
+import { isPidAlive } from '../util/fs.js';
+import type { CoordinatorCore } from './core.js';
+
+/** Respawns after host crashes allowed per subtask, apart from its attempts. */
+export const MAX_HOST_RESPAWNS = 3;
+
+/** The limits of a subtask's worker: its agent's own, over the session's. */
+export function limitsOf(core: CoordinatorCore, s: SubtaskState): WorkerLimits {
+  return limitsFor(findAgent(core.catalogue, s.role), core.options.limits);
+}
+
+/** Spawns the next attempt of a pending subtask. */
+export async function spawnSubtask(core: CoordinatorCore, id: string): Promise<void> {
+  const rt = core.runtime(id);
+  let done!: () => void;
+  rt.spawning = new Promise<void>((r) => (done = r));
+  try {
+    await spawnNow(core, id);
+  } finally {
+    done();
+    rt.spawning = undefined;
+  }
+}
+
+async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
+  const s = core.sub(id);
+  const paths = agentPaths(core.dir, s.agentId);
+  const def = findAgent(core.catalogue, s.role);
+  // An agent's own model applies where model ids mean something (the anthropic provider).
+  const agentModel = core.record.provider === 'anthropic' ? def?.model : undefined;
+  const limits = limitsOf(core, s);
+  await createMailbox(core.dir, s.agentId);
+  await writeAgentRecord(core.dir, {
+    v: 1,
+    id: s.agentId,
+    role: s.role,
+    subtask: s.subtask.id,
+    tools: def ? declaredTools(def) : [],
+    model: s.model ?? agentModel ?? core.record.models.worker,
+    limits,
+    status: 'pending',
+    attempt: s.attempt,
+  });
+  const inputs = await Promise.all(s.subtask.dependsOn.map((d) => inputFrom(core, core.sub(d))));
+  // A persistent worker lost between rounds is replaced by a fresh one that the pattern
+  // briefs on the round it was in; messages meant for the lost one would only confuse it.
+  const between = s.persistent === true && s.round !== undefined;
+  let context = s.subtask.context;
+  if (between) {
+    await discardStaleMessages(core, s.agentId);
+    const extra = core.pattern.respawnContext?.(core.patternCtx, id);
+    if (extra) context = [context, extra].filter(Boolean).join('\n\n');
+  }
+  // A deterministic id: an assign resent after a coordinator crash is deduplicated by the worker.
+  await core.sender.send(
+    s.agentId,
+    'assign',
+    {
+      subtask: { id: s.subtask.id, role: s.role, description: s.subtask.description, ...(context ? { context } : {}) },
+      inputs,
+      attempt: s.attempt,
+      limits,
+      model: core.record.provider === 'anthropic' ? (s.model ?? agentModel ?? core.record.models.worker) : s.model,
+      continueFromTranscript: s.continueNext && !between,
+      persistent: s.persistent === true,
+    },
+    { id: `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64) },
+  );
+  const worker = spawnWorker(core.dir, s.agentId, core.env);
+  core.runtime(id).terminationCause = undefined;
+  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
+  await updateAgent(core, core.sub(id), 'running', { pid: worker.pid, startedAt: new Date().toISOString() });
+  core.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
+  core.bus.emit({ type: 'worker_spawned', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
+  // Our own child's exit is the fastest crash signal; the supervisor covers reattached ones.
+  void worker.exited.then(() => core.wake());
+  crashPoint('after-spawn');
+}
+
+/** Moves the `message` files left unread in a dead worker's new/ to cur/, as handled. */
+async function discardStaleMessages(core: CoordinatorCore, agentId: string): Promise<void> {
+  const from = mailboxFolder(core.dir, agentId, 'new');
+  const to = mailboxFolder(core.dir, agentId, 'cur');
+  for (const name of await fs.readdir(from).catch(() => [] as string[])) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const env = JSON.parse(await fs.readFile(path.join(from, name), 'utf8')) as { type?: string };
+      if (env.type !== 'message') continue;
+      await fs.rename(path.join(from, name), path.join(to, name));
+      core.log.info({ worker: agentId, message: name }, 'discarded a message meant for a lost worker');
+    } catch {
+      // Unreadable or already moved: the worker's reader deals with it.
+    }
+  }
+}
+
+/**
+ * A dependency's output as the dependent receives it. A large one is stored as a shared
+ * artifact and passed by reference (with its opening), so contexts stay small.
+ */
+async function inputFrom(core: CoordinatorCore, dep: SubtaskState): Promise<{ subtask: string; agent: string; output: string }> {
+  const output = dep.output ?? '';
+  if (output.length <= core.options.inlineOutputChars) return { subtask: dep.subtask.id, agent: dep.agentId, output };
+  const name = `output-${dep.subtask.id}.md`;
+  await new ArtifactStore(core.dir).put(name, output, COORDINATOR_ID, { description: `full output of ${dep.subtask.id} (${dep.agentId})` });
+  const head = output.slice(0, 2000);
+  return {
+    subtask: dep.subtask.id,
+    agent: dep.agentId,
+    output: `[This output is ${output.length} characters long; it is stored as the artifact "${name}". Read it with get_artifact. Its beginning:]\n${head}\n[...]`,
+  };
+}
+
+/**
+ * Journals a failed attempt with its decision (retry, continue, final, fallback), then
+ * carries out what follows from it. Ignored when the attempt is no longer the running one.
+ */
+export async function recordFailure(
+  core: CoordinatorCore,
+  id: string,
+  attempt: number,
+  code: string,
+  message: string,
+  extra: { messageId?: string; hostLost?: boolean } = {},
+): Promise<void> {
+  const rt = core.runtime(id);
+  const before = core.sub(id);
+  if (rt.failing || before.status !== 'running' || before.attempt !== attempt) return;
+  rt.failing = true;
+  try {
+    const d = decideFailure(
+      core.state,
+      id,
+      { code, message, hostLost: extra.hostLost, stopping: !!core.stopping },
+      { maxAttempts: core.options.maxAttempts, maxRestarts: core.options.maxRestarts, restartWindowMs: core.options.restartWindowMs, maxHostRespawns: MAX_HOST_RESPAWNS },
+      Date.now(),
+    );
+    await core.commit({
+      type: 'failure',
+      subtask: id,
+      agent: before.agentId,
+      attempt,
+      error: d.error,
+      code,
+      final: d.final,
+      next: d.next,
+      ...(d.fallback ? { fallback: d.fallback } : {}),
+      ...(d.hostLost ? { hostLost: true } : {}),
+      ...(extra.messageId ? { messageId: extra.messageId } : {}),
+    });
+    core.bus.emit({ type: 'failure', subtask: id, agent: before.agentId, attempt, error: d.error, final: d.final });
+    core.log.warn({ worker: before.agentId, attempt, code, next: d.next }, `attempt failed: ${d.error}`);
+    await updateAgent(core, { ...before, attempt }, agentStatusForFailure(code), { error: d.error });
+    if (d.fallback) {
+      // The primary failed for good: its fallback role takes the subtask over, as a new agent.
+      const why = `${before.agentId} failed for good (${d.error}); ${d.fallback.role} takes over`;
+      // For people reading the session; the failure event above already made the change
+      // (the fold ignores this decision once the fallback is in use).
+      await core.decide('fallback', why, { subtask: id, agent: d.fallback.agent, role: d.fallback.role, from: before.agentId });
+    }
+    if (core.options.liveCoordination && code !== 'E_TERMINATED' && code !== 'E_SHUTDOWN' && !core.stopping && !extra.hostLost) {
+      const text = `${d.final ? 'failed for good' : 'failed, will be retried'}: ${d.error}`;
+      core.enqueue(() => core.consult({ kind: 'failure', agent: before.agentId, text }));
+    }
+    crashPoint('after-failure');
+  } finally {
+    rt.failing = false;
+  }
+  core.wake();
+}
+
+/**
+ * Starts the ladder without waiting for it (it takes seconds, and the mailbox and the
+ * supervisor must keep going meanwhile). A failure of the ladder itself is logged, never
+ * left as an unhandled rejection that would bring the coordinator down.
+ */
+export function stopInBackground(core: CoordinatorCore, id: string, code: string, reason: string): void {
+  terminateAndFail(core, id, code, reason).catch((err: unknown) => {
+    const agent = core.sub(id).agentId;
+    core.log.error({ err, worker: agent }, 'could not stop a worker');
+    core.bus.emit({ type: 'notice', message: `could not stop ${agent}: ${describeError(err)}` });
+  });
+}
+
+async function terminateAndFail(core: CoordinatorCore, id: string, code: string, reason: string): Promise<void> {
+  const rt = core.runtime(id);
+  if (rt.terminating || rt.terminationCause) return;
+  rt.terminationCause = { code, reason };
+  const attempt = core.sub(id).attempt;
+  await terminate(core, id, reason);
+  await core.reader?.pump();
+  await recordFailure(core, id, attempt, code, reason);
+}
+
+/** Runs the termination ladder on one subtask's worker and journals each step. */
+export async function terminate(core: CoordinatorCore, id: string, reason: string, force = false): Promise<void> {
+  const s = core.sub(id);
+  const rt = core.runtime(id);
+  if (s.pid === undefined || rt.terminating) return;
+  if (!isWorkerProcess(s.pid, core.dir, s.agentId)) {
+    // Already gone (or the pid now belongs to something else, which must not be signalled).
+    await core.tryCommit({ type: 'terminate', subtask: id, agent: s.agentId, reason, step: 'gone' });
+    return;
+  }
+  rt.terminating = true;
+  const pid = s.pid;
+  try {
+    const step = await terminateProcess({
+      pid,
+      force,
+      sendShutdown: async () => {
+        await core.sender.send(s.agentId, 'shutdown', { reason, attempt: s.attempt });
+      },
+      shutdownGraceMs: core.options.shutdownGraceMs,
+      termGraceMs: core.options.termGraceMs,
+      onStep: async (step) => {
+        await core.tryCommit({ type: 'terminate', subtask: id, agent: s.agentId, reason, step });
+        core.bus.emit({ type: 'terminated', agent: s.agentId, reason, step });
+      },
+    });
+    core.log.warn({ worker: s.agentId, pid, step, reason }, 'worker terminated');
+  } finally {
+    rt.terminating = false;
+  }
+}
+
+/** After a worker reports failure it exits on its own; make sure of it before a retry. */
+export async function waitGone(core: CoordinatorCore, id: string): Promise<void> {
+  const pid = core.sub(id).pid;
+  if (pid === undefined) return;
+  if (await waitForExit(pid, core.options.shutdownGraceMs)) return;
+  await terminate(core, id, 'did not exit after reporting failure', true);
+}
+
+/** One pass over the running workers: dead pids, stale heartbeats, wall clocks. */
+export async function superviseOnce(core: CoordinatorCore): Promise<void> {
+  for (const s of subtasksOf(core.state)) {
+    const rt = core.runtime(s.subtask.id);
+    if (s.status !== 'running' || rt.terminating || rt.spawning || s.pid === undefined) continue;
+    const verdict = superviseWorker(
+      s,
+      { now: Date.now(), alive: isPidAlive(s.pid), heartbeatAgeMs: heartbeatAge(agentPaths(core.dir, s.agentId).heartbeat) },
+      { ...core.options, wallClockMs: limitsOf(core, s).wallClockMs },
+    );
+    if (!verdict) continue;
+    if (verdict.kind === 'dead') {
+      // Its last messages may be in new/ already: handle them before calling it a crash.
+      await core.reader?.pump();
+      const now = core.sub(s.subtask.id);
+      if (now.status === 'running' && now.attempt === s.attempt) {
+        await recordFailure(core, s.subtask.id, s.attempt, 'E_CRASHED', `worker pid ${s.pid} exited without a result`);
+      }
+      continue;
+    }
+    stopInBackground(core, s.subtask.id, verdict.code, verdict.reason);
+  }
+}
+
+/** The coordinator's own check of a worker's turn and token limits (a worker enforces them too). */
+export function checkWorkerLimits(core: CoordinatorCore, id: string, turns: number, tokens: number): void {
+  const s = core.sub(id);
+  if (s.status !== 'running') return;
+  const why = overWorkerLimits(turns, tokens, limitsOf(core, s), s.persistent ? core.options.reflect.maxRounds : 1);
+  if (why) stopInBackground(core, id, 'E_LIMIT', why);
+}
+
+/**
+ * On resume, after the mailbox backlog is handled: every subtask the journal says is
+ * running is either still alive (reattach), or dead (a new attempt, from its transcript;
+ * it was lost with its coordinator, so the respawn does not use up an attempt).
+ */
+export async function reconcile(core: CoordinatorCore): Promise<void> {
+  const live = findWorkerProcesses(core.dir);
+  const staleAfter = core.options.heartbeatIntervalMs * core.options.heartbeatMisses;
+  for (const s of subtasksOf(core.state)) {
+    if (s.status !== 'running') continue;
+    const id = s.subtask.id;
+    const pid = live.get(s.agentId);
+    if (pid !== undefined) {
+      const age = heartbeatAge(agentPaths(core.dir, s.agentId).heartbeat);
+      if (age !== undefined && age <= staleAfter) {
+        await core.commit({ type: 'reattach', subtask: id, agent: s.agentId, attempt: s.attempt, pid });
+        core.bus.emit({ type: 'worker_reattached', subtask: id, agent: s.agentId, pid });
+        core.log.info({ worker: s.agentId, pid }, 'reattached to a live worker');
+        continue;
+      }
+      // Alive but silent: stop it before anything else runs this subtask.
+      await core.commit({ type: 'reattach', subtask: id, agent: s.agentId, attempt: s.attempt, pid });
+      await terminate(core, id, `no heartbeat for ${age ?? '?'} ms at resume`);
+      await recordFailure(core, id, s.attempt, 'E_NO_HEARTBEAT', `no heartbeat for ${age ?? '?'} ms when the session resumed`);
+      continue;
+    }
+    await recordFailure(core, id, s.attempt, 'E_CRASHED', 'the worker was gone when the session resumed', { hostLost: true });
+  }
+}
+
+/** Stops every worker still running at the end of the session, and settles what they leave. */
+export async function stopAllWorkers(core: CoordinatorCore, reason: string): Promise<void> {
+  // Finished workers exit on their own right after their result; make sure they have, so
+  // that a session that says it is over really has no process left.
+  await Promise.all(
+    subtasksOf(core.state)
+      .filter((s) => s.status !== 'running' && s.pid !== undefined && isWorkerProcess(s.pid, core.dir, s.agentId))
+      .map(async (s) => {
+        // A persistent worker waits for more rounds until told to stop: tell it now.
+        if (s.persistent || !(await waitForExit(s.pid!, core.options.shutdownGraceMs))) await terminate(core, s.subtask.id, 'its subtask is over');
+      }),
+  );
+  const force = core.forceSignal?.aborted ?? false;
+  const running = subtasksOf(core.state).filter((s) => s.status === 'running' && s.pid !== undefined);
+  await Promise.all(
+    running.map(async (s) => {
+      const id = s.subtask.id;
+      await terminate(core, id, reason, force);
+      // Its result may have arrived while the ladder ran: then it finished, it did not fail.
+      await core.reader?.pump().catch(() => 0);
+      const now = core.sub(id);
+      if (now.status === 'completed') return;
+      // A persistent worker's rounds are over; its last result stands.
+      const ok = now.persistent === true && now.output !== undefined;
+      await core.tryCommit({ type: 'settled', subtask: id, agent: now.agentId, status: ok ? 'completed' : 'failed', ...(ok ? {} : { error: reason }) });
+      await updateAgent(core, now, ok ? 'completed' : 'terminated', ok ? {} : { error: reason });
+    }),
+  );
+}
+
+/** Writes a subtask's agent.json status; a failure to do so is logged, never fatal. */
+export async function updateAgent(core: CoordinatorCore, s: SubtaskState, status: AgentStatus, extra: { pid?: number; startedAt?: string; error?: string } = {}): Promise<void> {
+  const ended = status === 'running' || status === 'pending' ? {} : { endedAt: new Date().toISOString() };
+  try {
+    await updateAgentRecord(core.dir, s.agentId, { status, attempt: s.attempt, ...ended, ...extra });
+  } catch (err) {
+    core.log.warn({ err, worker: s.agentId }, 'could not update agent.json');
+  }
+}
