@@ -79,7 +79,7 @@ describe('runSession with agents and MCP servers as objects', () => {
     const sys = lines.find((l) => l.kind === 'system')!;
     expect(sys.tools).toEqual(['mcp__memory__read_graph', 'mcp__memory__search_nodes']);
     expect(sys.content).toContain('PROMPT-ARCHIVIST');
-    expect(JSON.stringify(lines)).toContain('<untrusted-data source=\\"mcp__memory__read_graph\\">');
+    expect(JSON.stringify(lines)).toMatch(/<untrusted-data-[0-9a-f]+ source=\\"mcp__memory__read_graph\\">/);
   });
 
   it('refuses a bad definition object before anything starts', async () => {

@@ -116,9 +116,9 @@ describe('MCP tools in a session (fake Messages API, real MCP servers)', () => {
     // The call reached the real server; its result came back wrapped, into the transcript too.
     const result = keeper[1]!.body.messages.at(-1).content[0];
     expect(result).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_read' });
-    expect(result.content).toMatch(/^<untrusted-data source="mcp__fs__read_text_file">\nMARKER-7781: the harbour closes at dusk\./);
+    expect(result.content).toMatch(/^<untrusted-data-[0-9a-f]+ source="mcp__fs__read_text_file">\nMARKER-7781: the harbour closes at dusk\./);
     const transcript = readJsonl<{ kind: string; message?: { content: unknown } }>(path.join(dir, 'agents', 'w01-keeper', 'transcript.jsonl'));
-    expect(JSON.stringify(transcript)).toContain('<untrusted-data source=\\"mcp__fs__read_text_file\\">\\nMARKER-7781');
+    expect(JSON.stringify(transcript)).toMatch(/<untrusted-data-[0-9a-f]+ source=\\"mcp__fs__read_text_file\\">\\nMARKER-7781/);
     expect(fs.readFileSync(path.join(root, 'memory.jsonl'), 'utf8')).toContain('closes at dusk');
 
     // agent.json records the agent's tools; the session keeps its catalogue.

@@ -10,6 +10,7 @@ import type { ContentBlock, Message, ModelRequest, ToolDefinition, ToolResultBlo
 import { buildArgs, type ArgHints } from './args.js';
 import { stems } from './agents.js';
 import { keywords } from './text.js';
+import { unwrapToolResult } from './turn-state.js';
 import type { TurnReply } from './worker.js';
 
 /** Tools a generic routine never calls on its own: coordination, writing, and its output tool. */
@@ -96,7 +97,7 @@ function answerFrom(task: string, exchanges: Exchange[], inputs: string[]): stri
   const lines = [`Findings for: ${task}`, ''];
   let used = 0;
   for (const e of exchanges) {
-    const body = unwrap(e.result).split('\n').map((l) => l.trimEnd()).filter((l) => l.trim());
+    const body = unwrapToolResult(e.result).split('\n').map((l) => l.trimEnd()).filter((l) => l.trim());
     lines.push(`From \`${e.name}\`${e.isError ? ' (it failed)' : ''}:`);
     for (const l of body.slice(0, 20)) lines.push(`> ${l.slice(0, 300)}`);
     if (body.length > 20) lines.push(`> [${body.length - 20} more line(s)]`);
@@ -125,11 +126,6 @@ function readExchanges(messages: Message[]): Exchange[] {
     }
   }
   return out;
-}
-
-function unwrap(text: string): string {
-  const inner = /<untrusted-data[^>]*>\n?([\s\S]*?)\n?<\/untrusted-data>/.exec(text);
-  return inner ? inner[1]! : text;
 }
 
 function textOf(m: Message): string {

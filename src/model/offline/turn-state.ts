@@ -91,6 +91,6 @@ export function unwrapToolResult(text: string): string {
     const close = lines.findLastIndex((l) => l.trim() === `</${open[1]}>`);
     if (close > 0) return lines.slice(1, close).join('\n');
   }
-  const inline = /<untrusted-data[^>]*>\n?([\s\S]*?)\n?<\/untrusted-data>/.exec(text);
-  return inline ? inline[1]! : text;
+  const inline = /<(untrusted-data[\w-]*)[^>]*>\n?([\s\S]*?)\n?<\/\1>/.exec(text);
+  return inline ? inline[2]! : text;
 }

@@ -10,8 +10,8 @@ import { fmtClock, fmtTokens } from '../format.js';
 type Line = AgentPayload['transcript'][number];
 type Block = { type: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; is_error?: boolean };
 
-const OPEN = /<untrusted-data source="([^"]*)">\n?/;
-const CLOSE = '</untrusted-data>';
+/** The wrapper's tag carries a random suffix per call (`<untrusted-data-1a2b…>`); only its own closing tag ends it. */
+const OPEN = /<(untrusted-data(?:-[0-9a-f]+)?) source="([^"]*)">\n?/;
 
 /** Splits text into plain parts and the parts a tool wrapped as untrusted data. */
 function segments(text: string): Array<{ untrusted: boolean; source?: string; text: string }> {
@@ -22,11 +22,12 @@ function segments(text: string): Array<{ untrusted: boolean; source?: string; te
     if (!m) break;
     if (m.index > 0) out.push({ untrusted: false, text: rest.slice(0, m.index) });
     const after = rest.slice(m.index + m[0].length);
-    const end = after.indexOf(CLOSE);
-    const source = m[1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const close = `</${m[1]}>`;
+    const end = after.indexOf(close);
+    const source = m[2]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
     out.push({ untrusted: true, source, text: end < 0 ? after : after.slice(0, end) });
     if (end < 0) return out;
-    rest = after.slice(end + CLOSE.length);
+    rest = after.slice(end + close.length);
   }
   if (rest) out.push({ untrusted: false, text: rest });
   return out;
