@@ -38,6 +38,8 @@ export interface ConnectOptions {
   name?: string;
   /** Extra ioredis options (tests: tls.ca, retry policy). */
   extra?: RedisOptions;
+  /** Connection-level errors (commands also reject with them). Default: ignored here. */
+  onError?: (err: Error) => void;
 }
 
 /**
@@ -53,10 +55,14 @@ export function connectRedis(url: string, opts: ConnectOptions = {}): Redis {
     enableAutoPipelining: false,
     ...opts.extra,
   };
-  if (u.protocol === 'unix:') {
-    const db = u.searchParams.get('db');
-    return new Redis({ ...base, path: decodeURIComponent(u.pathname), ...(db ? { db: Number(db) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) });
-  }
   // ioredis parses user, password, db and rediss:// (TLS) from the URL itself.
-  return new Redis(url, base);
+  const client = u.protocol === 'unix:' ? unixClient(u, base) : new Redis(url, base);
+  // Without a listener ioredis prints every reconnect error; the commands reject anyway.
+  client.on('error', (err: Error) => opts.onError?.(err));
+  return client;
+}
+
+function unixClient(u: URL, base: RedisOptions): Redis {
+  const db = u.searchParams.get('db');
+  return new Redis({ ...base, path: decodeURIComponent(u.pathname), ...(db ? { db: Number(db) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) });
 }

@@ -79,6 +79,8 @@ export class RedisMailboxReader implements TransportReader {
       await this.takeLock();
       for (const id of await this.client.smembers(this.keys.handled)) this.handled.add(id);
       this.blocking = this.client.duplicate({ connectionName: `${this.me}-block` });
+      // Its errors surface as rejected reads, which the loop logs and retries.
+      this.blocking.on('error', () => undefined);
       if (this.state !== 'starting') return;
       this.state = 'running';
       this.loop = this.runLoop();
