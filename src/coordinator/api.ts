@@ -29,6 +29,7 @@ import { readJsonIfExists } from '../util/fs.js';
 import { Coordinator } from './coordinator.js';
 import { EventBus, type SessionEventListener } from './events.js';
 import { COORDINATION_TOOLS } from './tools.js';
+import type { WorkerLauncher } from './launcher.js';
 
 /** How to run and observe a session, new or resumed. */
 export interface ResumeSessionOptions {
@@ -44,7 +45,12 @@ export interface ResumeSessionOptions {
   logLevel?: string;
   /** The environment given to worker processes; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Where workers run (e.g. worker hosts over redis); default local child processes. Closed at the end. */
+  launcher?: LauncherFactory;
 }
+
+/** Makes the WorkerLauncher of one session, once its folder and record exist. */
+export type LauncherFactory = (session: { dir: string; record: SessionRecord; logger: Logger }) => WorkerLauncher;
 
 /** Options of `runSession`: the session options plus how to run and observe it. */
 export interface RunSessionOptions extends SessionOptionsInput, ResumeSessionOptions {}
@@ -81,7 +87,7 @@ export function exitCodeFor(status: SessionStatus): number {
 
 /** Starts a new session and runs it to its end. */
 export async function runSession(input: RunSessionOptions): Promise<SessionOutcome> {
-  const { runtimeDir: runtimeOpt, onEvent, signal, forceSignal, logLevel, env, ...rest } = input;
+  const { runtimeDir: runtimeOpt, onEvent, signal, forceSignal, logLevel, env, launcher: makeLauncher, ...rest } = input;
   const parsed = SessionOptionsSchema.safeParse(rest);
   if (!parsed.success) throw new ConfigError(`invalid session options: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
   const options = {
@@ -115,11 +121,13 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
     bus.emit({ type: 'notice', message: 'no ANTHROPIC_API_KEY set (or --offline): using the built-in offline model, which extracts and never invents' });
   }
   const ledger = new UsageLedger(paths.usage, loadPrices());
+  const launcher = makeLauncher?.({ dir, record, logger });
   try {
-    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model, ledger, bus, logger, signal, forceSignal, env: workerEnv(env, logLevel) });
+    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model, ledger, bus, logger, signal, forceSignal, env: workerEnv(env, logLevel), launcher });
     const outcome = await coordinator.run(false);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
+    await launcher?.close();
     await lock.release();
   }
 }
@@ -137,6 +145,7 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
   }
   const logger = coordinatorLogger(dir, id, opts.logLevel);
   const { lock, record, previousPid } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
+  let launcher: WorkerLauncher | undefined;
   try {
     const running: SessionRecord = { ...record, status: 'running', reason: undefined, endedAt: undefined };
     await writeSessionRecord(dir, running);
@@ -148,10 +157,12 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     bus.emit({ type: 'session_started', sessionId: id, sessionDir: dir, provider, resumed: true });
     logger.info({ previousPid, epoch: lock.epoch }, 'resuming session');
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
-    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel) });
+    launcher = opts.launcher?.({ dir, record: running, logger });
+    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model, ledger, bus, logger, signal: opts.signal, forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel), launcher });
     const outcome = await coordinator.run(true);
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
+    await launcher?.close();
     await lock.release();
   }
 }

@@ -24,7 +24,7 @@ import { updateAgentRecord, writeAgentRecord, writeSessionRecord } from '../sess
 import type { UsageLedger, UsageReport } from '../session/usage.js';
 import { ROLE_TOOL_NAMES } from '../tools/registry.js';
 import type { Role } from '../tools/types.js';
-import { appendJsonl, isPidAlive, readJsonIfExists, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
+import { appendJsonl, readJsonIfExists, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
 import { patternFor, type PatternDriver } from '../patterns/index.js';
 import type { PatternContext, SubtaskExtras } from '../patterns/types.js';
 import { ArtifactStore } from '../artifacts/store.js';
@@ -34,9 +34,7 @@ import { crashPoint } from '../faults.js';
 import type { EventBus } from './events.js';
 import { validatePlan, type Plan, type Subtask } from './plan.js';
 import { checkPolicy, isRetryable } from './policy.js';
-import { findWorkerProcesses, isWorkerProcess } from './procscan.js';
-import { spawnWorker } from './spawn.js';
-import { terminateProcess, waitForExit } from './terminate.js';
+import { LocalLauncher, type WorkerLauncher } from './launcher.js';
 
 type SubtaskStatus = 'pending' | 'running' | 'completed' | 'failed';
 
@@ -90,6 +88,8 @@ export interface CoordinatorDeps {
   /** Second Ctrl-C: skip the polite shutdown message. */
   forceSignal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Where workers run; default: local child processes. */
+  launcher?: WorkerLauncher;
 }
 
 export interface CoordinatorOutcome {
@@ -134,9 +134,11 @@ export class Coordinator {
   private fallbacks = 0;
   /** Consultations and drafts run one at a time, off the mailbox pump. */
   private background: Promise<void> = Promise.resolve();
+  private readonly launcher: WorkerLauncher;
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.dir = deps.sessionDir;
+    this.launcher = deps.launcher ?? new LocalLauncher(deps.sessionDir);
     this.record = deps.record;
     this.log = deps.logger;
     this.journal = new Journal(sessionPaths(this.dir).journal, () => this.deps.lock.epoch);
@@ -273,7 +275,7 @@ export class Coordinator {
    * either still alive (reattach), or dead (respawn as a new attempt from its transcript).
    */
   private async reconcile(): Promise<void> {
-    const live = findWorkerProcesses(this.dir);
+    const live = await this.launcher.findWorkers(this.dir);
     const staleAfter = this.options.heartbeatIntervalMs * this.options.heartbeatMisses;
     for (const s of this.states.values()) {
       if (s.status === 'completed' || s.status === 'failed') continue;
@@ -576,14 +578,15 @@ export class Coordinator {
       },
       { id: `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64) },
     );
-    const worker = spawnWorker(this.dir, s.agentId, this.deps.env);
+    const worker = await this.launcher.spawn(this.dir, s.agentId, s.attempt, this.deps.env);
+    const host = worker.host !== undefined ? { host: worker.host } : {};
     Object.assign(s, { status: 'running', pid: worker.pid, spawnedAt: Date.now(), startedAt: undefined, failureRecorded: false, terminating: false, terminationCause: undefined });
-    await this.record_({ type: 'spawn', subtask: s.subtask.id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
-    await this.updateAgent(s, 'running', { pid: worker.pid, startedAt: new Date().toISOString() });
+    await this.record_({ type: 'spawn', subtask: s.subtask.id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, ...host });
+    await this.updateAgent(s, 'running', { pid: worker.pid, startedAt: new Date().toISOString(), ...host });
     this.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
     this.deps.bus.emit({ type: 'worker_spawned', subtask: s.subtask.id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
     // Our own child's exit is the fastest crash signal; the supervisor covers reattached ones.
-    void worker.exited.then(() => this.wake());
+    void worker.exited?.then(() => this.wake());
     crashPoint('after-spawn');
   }
 
@@ -664,7 +667,7 @@ export class Coordinator {
     const staleAfter = this.options.heartbeatIntervalMs * this.options.heartbeatMisses;
     for (const s of this.states.values()) {
       if (s.status !== 'running' || s.terminating || s.pid === undefined) continue;
-      if (!isPidAlive(s.pid)) {
+      if (!(await this.launcher.isAlive(s.agentId, s.pid))) {
         // Its last messages may be in new/ already: handle them before calling it a crash.
         await this.reader?.pump();
         if (s.status === 'running' && !s.failureRecorded) {
@@ -716,7 +719,7 @@ export class Coordinator {
   /** Runs the termination ladder on one worker and journals each step. */
   private async terminate(s: SubtaskState, reason: string, force = false): Promise<void> {
     if (s.pid === undefined || s.terminating) return;
-    if (!isWorkerProcess(s.pid, this.dir, s.agentId)) {
+    if (!(await this.launcher.isWorker(s.agentId, s.pid))) {
       // Already gone (or the pid now belongs to something else, which must not be signalled).
       await this.record_({ type: 'terminate', agent: s.agentId, reason, step: 'gone' });
       return;
@@ -724,7 +727,7 @@ export class Coordinator {
     s.terminating = true;
     const pid = s.pid;
     try {
-      const step = await terminateProcess({
+      const step = await this.launcher.terminate(s.agentId, {
         pid,
         force,
         sendShutdown: async () => {
@@ -746,7 +749,7 @@ export class Coordinator {
   /** After a worker reports failure it exits on its own; make sure of it before a retry. */
   private async waitGone(s: SubtaskState): Promise<void> {
     if (s.pid === undefined) return;
-    if (await waitForExit(s.pid, this.options.shutdownGraceMs)) return;
+    if (await this.launcher.waitForExit(s.agentId, s.pid, this.options.shutdownGraceMs)) return;
     await this.terminate(s, 'did not exit after reporting failure', true);
   }
 
@@ -844,10 +847,11 @@ export class Coordinator {
     // that a session that says it is over really has no process left.
     await Promise.all(
       [...this.states.values()]
-        .filter((s) => s.status !== 'running' && s.pid !== undefined && isWorkerProcess(s.pid, this.dir, s.agentId))
+        .filter((s) => s.status !== 'running' && s.pid !== undefined)
         .map(async (s) => {
+          if (!(await this.launcher.isWorker(s.agentId, s.pid!))) return;
           // A persistent worker waits for more rounds until told to stop: tell it now.
-          if (s.persistent || !(await waitForExit(s.pid!, this.options.shutdownGraceMs))) await this.terminate(s, 'its subtask is over');
+          if (s.persistent || !(await this.launcher.waitForExit(s.agentId, s.pid!, this.options.shutdownGraceMs))) await this.terminate(s, 'its subtask is over');
         }),
     );
     const force = this.deps.forceSignal?.aborted ?? false;

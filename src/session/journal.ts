@@ -11,7 +11,7 @@ export type JournalEvent =
   | { type: 'session_started'; task: string; pid: number }
   | { type: 'session_resumed'; pid: number; previousPid?: number }
   | { type: 'plan'; plan: Plan; extras?: Record<string, SubtaskExtras> }
-  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number }
+  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number; host?: string }
   | { type: 'started'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'reattach'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'result'; subtask: string; agent: string; attempt: number; round?: number; output: string; usage: Usage; turns: number; messageId: string }
