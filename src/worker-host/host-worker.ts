@@ -32,6 +32,7 @@ export class HostWorker {
   private relay: TransportReader | undefined;
   private timer: NodeJS.Timeout | undefined;
   private tails: FileToStream[] = [];
+  private spawnedAt = 0;
   /** Resolves once the process has exited and the exit is reported. */
   done: Promise<void> = Promise.resolve();
 
@@ -68,6 +69,7 @@ export class HostWorker {
 
     const w = spawnWorker(sessionDir, a.agent, this.deps.env ?? process.env);
     this.worker = w;
+    this.spawnedAt = Date.now();
     await this.beat();
     await client.hset(workerKey(a.session, a.agent), { host, pid: String(w.pid), attempt: String(a.attempt), state: 'running' });
     await client.xadd(reportStream(a.session), '*', 'event', 'spawned', 'agent', a.agent, 'attempt', String(a.attempt), 'host', host, 'pid', String(w.pid));
@@ -85,7 +87,11 @@ export class HostWorker {
     const pipe = client.pipeline();
     pipe.set(aliveKey(this.a.session, this.a.agent), `${host} ${w.pid} ${this.a.attempt}`, 'PX', ttl);
     const age = heartbeatAge(agentPaths(this.deps.sessionDir, this.a.agent).heartbeat);
-    if (age !== undefined) pipe.set(heartbeatKey(this.a.session, this.a.agent), String(Date.now() - age), 'PX', ttl);
+    // Until the new process beats, its spawn is its last sign of life (a heartbeat file left
+    // by an earlier attempt here is older): a coordinator resuming meanwhile must not take
+    // a worker that is still starting for a silent one.
+    const last = Math.max(this.spawnedAt, age !== undefined ? Date.now() - age : 0);
+    pipe.set(heartbeatKey(this.a.session, this.a.agent), String(last), 'PX', ttl);
     await pipe.exec();
     for (const t of this.tails) await t.poll().catch(() => undefined);
   }
