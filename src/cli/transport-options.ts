@@ -11,7 +11,7 @@ export interface TransportFlags {
 
 /** The redis URL from --redis or MAILROOM_REDIS_URL; a bad one is a usage error naming the option. */
 export function redisUrlFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const url = flag ?? env.MAILROOM_REDIS_URL;
+  const url = flag ?? (env.MAILROOM_REDIS_URL || undefined);
   if (url === undefined) return undefined;
   try {
     parseRedisUrl(url);
