@@ -83,7 +83,8 @@ export class HostWorker {
     const w = this.worker;
     if (!w) return;
     const { client, host } = this.deps;
-    const ttl = String(this.a.heartbeatMs * 3);
+    // A loaded host may beat late; the key lives as long as the coordinator's staleness bound.
+    const ttl = String(this.a.aliveTtlMs);
     const pipe = client.pipeline();
     pipe.set(aliveKey(this.a.session, this.a.agent), `${host} ${w.pid} ${this.a.attempt}`, 'PX', ttl);
     const age = heartbeatAge(agentPaths(this.deps.sessionDir, this.a.agent).heartbeat);

@@ -63,8 +63,10 @@ export const AssignmentSchema = z.object({
   agentJson: z.string(),
   /** The transcript so far, when the attempt continues from it. */
   transcript: z.string().optional(),
-  /** Heartbeat interval, for the host's liveness key TTL. */
+  /** Heartbeat interval: how often the host refreshes the worker's keys. */
   heartbeatMs: z.number().int().positive(),
+  /** TTL of the alive and heartbeat keys: the coordinator's staleness bound (interval × misses). */
+  aliveTtlMs: z.number().int().positive(),
 });
 export type Assignment = z.infer<typeof AssignmentSchema>;
 

@@ -131,6 +131,7 @@ export class RedisLauncher implements WorkerLauncher {
       agentJson: await fsp.readFile(paths.agentJson, 'utf8'),
       ...(transcript !== undefined ? { transcript } : {}),
       heartbeatMs: this.opts.record.options.heartbeatIntervalMs,
+      aliveTtlMs: this.opts.record.options.heartbeatIntervalMs * Math.max(3, this.opts.record.options.heartbeatMisses),
     };
     const key = `${agentId}#${attempt}`;
     const spawned = new Promise<Report>((resolve) => this.waiters.set(key, resolve));
@@ -191,7 +192,7 @@ export class RedisLauncher implements WorkerLauncher {
     if (await this.waitForExit(agentId, opts.pid, opts.termGraceMs + 1000)) return this.gone(opts, 'SIGTERM');
     await opts.onStep?.('SIGKILL');
     // The host sends SIGKILL termGraceMs after SIGTERM; a host that is gone lets the key expire.
-    if (await this.waitForExit(agentId, opts.pid, opts.termGraceMs + this.opts.record.options.heartbeatIntervalMs * 3 + 5000)) return this.gone(opts, 'SIGKILL');
+    if (await this.waitForExit(agentId, opts.pid, opts.termGraceMs + this.opts.record.options.heartbeatIntervalMs * Math.max(3, this.opts.record.options.heartbeatMisses) + 5000)) return this.gone(opts, 'SIGKILL');
     throw new MailroomError('E_TERMINATE', `worker ${agentId} (pid ${opts.pid} on host ${at.host}) is still alive after SIGKILL`);
   }
 

@@ -82,7 +82,7 @@ describe.skipIf(why !== undefined)('multi-host session in network namespaces', {
     await waitFor(() => b1.err().includes('worker host b1') && b2.err().includes('worker host b2'), 90_000, 'both hosts to start');
 
     const common = ['--runtime-dir', coord, '--transport', 'redis', '--redis', url];
-    const c1 = cli(net.members.c1!.ns, [...common, '--script', script, '--no-live', '--max-workers', '6', '--heartbeat-ms', '500', '--heartbeat-misses', '4', '--attempts', '4', 'task']);
+    const c1 = cli(net.members.c1!.ns, [...common, '--script', script, '--no-live', '--max-workers', '6', '--heartbeat-ms', '500', '--heartbeat-misses', '8', '--attempts', '4', 'task']);
     await waitFor(() => fs.existsSync(path.join(coord, 'sessions')) && fs.readdirSync(path.join(coord, 'sessions')).length === 1, 60_000, 'the session folder');
     const dir = onlySession(coord);
     const spawnsOn = (h: string) => journalOf(dir).filter((e) => e.type === 'spawn' && e.host === h);
