@@ -13,6 +13,7 @@ import { target } from '../lib/bench.js';
 import { fmt, type Row } from '../lib/report.js';
 import { round, summarize, type Summary } from '../lib/stats.js';
 import { createSender, prepareTransport, type Mode, type Sender } from '../lib/transports.js';
+import { hasRedis, xaddFloor, type XaddFloor } from '../lib/redis.js';
 
 interface Collected {
   /** Per round: that round's latencies' p99 and the receiver's counters. */
@@ -25,7 +26,7 @@ interface Collected {
   stats: unknown[];
 }
 
-const ORDER: LatencyMode[] = ['fswatch', 'ipc', 'polled', 'chokidar', 'mailroom'];
+const ORDER: LatencyMode[] = ['fswatch', 'ipc', 'polled', 'chokidar', 'mailroom', ...(hasRedis() ? (['redis'] as const) : [])];
 
 type LatencyMode = Exclude<Mode, 'fsasync'>;
 
@@ -35,9 +36,10 @@ const LABEL: Record<LatencyMode, string> = {
   ipc: 'Node IPC (process.send) floor',
   polled: 'polled JSON inbox + proper-lockfile, 500 ms',
   chokidar: 'raw files woken by chokidar (no pump)',
+  redis: 'mailroom redis transport (XADD → XREADGROUP BLOCK → XACK)',
 };
 
-const KIND: Record<LatencyMode, Row['kind']> = { mailroom: 'mailroom', fswatch: 'anchor', ipc: 'anchor', polled: 'anchor', chokidar: 'diagnostic' };
+const KIND: Record<LatencyMode, Row['kind']> = { mailroom: 'mailroom', fswatch: 'anchor', ipc: 'anchor', polled: 'anchor', chokidar: 'diagnostic', redis: 'mailroom' };
 
 export const latencyBench: Bench = {
   id: 'latency',
@@ -49,6 +51,7 @@ export const latencyBench: Bench = {
     const proc = await BenchProc.start('receiver.ts', 'latency receiver');
     const got = new Map<LatencyMode, Collected>(ORDER.map((m) => [m, { perRound: [], sent: 0, received: 0, dupes: 0, latencies: [], sendCall: [], stats: [] }]));
     let skew: ClockSkew;
+    let redisFloor: XaddFloor | undefined;
     try {
       skew = await proc.measureSkew();
       for (let r = 0; r < rounds; r++) {
@@ -77,8 +80,10 @@ export const latencyBench: Bench = {
           c.latencies.push(...out.latencies);
           c.stats.push(out.stats);
           c.perRound.push({ p99: summarize(out.latencies).p99, stats: out.stats });
+          await sender.close?.();
         }
       }
+      if (ORDER.includes('redis')) redisFloor = await xaddFloor();
     } finally {
       await proc.stop();
       removeTempDir(root);
@@ -87,7 +92,7 @@ export const latencyBench: Bench = {
     const sum = new Map<LatencyMode, Summary>(ORDER.map((m) => [m, summarize(got.get(m)!.latencies)]));
     const floor = sum.get('fswatch')!;
     const mine = sum.get('mailroom')!;
-    const rows: Row[] = (['mailroom', 'fswatch', 'ipc', 'polled', 'chokidar'] as const).map((mode) => {
+    const rows: Row[] = (['mailroom', 'fswatch', 'ipc', 'polled', 'chokidar', 'redis'] as const).filter((m) => ORDER.includes(m)).map((mode) => {
       const s = sum.get(mode)!;
       const c = got.get(mode)!;
       return {
@@ -105,6 +110,10 @@ export const latencyBench: Bench = {
         },
       };
     });
+    if (redisFloor) {
+      const f = redisFloor.oneClient.p50;
+      rows.push({ label: 'redis-benchmark XADD, 1 client (round trip floor)', kind: 'anchor', values: { delivered: '-', p50: f, p95: '-', p99: '-', max: '-', xfloor50: round(f / floor.p50, 2), xfloor99: '-', send: f } });
+    }
     const chok = sum.get('chokidar')!;
     const ipc = sum.get('ipc')!;
     const pol = sum.get('polled')!;
@@ -123,6 +132,12 @@ export const latencyBench: Bench = {
     if (paused.length > 0) {
       notes.push(
         `mailroom's tail: in ${paused.length} of ${mineRounds.length} round(s) a stall let more than 16 messages queue in new/, so the reader closed its watcher to drain them by listing (watchPauseAbove) and then re-opened it (chokidar's 'ready'), and messages arriving meanwhile waited; those rounds' p99 was ${paused.map((r) => round(r.p99)).join(', ')} ms${calm.length > 0 ? ` against ${calm.map((r) => round(r.p99)).join(', ')} ms in the rounds without a pause` : ''}.`,
+      );
+    }
+    const red = sum.get('redis');
+    if (red && redisFloor) {
+      notes.push(
+        `redis transport: p50 ${round(red.p50)} ms / p99 ${round(red.p99)} ms against redis-benchmark's XADD round trip p50 of ${redisFloor.oneClient.p50} ms (1 client, ${fmt(redisFloor.oneClient.rps)} req/s) on the same local redis-server in this run; a delivery is at least XADD (guarded by a Lua EXISTS), the XREADGROUP BLOCK wake-up and an XACK script, so about three round trips.`,
       );
     }
     if (got.get('mailroom')!.dupes > 0) notes.push(`mailroom delivered ${got.get('mailroom')!.dupes} duplicate(s).`);

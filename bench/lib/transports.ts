@@ -10,7 +10,9 @@
  *    rename), one file at a time, without validation;
  *  - `ipc`: Node's IPC channel (process.send), the floor for talking to a child at all;
  *  - `polled`: a JSON-array inbox under proper-lockfile, polled every 500 ms (the design of
- *    Claude Code's agent-team inboxes; see polled-inbox.ts).
+ *    Claude Code's agent-team inboxes; see polled-inbox.ts);
+ *  - `redis`: this project's redis transport (Redis Streams, XADD → XREADGROUP BLOCK → XACK)
+ *    on a local redis-server started for the run (redis.ts).
  * Every payload carries its index and its send time on the shared clock: `<i>|<t>`.
  */
 import fs from 'node:fs';
@@ -20,8 +22,10 @@ import { watch as chokidarWatch } from 'chokidar';
 import { nanoid } from 'nanoid';
 import { MailboxReader, MailboxSender, createMailbox, type MailboxReaderStats } from '../../src/mailbox/index.js';
 import { PolledInboxReader, PolledInboxSender, createInbox } from './polled-inbox.js';
+import { RedisTransport } from '../../src/mailbox/redis/transport.js';
+import { benchRedisUrl } from './redis.js';
 
-export type Mode = 'mailroom' | 'fswatch' | 'chokidar' | 'fsasync' | 'ipc' | 'polled';
+export type Mode = 'mailroom' | 'fswatch' | 'chokidar' | 'fsasync' | 'ipc' | 'polled' | 'redis';
 
 /** Where a transport's files live; plain JSON so it crosses the IPC channel. */
 export interface TransportSpec {
@@ -35,6 +39,8 @@ export interface TransportSpec {
   /** The JSON-array inbox (polled). */
   inboxFile: string;
   pollMs?: number;
+  /** The redis server (redis). */
+  redisUrl?: string;
 }
 
 export const READER_AGENT = 'bench-reader';
@@ -53,6 +59,12 @@ export async function prepareTransport(mode: Mode, root: string): Promise<Transp
   if (mode === 'mailroom') await createMailbox(spec.sessionDir, spec.agentId);
   if (mode === 'fswatch' || mode === 'chokidar' || mode === 'fsasync') for (const d of ['tmp', 'new', 'cur']) await fsp.mkdir(path.join(spec.rawDir, d), { recursive: true });
   if (mode === 'polled') createInbox(spec.inboxFile);
+  if (mode === 'redis') {
+    spec.redisUrl = await benchRedisUrl();
+    const t = RedisTransport.connect(spec.redisUrl, spec.sessionId);
+    await t.createMailbox(spec.agentId);
+    await t.close();
+  }
   return spec;
 }
 
@@ -70,6 +82,8 @@ export function decode(text: string): { i: number; t: number } {
 export interface Sender {
   /** `deadline` (shared clock) only bounds the polled inbox's wait for its lock. */
   send(i: number, t: number, deadline?: number): Promise<void>;
+  /** Releases a connection (redis). */
+  close?: () => Promise<void>;
 }
 
 /** A sender for a file-based transport (`ipc` is sent by BenchProc.probe instead). */
@@ -93,6 +107,11 @@ export function createSender(spec: TransportSpec, from: string, opts: { fsync: b
     case 'polled': {
       const sender = new PolledInboxSender(spec.inboxFile, from);
       return { send: (i, t, deadline) => sender.send(encode(i, t), deadline) };
+    }
+    case 'redis': {
+      const t = RedisTransport.connect(spec.redisUrl!, spec.sessionId);
+      const sender = t.sender({ from });
+      return { send: async (i, t2) => void (await sender.send(spec.agentId, 'message', { text: encode(i, t2) })), close: () => t.close() };
     }
     case 'ipc':
       throw new Error('ipc messages are sent with BenchProc.probe');
@@ -166,6 +185,25 @@ export async function startReceiver(spec: TransportSpec, onMessage: OnMessage, o
       }, spec.pollMs);
       reader.start();
       return { stop: () => reader.stop(), stats: () => ({}) };
+    }
+    case 'redis': {
+      const t = RedisTransport.connect(spec.redisUrl!, spec.sessionId);
+      const reader = t.reader({
+        agentId: spec.agentId,
+        handler: async (env) => {
+          if (env.type !== 'message') return;
+          const { i, t: sentAt } = decode(env.body.text);
+          onMessage(i, sentAt);
+        },
+      });
+      await reader.start();
+      return {
+        stop: async () => {
+          await reader.stop();
+          await t.close();
+        },
+        stats: () => ({ ...reader.stats }),
+      };
     }
     case 'ipc':
       throw new Error('the ipc receiver lives in the proc');

@@ -2,6 +2,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PATTERNS, PROVIDERS } from '../config.js';
 import { runSession, resumeSession, type SessionOutcome } from '../coordinator/api.js';
+import { launcherFrom, type TransportFlags } from './transport-options.js';
+import { registerWorkerHost } from './worker-host.js';
 import type { SessionEventListener } from '../coordinator/events.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { chooseProgress } from './live.js';
@@ -31,7 +33,7 @@ function list(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-interface RunFlags {
+interface RunFlags extends TransportFlags {
   resume?: string;
   offline?: boolean;
   provider?: (typeof PROVIDERS)[number];
@@ -97,6 +99,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--shutdown-grace-ms <ms>', 'termination ladder: wait after the shutdown message before SIGTERM', int('--shutdown-grace-ms'))
     .option('--term-grace-ms <ms>', 'termination ladder: wait after SIGTERM before SIGKILL', int('--term-grace-ms'))
     .option('--runtime-dir <dir>', 'where sessions live (env MAILROOM_RUNTIME_DIR; default ./runtime)')
+    .option('--transport <fs|redis>', 'fs: workers on this machine (default); redis: workers on `mailroom worker-host` daemons')
+    .option('--redis <url>', 'with --transport redis: redis://[:password@]host:port or rediss://… (env MAILROOM_REDIS_URL)')
     .option('--source <dir>', 'folder the research tools may search and read (default: the current folder)')
     .option('--include-private-files', 'let research tools read the runtime folder and secret-looking files (.env*, *.pem, id_*) in --source')
     .option('--fetch-allow <hosts>', 'comma-separated hosts fetch_url may reach even if private', list)
@@ -146,6 +150,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   registerInspectCommands(program, io, setExit);
   registerAgentCommands(program, io, setExit);
   registerUiCommand(program, io, setExit);
+  registerWorkerHost(program, io, setExit);
   return program;
 }
 
@@ -189,8 +194,9 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
   process.on('SIGTERM', onSigint);
   let outcome: SessionOutcome;
   try {
+    const launcher = launcherFrom(flags);
     if (flags.resume) {
-      outcome = await resumeSession(flags.resume, { runtimeDir: flags.runtimeDir, onEvent: listener, signal: graceful.signal, forceSignal: force.signal, logLevel });
+      outcome = await resumeSession(flags.resume, { runtimeDir: flags.runtimeDir, onEvent: listener, signal: graceful.signal, forceSignal: force.signal, logLevel, launcher });
     } else {
       outcome = await runSession({
         task,
@@ -234,6 +240,7 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         signal: graceful.signal,
         forceSignal: force.signal,
         logLevel,
+        launcher,
       });
     }
   } catch (err) {

@@ -25,7 +25,7 @@ export type JournalEvent =
   | { type: 'session_started'; task: string; pid: number }
   | { type: 'session_resumed'; pid: number; previousPid?: number }
   | { type: 'plan'; plan: Plan; extras?: Record<string, SubtaskExtras> }
-  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number }
+  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number; host?: string }
   | { type: 'started'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'progress'; subtask: string; agent: string; attempt: number; turn: number; usage: Usage }
   | { type: 'reattach'; subtask: string; agent: string; attempt: number; pid: number }

@@ -40,6 +40,8 @@ export const AgentRecordSchema = z.object({
   model: z.string(),
   limits: WorkerLimitsSchema.optional(),
   pid: z.number().int().optional(),
+  /** The worker host it runs on (redis transport); absent when local. */
+  host: z.string().optional(),
   status: z.enum(AGENT_STATUSES),
   attempt: z.number().int().positive(),
   startedAt: z.string().optional(),

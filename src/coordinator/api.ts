@@ -36,6 +36,7 @@ import { checkAgentOptions } from '../agents/check-options.js';
 import type { AgentDefinitionInput } from '../agents/schema.js';
 import { readCatalogue, writeCatalogue } from '../agents/snapshot.js';
 import type { McpServerInput } from '../tools/mcp/config.js';
+import type { WorkerLauncher } from '../engine/process/launcher.js';
 
 /** How to run and observe a session, new or resumed. */
 export interface ResumeSessionOptions {
@@ -51,7 +52,12 @@ export interface ResumeSessionOptions {
   logLevel?: string;
   /** The environment given to worker processes; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Where workers run (e.g. worker hosts over redis); default local child processes. Closed at the end. */
+  launcher?: LauncherFactory;
 }
+
+/** Makes the WorkerLauncher of one session, once its folder and record exist. */
+export type LauncherFactory = (session: { dir: string; record: SessionRecord; logger: Logger }) => WorkerLauncher;
 
 /** Options of `runSession`: the session options plus how to run and observe it. */
 export interface RunSessionOptions extends SessionOptionsInput, ResumeSessionOptions {
@@ -98,7 +104,7 @@ export function exitCodeFor(status: SessionStatus): number {
 
 /** Starts a new session and runs it to its end. */
 export async function runSession(input: RunSessionOptions): Promise<SessionOutcome> {
-  const { runtimeDir: runtimeOpt, onEvent, signal, forceSignal, logLevel, env, agents, mcpServers, homeDir, ...rest } = input;
+  const { runtimeDir: runtimeOpt, onEvent, signal, forceSignal, logLevel, env, agents, mcpServers, homeDir, launcher: makeLauncher, ...rest } = input;
   const parsed = SessionOptionsSchema.safeParse(rest);
   if (!parsed.success) throw new ConfigError(`invalid session options: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
   const options = {
@@ -150,12 +156,14 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   for (const c of catalogue.clashes) bus.emit({ type: 'notice', message: `agent "${c.name}": ${c.kept} overrides ${c.shadowed}` });
   const ledger = new UsageLedger(paths.usage, loadPrices());
   let fenced = false;
+  const launcher = makeLauncher?.({ dir, record, logger });
   try {
-    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(signal), forceSignal, env: workerEnv(env, logLevel), catalogue });
+    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(signal), forceSignal, env: workerEnv(env, logLevel), catalogue, launcher });
     const outcome = await coordinator.run(false);
     fenced = outcome.fenced === true;
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
+    await launcher?.close();
     // A fenced coordinator's lock is its successor's now: leave it alone.
     if (!fenced) await lock.release();
   }
@@ -172,6 +180,7 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
   const logger = coordinatorLogger(dir, id, opts.logLevel, logStop);
   const { lock, record, previousPid } = await acquireSessionLock(dir, { onCompromised: (err) => logger.error({ err }, 'session lock compromised') });
   let fenced = false;
+  let launcher: WorkerLauncher | undefined;
   try {
     // Another resume may have finished the session while this one waited for the lock.
     if (record.status === 'completed') return await completedOutcome(dir, record);
@@ -186,11 +195,13 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     logStop.announceOn(bus, id);
     logger.info({ previousPid, epoch: lock.epoch }, 'resuming session');
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
-    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(opts.signal), forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel), catalogue: await readCatalogue(dir) });
+    launcher = opts.launcher?.({ dir, record: running, logger });
+    const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(opts.signal), forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel), catalogue: await readCatalogue(dir), launcher });
     const outcome = await coordinator.run(true);
     fenced = outcome.fenced === true;
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
   } finally {
+    await launcher?.close();
     if (!fenced) await lock.release();
   }
 }

@@ -15,6 +15,7 @@ import { allSettled, blockedSubtasks, collected, readyToStart, settledForPolicy 
 import { EMPTY_STATE, applyEvent, fold, subtasksOf, type EngineState, type SubtaskState } from '../engine/subtasks.js';
 import { JournalWriteError, MailroomError, StaleEpochError, describeError, diskFullReason } from '../errors.js';
 import type { AgentCatalogue } from '../agents/catalogue.js';
+import { LocalLauncher, type WorkerLauncher } from '../engine/process/launcher.js';
 import { crashPoint } from '../faults.js';
 import type { Logger } from '../log.js';
 import { MailboxReader, MailboxSender, createMailbox } from '../mailbox/index.js';
@@ -51,6 +52,8 @@ export interface CoordinatorDeps {
   env?: NodeJS.ProcessEnv;
   /** The session's agents: plans name them, and each worker runs one. */
   catalogue: AgentCatalogue;
+  /** Where workers run; default: local child processes. */
+  launcher?: WorkerLauncher;
 }
 
 export interface CoordinatorOutcome {
@@ -72,6 +75,7 @@ export class Coordinator implements CoordinatorCore {
   readonly log: Logger;
   readonly pattern: PatternDriver;
   readonly patternCtx: PatternContext;
+  readonly launcher: WorkerLauncher;
   private readonly journal: Journal;
   private readonly transcript: Transcript;
   private readonly runtimes = new Map<string, AttemptRuntime>();
@@ -85,6 +89,7 @@ export class Coordinator implements CoordinatorCore {
     this.dir = deps.sessionDir;
     this.record = deps.record;
     this.log = deps.logger;
+    this.launcher = deps.launcher ?? new LocalLauncher(deps.sessionDir);
     this.journal = new Journal(sessionPaths(this.dir).journal, () => this.deps.lock.epoch);
     this.sender = new MailboxSender({
       sessionDir: this.dir,

@@ -14,6 +14,7 @@ import type { PatternContext, PatternDriver } from '../patterns/types.js';
 import type { SessionRecord, SessionStatus } from '../session/records.js';
 import type { UsageLedger } from '../session/usage.js';
 import type { AgentCatalogue } from '../agents/catalogue.js';
+import type { WorkerLauncher } from '../engine/process/launcher.js';
 import type { EventBus } from './events.js';
 
 /** Interrupts the main loop with a status other than completed. */
@@ -56,6 +57,8 @@ export interface CoordinatorCore {
   readonly bus: EventBus;
   readonly log: Logger;
   readonly env: NodeJS.ProcessEnv | undefined;
+  /** Where workers run: local child processes, or worker hosts (redis). */
+  readonly launcher: WorkerLauncher;
   /** The session's agents: a subtask's role names one. */
   readonly catalogue: AgentCatalogue;
   readonly signal: AbortSignal | undefined;

@@ -8,9 +8,6 @@ import path from 'node:path';
 import { heartbeatAge } from '../agent/heartbeat.js';
 import { ArtifactStore } from '../artifacts/store.js';
 import { agentStatusForFailure } from '../engine/failures.js';
-import { findWorkerProcesses, isWorkerProcess } from '../engine/process/procscan.js';
-import { spawnWorker } from '../engine/process/spawn.js';
-import { terminateProcess, waitForExit } from '../engine/process/terminate.js';
 import { decideFailure, subtasksOf, type SubtaskState } from '../engine/subtasks.js';
 import { overWorkerLimits, superviseWorker } from '../engine/supervisor.js';
 import { describeError } from '../errors.js';
@@ -22,7 +19,6 @@ import { updateAgentRecord, writeAgentRecord } from '../session/store.js';
 import { declaredTools, findAgent } from '../agents/catalogue.js';
 import { limitsFor } from '../agents/limits.js';
 import type { WorkerLimits } from '../contracts/limits.js';
-import { isPidAlive } from '../util/fs.js';
 import type { CoordinatorCore } from './core.js';
 
 /** Respawns after host crashes allowed per subtask, apart from its attempts. */
@@ -90,14 +86,15 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
     },
     { id: `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64) },
   );
-  const worker = spawnWorker(core.dir, s.agentId, core.env);
+  const worker = await core.launcher.spawn(core.dir, s.agentId, s.attempt, core.env);
+  const host = worker.host !== undefined ? { host: worker.host } : {};
   core.runtime(id).terminationCause = undefined;
-  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
-  await updateAgent(core, core.sub(id), 'running', { pid: worker.pid, startedAt: new Date().toISOString() });
+  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, ...host });
+  await updateAgent(core, core.sub(id), 'running', { pid: worker.pid, startedAt: new Date().toISOString(), ...host });
   core.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
   core.bus.emit({ type: 'worker_spawned', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
   // Our own child's exit is the fastest crash signal; the supervisor covers reattached ones.
-  void worker.exited.then(() => core.wake());
+  void worker.exited?.then(() => core.wake());
   crashPoint('after-spawn');
 }
 
@@ -221,7 +218,7 @@ export async function terminate(core: CoordinatorCore, id: string, reason: strin
   const s = core.sub(id);
   const rt = core.runtime(id);
   if (s.pid === undefined || rt.terminating) return;
-  if (!isWorkerProcess(s.pid, core.dir, s.agentId)) {
+  if (!(await core.launcher.isWorker(s.agentId, s.pid))) {
     // Already gone (or the pid now belongs to something else, which must not be signalled).
     await core.tryCommit({ type: 'terminate', subtask: id, agent: s.agentId, reason, step: 'gone' });
     return;
@@ -229,7 +226,7 @@ export async function terminate(core: CoordinatorCore, id: string, reason: strin
   rt.terminating = true;
   const pid = s.pid;
   try {
-    const step = await terminateProcess({
+    const step = await core.launcher.terminate(s.agentId, {
       pid,
       force,
       sendShutdown: async () => {
@@ -252,7 +249,7 @@ export async function terminate(core: CoordinatorCore, id: string, reason: strin
 export async function waitGone(core: CoordinatorCore, id: string): Promise<void> {
   const pid = core.sub(id).pid;
   if (pid === undefined) return;
-  if (await waitForExit(pid, core.options.shutdownGraceMs)) return;
+  if (await core.launcher.waitForExit(core.sub(id).agentId, pid, core.options.shutdownGraceMs)) return;
   await terminate(core, id, 'did not exit after reporting failure', true);
 }
 
@@ -263,7 +260,7 @@ export async function superviseOnce(core: CoordinatorCore): Promise<void> {
     if (s.status !== 'running' || rt.terminating || rt.spawning || s.pid === undefined) continue;
     const verdict = superviseWorker(
       s,
-      { now: Date.now(), alive: isPidAlive(s.pid), heartbeatAgeMs: heartbeatAge(agentPaths(core.dir, s.agentId).heartbeat) },
+      { now: Date.now(), alive: await core.launcher.isAlive(s.agentId, s.pid), heartbeatAgeMs: heartbeatAge(agentPaths(core.dir, s.agentId).heartbeat) },
       { ...core.options, wallClockMs: limitsOf(core, s).wallClockMs },
     );
     if (!verdict) continue;
@@ -294,7 +291,7 @@ export function checkWorkerLimits(core: CoordinatorCore, id: string, turns: numb
  * it was lost with its coordinator, so the respawn does not use up an attempt).
  */
 export async function reconcile(core: CoordinatorCore): Promise<void> {
-  const live = findWorkerProcesses(core.dir);
+  const live = await core.launcher.findWorkers(core.dir);
   const staleAfter = core.options.heartbeatIntervalMs * core.options.heartbeatMisses;
   for (const s of subtasksOf(core.state)) {
     if (s.status !== 'running') continue;
@@ -324,10 +321,11 @@ export async function stopAllWorkers(core: CoordinatorCore, reason: string): Pro
   // that a session that says it is over really has no process left.
   await Promise.all(
     subtasksOf(core.state)
-      .filter((s) => s.status !== 'running' && s.pid !== undefined && isWorkerProcess(s.pid, core.dir, s.agentId))
+      .filter((s) => s.status !== 'running' && s.pid !== undefined)
       .map(async (s) => {
+        if (!(await core.launcher.isWorker(s.agentId, s.pid!))) return;
         // A persistent worker waits for more rounds until told to stop: tell it now.
-        if (s.persistent || !(await waitForExit(s.pid!, core.options.shutdownGraceMs))) await terminate(core, s.subtask.id, 'its subtask is over');
+        if (s.persistent || !(await core.launcher.waitForExit(s.agentId, s.pid!, core.options.shutdownGraceMs))) await terminate(core, s.subtask.id, 'its subtask is over');
       }),
   );
   const force = core.forceSignal?.aborted ?? false;

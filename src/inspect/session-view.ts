@@ -75,8 +75,10 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
       let agentStatus = rec?.status ?? 'unknown';
       // The coordinator's agent.json is written when it starts; the session's status is its real state.
       if (id === COORDINATOR_ID && agentStatus === 'running' && status !== 'running') agentStatus = status;
-      const pidAlive = rec?.pid !== undefined && agentStatus === 'running' && isPidAlive(rec.pid);
-      if (agentStatus === 'running' && rec?.pid !== undefined && !pidAlive) agentStatus = 'running?';
+      // A pid on a worker host is another machine's: it cannot be checked from here.
+      const remote = rec?.host !== undefined;
+      const pidAlive = !remote && rec?.pid !== undefined && agentStatus === 'running' && isPidAlive(rec.pid);
+      if (!remote && agentStatus === 'running' && rec?.pid !== undefined && !pidAlive) agentStatus = 'running?';
       return {
         id,
         ...(rec ? { record: rec } : {}),

@@ -59,13 +59,15 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
 
   // The agent tree: the coordinator spawned every worker.
   const workers = v.agents.filter((a) => a.id !== COORDINATOR_ID);
-  const rows: string[][] = [['AGENT', 'ROLE', 'STATUS', 'TRIES', 'PID', 'NEW', 'CUR', 'DEAD', 'CALLS', 'TOKENS', 'COST']];
+  // Workers on worker hosts (redis transport): the PID column names the host, pid@host.
+  const hosts = v.agents.some((a) => a.record?.host !== undefined);
+  const rows: string[][] = [['AGENT', 'ROLE', 'STATUS', 'TRIES', hosts ? 'PID@HOST' : 'PID', 'NEW', 'CUR', 'DEAD', 'CALLS', 'TOKENS', 'COST']];
   const row = (a: AgentView, prefix: string): string[] => [
     prefix + a.id,
     a.record?.role ?? '-',
     a.status,
     String(a.attempts || '-'),
-    a.pid !== undefined ? `${a.pid}${a.pidAlive ? '*' : ''}` : '-',
+    a.pid !== undefined ? `${a.pid}${a.record?.host !== undefined ? `@${a.record.host}` : ''}${a.pidAlive ? '*' : ''}` : '-',
     a.mailbox ? String(a.mailbox.new) : '-',
     a.mailbox ? String(a.mailbox.cur) : '-',
     a.mailbox ? String(a.mailbox.dead) : '-',

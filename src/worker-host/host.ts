@@ -1,0 +1,199 @@
+/**
+ * `mailroom worker-host`: a daemon that runs workers for coordinators on other machines.
+ * It registers itself (a key with a TTL holding its name and slots), takes assignments from
+ * one stream through a consumer group (so each lands on exactly one host) only while it
+ * has a free slot, runs each worker with today's process model in its own copy of the
+ * session folder, and relays that session's mailboxes through Redis. It runs the
+ * termination ladder when a coordinator asks, and on SIGINT/SIGTERM ends its workers by the
+ * ladder before it leaves.
+ */
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MailroomError, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { createMailbox } from '../mailbox/maildir.js';
+import { MailboxSender } from '../mailbox/send.js';
+import { connectRedis } from '../mailbox/redis/connect.js';
+import { parseRead } from '../mailbox/redis/replies.js';
+import type { TransportReader } from '../mailbox/transport.js';
+import { terminateProcess } from '../engine/process/terminate.js';
+import { COORDINATOR_ID } from '../session/layout.js';
+import { HostWorker } from './host-worker.js';
+import { ASSIGN_GROUP, ASSIGN_STREAM, AssignmentSchema, ControlSchema, hostControlStream, hostKey } from './protocol.js';
+import { fsToRedis } from './relay.js';
+
+export interface WorkerHostOptions {
+  redisUrl: string;
+  name: string;
+  slots: number;
+  /** Local files of the workers: `<runtimeDir>/hosts/<name>/sessions/<id>/`. */
+  runtimeDir: string;
+  logger: Logger;
+  /** TTL of the registration key. Default 5000 ms. */
+  ttlMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class WorkerHost {
+  private readonly client: Redis;
+  private readonly blocking: Redis;
+  private readonly control: Redis;
+  private readonly workers = new Map<string, HostWorker>();
+  /** Per session: the relay of its local coordinator mailbox to Redis. */
+  private readonly sessions = new Map<string, TransportReader>();
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private regTimer: NodeJS.Timeout | undefined;
+  private readonly since = new Date().toISOString();
+
+  constructor(private readonly opts: WorkerHostOptions) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(opts.name)) throw new MailroomError('E_USAGE', `invalid worker host name ${JSON.stringify(opts.name)}: use [A-Za-z0-9_.-]`);
+    this.client = connectRedis(opts.redisUrl, { name: `mailroom-host-${opts.name}` });
+    this.blocking = connectRedis(opts.redisUrl, { name: `mailroom-host-${opts.name}-assign` });
+    this.control = connectRedis(opts.redisUrl, { name: `mailroom-host-${opts.name}-control` });
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  private sessionDir(sessionId: string): string {
+    return path.join(this.opts.runtimeDir, 'hosts', this.opts.name, 'sessions', sessionId);
+  }
+
+  /** Registers and starts taking assignments. */
+  async start(): Promise<void> {
+    await this.ensureGroup(ASSIGN_STREAM, ASSIGN_GROUP, '0');
+    await this.ensureGroup(hostControlStream(this.opts.name), 'host', '$');
+    this.running = true;
+    await this.register();
+    const ttl = this.opts.ttlMs ?? 5000;
+    this.regTimer = setInterval(() => void this.register().catch((err: unknown) => this.opts.logger.warn({ err }, 'host: registration refresh failed')), Math.max(100, Math.floor(ttl / 3)));
+    this.loops = [this.assignLoop(), this.controlLoop()];
+    this.opts.logger.info({ name: this.opts.name, slots: this.opts.slots }, 'worker host started');
+  }
+
+  private async ensureGroup(stream: string, group: string, from: string): Promise<void> {
+    try {
+      await this.client.call('XGROUP', 'CREATE', stream, group, from, 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  private async register(): Promise<void> {
+    if (!this.running) return;
+    const info = { name: this.opts.name, slots: this.opts.slots, used: this.workers.size, pid: process.pid, since: this.since };
+    await this.client.set(hostKey(this.opts.name), JSON.stringify(info), 'PX', this.opts.ttlMs ?? 5000);
+  }
+
+  /** Reads one assignment at a time, and only with a free slot. */
+  private async assignLoop(): Promise<void> {
+    while (this.running) {
+      if (this.workers.size >= this.opts.slots) {
+        await sleep(100);
+        continue;
+      }
+      try {
+        const raw = await this.blocking.call('XREADGROUP', 'GROUP', ASSIGN_GROUP, this.opts.name, 'COUNT', '1', 'BLOCK', '1000', 'STREAMS', ASSIGN_STREAM, '>');
+        for (const e of parseRead(raw)) {
+          // Acked at once: an assignment lost with this host is the coordinator's crash to retry.
+          await this.client.xack(ASSIGN_STREAM, ASSIGN_GROUP, e.id);
+          await this.take(e.fields?.json);
+        }
+      } catch (err) {
+        if (!this.running) break;
+        this.opts.logger.error({ err }, 'host: reading assignments failed; retrying');
+        await sleep(500);
+      }
+    }
+  }
+
+  private async take(json: string | undefined): Promise<void> {
+    let parsed;
+    try {
+      parsed = AssignmentSchema.parse(JSON.parse(json ?? ''));
+    } catch (err) {
+      this.opts.logger.error({ err: describeError(err) }, 'host: malformed assignment ignored');
+      return;
+    }
+    const dir = this.sessionDir(parsed.session);
+    const key = `${parsed.session}/${parsed.agent}`;
+    try {
+      await this.ensureSession(parsed.session, dir);
+      const w = new HostWorker({ client: this.client, host: this.opts.name, sessionDir: dir, logger: this.opts.logger.child({ session: parsed.session }), env: this.opts.env, flush: () => this.sessions.get(parsed.session)?.pump() ?? Promise.resolve() }, parsed);
+      this.workers.set(key, w);
+      await w.start();
+      void w.done.then(() => {
+        if (this.workers.get(key) === w) this.workers.delete(key);
+        void this.register().catch(() => undefined);
+      });
+      await this.register();
+    } catch (err) {
+      this.workers.delete(key);
+      this.opts.logger.error({ err, agent: parsed.agent }, 'host: could not start a worker');
+    }
+  }
+
+  /** The session's local folder and the relay of its local coordinator mailbox. */
+  private async ensureSession(sessionId: string, dir: string): Promise<void> {
+    if (this.sessions.has(sessionId)) return;
+    await createMailbox(dir, COORDINATOR_ID);
+    const relay = fsToRedis(this.client, { sessionDir: dir, sessionId, agentId: COORDINATOR_ID, logger: this.opts.logger });
+    this.sessions.set(sessionId, relay);
+    await relay.start();
+  }
+
+  /** Termination requests from coordinators: SIGTERM, then SIGKILL, to one of our workers. */
+  private async controlLoop(): Promise<void> {
+    const stream = hostControlStream(this.opts.name);
+    while (this.running) {
+      try {
+        const raw = await this.control.call('XREADGROUP', 'GROUP', 'host', this.opts.name, 'COUNT', '10', 'BLOCK', '1000', 'STREAMS', stream, '>');
+        for (const e of parseRead(raw)) {
+          await this.client.xack(stream, 'host', e.id);
+          const req = ControlSchema.safeParse(JSON.parse(e.fields?.json ?? 'null'));
+          if (!req.success) continue;
+          const w = this.workers.get(`${req.data.session}/${req.data.agent}`);
+          if (!w?.pid || w.a.attempt !== req.data.attempt) continue;
+          const pid = w.pid;
+          void terminateProcess({ pid, force: true, sendShutdown: async () => undefined, shutdownGraceMs: 0, termGraceMs: req.data.termGraceMs }).catch((err: unknown) =>
+            this.opts.logger.error({ err, pid }, 'host: could not stop a worker'),
+          );
+        }
+      } catch (err) {
+        if (!this.running) break;
+        this.opts.logger.error({ err }, 'host: reading control requests failed; retrying');
+        await sleep(500);
+      }
+    }
+  }
+
+  /** Stops taking work, ends every worker by the ladder, deregisters. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.regTimer) clearInterval(this.regTimer);
+    this.blocking.disconnect();
+    this.control.disconnect();
+    await Promise.all(this.loops.map((l) => l.catch(() => undefined)));
+    await Promise.all(
+      [...this.workers.values()].map(async (w) => {
+        if (!w.pid) return;
+        const sender = new MailboxSender({ sessionDir: this.sessionDir(w.a.session), sessionId: w.a.session, from: COORDINATOR_ID });
+        await terminateProcess({
+          pid: w.pid,
+          sendShutdown: async () => void (await sender.send(w.a.agent, 'shutdown', { reason: `worker host ${this.opts.name} is stopping`, attempt: w.a.attempt })),
+          shutdownGraceMs: 3000,
+          termGraceMs: 3000,
+        }).catch((err: unknown) => this.opts.logger.error({ err }, 'host: could not stop a worker'));
+        await w.done;
+      }),
+    );
+    for (const relay of this.sessions.values()) await relay.stop().catch(() => undefined);
+    await this.client.del(hostKey(this.opts.name)).catch(() => undefined);
+    await this.client.quit().catch(() => this.client.disconnect());
+    this.opts.logger.info({ name: this.opts.name }, 'worker host stopped');
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Relays between a machine's Maildir mailboxes and the Redis streams. A worker and a
+ * coordinator keep reading and writing Maildir on their own machine; a relay is the one
+ * reader of a mailbox whose owner is elsewhere, forwarding each envelope unchanged (same
+ * id, seq and sentAt), so dedupe by id and per-sender order hold end to end. A relay acks
+ * only after the forward is written, so delivery stays at least once.
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+import { mailboxDir, messageFileName } from '../mailbox/maildir.js';
+import { MailboxReader } from '../mailbox/reader.js';
+import { mailboxStreamKey } from '../mailbox/redis/keys.js';
+import { RedisMailboxReader } from '../mailbox/redis/reader.js';
+import type { Envelope } from '../mailbox/schema.js';
+import type { TransportReader } from '../mailbox/transport.js';
+
+/**
+ * Writes an envelope into a local Maildir under its own name, through tmp/. An envelope
+ * already there (new/ or cur/) is a redelivery: skipped.
+ */
+export async function writeEnvelopeFile(sessionDir: string, env: Envelope): Promise<void> {
+  const box = mailboxDir(sessionDir, env.to);
+  const name = messageFileName(env.sentAt, env.seq, env.id);
+  for (const folder of ['new', 'cur']) {
+    if (await fsp.stat(path.join(box, folder, name)).then(() => true, () => false)) return;
+  }
+  const tmp = path.join(box, 'tmp', name);
+  await fsp.writeFile(tmp, JSON.stringify(env, null, 2) + '\n', { flag: 'w' });
+  await fsp.rename(tmp, path.join(box, 'new', name));
+}
+
+export interface RelayOptions {
+  sessionDir: string;
+  sessionId: string;
+  agentId: string;
+  logger: Logger;
+  /** Take over the relay's reader lock (a restarted relay). */
+  takeOver?: boolean;
+}
+
+/** Local Maildir of `agentId` → its Redis stream. */
+export function fsToRedis(client: Redis, opts: RelayOptions): TransportReader {
+  const key = mailboxStreamKey(opts.sessionId, opts.agentId);
+  return new MailboxReader({
+    sessionDir: opts.sessionDir,
+    sessionId: opts.sessionId,
+    agentId: opts.agentId,
+    logger: opts.logger.child({ relay: 'fs->redis' }),
+    takeOverLock: opts.takeOver ?? true,
+    rescanIntervalMs: 250,
+    handler: async (env) => {
+      await client.xadd(key, '*', 'env', JSON.stringify(env));
+    },
+  });
+}
+
+/** Redis stream of `agentId` → its local Maildir. */
+export function redisToFs(client: Redis, opts: RelayOptions): TransportReader {
+  return new RedisMailboxReader(client, opts.sessionId, {
+    agentId: opts.agentId,
+    logger: opts.logger.child({ relay: 'redis->fs' }),
+    takeOverLock: opts.takeOver ?? true,
+    rescanIntervalMs: 1000,
+    handler: (env) => writeEnvelopeFile(opts.sessionDir, env),
+  });
+}
