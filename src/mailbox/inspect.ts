@@ -117,6 +117,14 @@ async function readStored(folder: MaildirFolder, name: string, file: string): Pr
     msg.error = `cannot read: ${describeError(err)}`;
     return msg;
   }
+  return withEnvelope(msg, text);
+}
+
+/**
+ * Fills in a stored message from its text: the envelope when it parses and passes its
+ * schema, else the raw text and what is wrong with it. Shared by every transport's view.
+ */
+export function withEnvelope(msg: StoredMessage, text: string): StoredMessage {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -4,10 +4,9 @@
  * and still in the stream, dead = the dead-letter stream with reasons. Nothing is moved.
  */
 import type { Redis } from 'ioredis';
-import { UnknownRecipientError, describeError } from '../../errors.js';
-import type { StoredMessage } from '../inspect.js';
+import { UnknownRecipientError } from '../../errors.js';
+import { withEnvelope, type StoredMessage } from '../inspect.js';
 import type { MaildirFolder } from '../maildir.js';
-import { EnvelopeSchema } from '../schema.js';
 import { READER_GROUP, mailboxKeys } from './keys.js';
 import { compareIds, parseEntries } from './replies.js';
 import { ackedBound } from './trim.js';
@@ -18,23 +17,7 @@ function stored(folder: MaildirFolder, name: string, text: string | undefined): 
     msg.error = 'entry has no env field';
     return msg;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    msg.raw = text;
-    msg.error = `not valid JSON: ${describeError(err)}`;
-    return msg;
-  }
-  const parsed = EnvelopeSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    msg.raw = text;
-    msg.error = `envelope fails its schema at ${issue && issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue?.message ?? 'invalid'}`;
-    return msg;
-  }
-  msg.envelope = parsed.data;
-  return msg;
+  return withEnvelope(msg, text);
 }
 
 /** Ids pending in the group (delivered, not acked). */
