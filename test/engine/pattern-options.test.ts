@@ -15,17 +15,18 @@ describe('pattern options', () => {
 
   it('nests each pattern\'s options under its name, with defaults', () => {
     const o = SessionOptionsSchema.parse({ task: 't', reflect: { maxRounds: 5 } });
-    expect(o.reflect).toEqual({ threshold: 0.85, maxRounds: 5 });
+    expect(o.reflect).toEqual({ threshold: 0.85, maxRounds: 5, producer: 'writing', reviewer: 'review' });
     expect(o.pipeline.stages).toEqual(['research', 'analysis', 'writing', 'review']);
-    expect(o.debate).toEqual({ debaters: 3, models: [] });
+    expect(o.debate).toEqual({ debaters: 3, models: [], agents: [] });
+    expect(o.route).toEqual({ fallback: 'research' });
     expect(o).not.toHaveProperty('maxRounds');
   });
 
   it('reads the flat options of older session.json files and callers into the nested ones', () => {
     const o = SessionOptionsSchema.parse({ task: 't', maxRounds: 2, threshold: 0.5, stages: ['writing'], debaters: 4, debateModels: ['a'] });
-    expect(o.reflect).toEqual({ threshold: 0.5, maxRounds: 2 });
+    expect(o.reflect).toEqual({ threshold: 0.5, maxRounds: 2, producer: 'writing', reviewer: 'review' });
     expect(o.pipeline).toEqual({ stages: ['writing'] });
-    expect(o.debate).toEqual({ debaters: 4, models: ['a'] });
+    expect(o.debate).toEqual({ debaters: 4, models: ['a'], agents: [] });
   });
 
   it('names the bad field of a pattern option', () => {

@@ -3,7 +3,7 @@
  * interface only. transport-fs.test.ts and transport-redis.test.ts run it on each.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailboxLockedError, UnknownRecipientError } from '../../src/errors.js';
+import { BadMessageError, MailboxLockedError, UnknownRecipientError } from '../../src/errors.js';
 import type { Envelope } from '../../src/mailbox/schema.js';
 import type { MailboxTransport, TransportReader, TransportReaderOptions } from '../../src/mailbox/transport.js';
 import { envelope, waitFor } from '../mailbox/helpers.js';
@@ -85,7 +85,7 @@ export function transportSuite(name: string, harness: () => TransportHarness): v
       const handled: Envelope[] = [];
       const r = reader(handled, {
         handler: async (env) => {
-          if ((env.body as { text?: string }).text === 'boom') throw new Error('handler exploded');
+          if ((env.body as { text?: string }).text === 'boom') throw new BadMessageError('handler exploded');
           handled.push(env);
         },
       });
@@ -98,8 +98,8 @@ export function transportSuite(name: string, harness: () => TransportHarness): v
       expect(reasons.some((x) => x.includes('belongs to session some-other-session'))).toBe(true);
       expect(reasons.some((x) => x.includes('fails its schema'))).toBe(true);
       expect(reasons.some((x) => x.includes('addressed to coordinator'))).toBe(true);
-      expect(reasons.some((x) => x.includes('handler failed: ') && x.includes('handler exploded'))).toBe(true);
-      expect(dead.find((d) => d.reason?.startsWith('handler failed'))?.envelope?.id).toBe(boom.id);
+      expect(reasons.some((x) => x.startsWith('handler rejected the message as bad') && x.includes('handler exploded'))).toBe(true);
+      expect(dead.find((d) => d.reason?.startsWith('handler rejected'))?.envelope?.id).toBe(boom.id);
       for (const x of reasons) expect(x.split('\n')).toHaveLength(1);
       expect((await t.count(AGENT)).new).toBe(0);
     });

@@ -54,7 +54,7 @@ describe('crash matrix: a worker stopped for a missing heartbeat, then the coord
 describe('crash matrix: each pattern killed mid-run', () => {
   it('7. pipeline, killed after its first stage: the finished stage is not run again', { timeout: 150_000 }, async () => {
     const r = await killAndResume(
-      { 'w01-research': [textReply('STAGE-1')], 'w02-writing': [textReply('STAGE-2', 1500)], 'w03-review': [textReply('STAGE-3')] },
+      { 'w01-research': [textReply('STAGE-1')], 'w02-writing': [textReply('STAGE-2', 1500)], 'w03-review': [toolReply('submit_review', { score: 0.9, summary: 'STAGE-3', criteria: [{ name: 'depth', score: 0.9, feedback: 'fine' }] })] },
       ['--pattern', 'pipeline', '--stages', 'research,writing,review', 'pipeline task'],
       (dir) => results(dir).length >= 1,
     );

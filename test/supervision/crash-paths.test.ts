@@ -59,10 +59,13 @@ describe('coordinator crash paths', () => {
     const cli = startCli([...s.args, 'fencing task']);
     const dir = await s.sessionDir();
     await waitFor(() => journalOf(dir).some((e) => e.type === 'started'), 60_000, 'the worker to start');
-    // What a successor does when it takes the session over: bump the epoch in session.json.
+    // What a successor does when it takes the session over: claim the next epoch in
+    // session.lock/ (see src/session/lock.ts), then write session.json with it.
     const file = path.join(dir, 'session.json');
     const taken = { ...readJson<Record<string, unknown> & { epoch: number }>(file), coordinatorPid: 999_999 };
     taken.epoch += 1;
+    const claim = path.join(dir, 'session.lock', `epoch-${String(taken.epoch).padStart(8, '0')}.json`);
+    fs.writeFileSync(claim, JSON.stringify({ epoch: taken.epoch, pid: 999_999, token: 'successor', at: new Date().toISOString() }) + '\n');
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(taken, null, 2));
     fs.renameSync(`${file}.tmp`, file);
     const linesAtTakeover = journalOf(dir).length;

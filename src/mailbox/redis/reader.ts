@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MailboxError, MailboxLockedError, UnknownRecipientError, describeError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { checkEnvelopeText } from '../envelope-check.js';
+import { isBadMessage } from '../retry.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../maildir.js';
 import type { TransportReader, TransportReaderOptions, TransportReaderStats } from '../transport.js';
 import { READER_GROUP, mailboxKeys } from './keys.js';
@@ -300,7 +301,9 @@ export class RedisMailboxReader implements TransportReader {
       await this.opts.handler(env, { name: entry.id });
     } catch (err) {
       this.logger.error({ err, entry: entry.id, id: env.id, type: env.type }, 'mailbox: handler failed; message dead-lettered');
-      await this.deadLetter(entry.id, `handler failed: ${describeError(err)}`, text);
+      // The same words as the Maildir reader's; unlike it, a transient error is not retried here yet.
+      const reason = isBadMessage(err) ? `handler rejected the message as bad (attempt 1): ${describeError(err)}` : `handler failed 1 of 1 attempts; last error: ${describeError(err)}`;
+      await this.deadLetter(entry.id, reason, text);
       return false;
     }
     this.handled.add(env.id);
