@@ -384,6 +384,9 @@ export class Coordinator implements CoordinatorCore {
     // Nothing may outlive the session: stop whatever still runs before recording the end.
     await stopAllWorkers(this, status === 'completed' ? 'session completed' : `session ${status}: ${reason ?? ''}`);
     if (this.stopping?.fenced) return this.fencedOff(this.stopping.message);
+    // A failure handled while the workers stopped may have queued one more consultation:
+    // its model call is made and paid for, so it must be in usage.json too.
+    await this.background;
     const usage = await this.deps.ledger.save().catch((err: unknown) => {
       this.log.error({ err }, 'could not save usage.json');
       return this.deps.ledger.report();
