@@ -109,7 +109,7 @@ describe('a worker fed a hostile page', () => {
       expect(readJson<{ attempt: number }>(path.join(dir, 'agents', agent, 'agent.json')).attempt, agent).toBe(1);
       // Watched while its call ran; never older than a second of blocking plus one interval
       // (with slack for a loaded machine). Before the fix they went stale for seconds to minutes.
-      expect(samples[agent] ?? 0, agent).toBeGreaterThan(10);
+      expect(samples[agent] ?? 0, agent).toBeGreaterThan(3);
       expect(stalest[agent], agent).toBeLessThan(1_000 + heartbeatMs + 750);
     }
 
