@@ -89,6 +89,8 @@ describe('coordinator crash paths', () => {
     for (const attempt of [1, 2]) {
       const cli = attempt === 1 ? first : startCli(['--runtime-dir', s.runtime, '--resume', 'latest']);
       await waitFor(() => journalOf(dir).some((e) => e.type === 'started' && e.attempt === attempt), 60_000, `attempt ${attempt} to start`);
+      // Its slow model call is in flight (the scripted calls log has it): only then does the machine die.
+      await waitFor(() => (callsByAgent(s.script)['w01-research'] ?? 0) >= attempt, 60_000, `attempt ${attempt}'s model call`);
       // The whole machine goes down: coordinator and worker at once.
       process.kill(cli.pid, 'SIGKILL');
       process.kill(pidOf(dir, attempt)!, 'SIGKILL');
