@@ -10,7 +10,7 @@
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MailboxError, MailboxLockedError, UnknownRecipientError, describeError } from '../../errors.js';
+import { MailboxError, MailboxLockLostError, MailboxLockedError, UnknownRecipientError, describeError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { checkEnvelopeText } from '../envelope-check.js';
 import { isBadMessage } from '../retry.js';
@@ -122,7 +122,7 @@ export class RedisMailboxReader implements TransportReader {
   private onLockLost(why: string): void {
     if (this.lockLost || this.state !== 'running') return;
     this.lockLost = true;
-    const err = new MailboxLockedError(`redis stream ${this.keys.stream}: ${why}`);
+    const err = new MailboxLockLostError(`redis stream ${this.keys.stream}`, why);
     this.logger.error({ err }, 'mailbox: reader lock lost; this reader stops');
     void this.stop();
     try {
