@@ -3,7 +3,7 @@
  * Tags keep each piece's origin visible to the model (and parsable by the offline model),
  * so a synthesis can attribute and an injected instruction inside an input stays data.
  */
-import type { DependencyOutput } from './mailbox/schema.js';
+import type { DependencyOutput } from './contracts/envelope.js';
 
 export interface WorkerOutputForSynthesis {
   subtask: string;

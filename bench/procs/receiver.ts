@@ -12,7 +12,7 @@
  *    folder (fs.watch), e.g. another agent's mailbox new/, without touching the files.
  */
 import { nanoid } from 'nanoid';
-import { EnvelopeSchema } from '../../src/mailbox/schema.js';
+import { EnvelopeSchema } from '../../src/contracts/envelope.js';
 import fs from 'node:fs';
 import { now, sleep } from '../lib/clock.js';
 import { serve } from '../lib/ipc.js';

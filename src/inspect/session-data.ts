@@ -8,7 +8,7 @@ import path from 'node:path';
 import { findSession } from '../coordinator/api.js';
 import type { Plan } from '../contracts/plan.js';
 import { UsageError } from '../errors.js';
-import { AgentIdSchema } from '../mailbox/schema.js';
+import { AgentIdSchema } from '../contracts/envelope.js';
 import { Journal, type JournalEntry } from '../session/journal.js';
 import { COORDINATOR_ID, agentPaths, resolveRuntimeDir, sessionPaths } from '../session/layout.js';
 import type { AgentRecord, SessionRecord } from '../session/records.js';

@@ -5,7 +5,7 @@
  */
 import { nanoid } from 'nanoid';
 import { InvalidEnvelopeError, describeError } from '../errors.js';
-import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type Envelope, type EnvelopeOf, type MessageType } from './schema.js';
+import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type Envelope, type EnvelopeOf, type MessageType } from '../contracts/envelope.js';
 import type { SendOptions } from './send.js';
 
 export interface BuildEnvelopeInput<T extends MessageType> {

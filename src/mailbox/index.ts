@@ -1,5 +1,5 @@
 /** The mailbox layer: Maildir layout, sending, the one reader per mailbox, and read-only inspection. */
-export * from './schema.js';
+export * from '../contracts/envelope.js';
 export * from './maildir.js';
 export * from './send.js';
 export * from './reader.js';

@@ -8,7 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UnknownRecipientError, describeError } from '../errors.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MAILDIR_FOLDERS, deadReasonName, mailboxDir, type MaildirFolder } from './maildir.js';
-import { EnvelopeSchema, type Envelope } from './schema.js';
+import { EnvelopeSchema, type Envelope } from '../contracts/envelope.js';
 
 export interface StoredMessage {
   folder: MaildirFolder;

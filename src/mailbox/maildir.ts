@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { MailboxError } from '../errors.js';
-import { AgentIdSchema } from './schema.js';
+import { AgentIdSchema } from '../contracts/envelope.js';
 
 export const MAILDIR_FOLDERS = ['tmp', 'new', 'cur', 'dead'] as const;
 export type MaildirFolder = (typeof MAILDIR_FOLDERS)[number];

@@ -7,7 +7,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { describeError } from '../errors.js';
 import { parseMessageFileName } from './maildir.js';
-import { EnvelopeSchema, type Envelope } from './schema.js';
+import { EnvelopeSchema, type Envelope } from '../contracts/envelope.js';
 
 /** Errors that say nothing about the file itself: leave it in new/ and retry on a later pass. */
 export const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM', 'EIO', 'EBUSY']);

@@ -2,7 +2,7 @@
 import type { Logger } from '../log.js';
 import type { ReaderLockSeams } from './reader-lock.js';
 import type { HandlerRetryOptions } from './retry.js';
-import type { Envelope } from './schema.js';
+import type { Envelope } from '../contracts/envelope.js';
 
 export type { HandlerRetryOptions } from './retry.js';
 

@@ -8,7 +8,7 @@ import { nanoid } from 'nanoid';
 import { InvalidEnvelopeError, TmpFileVanishedError, UnknownRecipientError } from '../errors.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir, messageFileName, tmpFileName } from './maildir.js';
 import { SendClock } from './send-clock.js';
-import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type EnvelopeOf, type MessageType } from './schema.js';
+import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type EnvelopeOf, type MessageType } from '../contracts/envelope.js';
 
 export interface SenderOptions {
   sessionDir: string;

@@ -10,7 +10,7 @@
 import type { Logger } from '../log.js';
 import type { MaildirFolder } from './maildir.js';
 import type { StoredMessage } from './inspect.js';
-import type { BodyOf, Envelope, EnvelopeOf, MessageType } from './schema.js';
+import type { BodyOf, Envelope, EnvelopeOf, MessageType } from '../contracts/envelope.js';
 import type { SendOptions } from './send.js';
 
 export type TransportKind = 'fs' | 'redis';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { killSession, type KillOutcome } from '../coordinator/control.js';
-import { AgentIdSchema } from '../mailbox/schema.js';
+import { AgentIdSchema } from '../contracts/envelope.js';
 import type { SessionRef } from '../inspect/session-data.js';
 
 export const ActionSchema = z.discriminatedUnion('action', [

@@ -7,7 +7,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { MailroomError } from '../errors.js';
-import { AgentIdSchema } from '../mailbox/schema.js';
+import { AgentIdSchema } from '../contracts/envelope.js';
 import { SESSION_ID_PATTERN, agentPaths, sessionsDir } from '../session/layout.js';
 import type { SessionRef } from '../inspect/session-data.js';
 

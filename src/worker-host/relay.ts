@@ -13,7 +13,7 @@ import { mailboxDir, messageFileName } from '../mailbox/maildir.js';
 import { MailboxReader } from '../mailbox/reader.js';
 import { mailboxStreamKey } from '../mailbox/redis/keys.js';
 import { RedisMailboxReader } from '../mailbox/redis/reader.js';
-import type { Envelope } from '../mailbox/schema.js';
+import type { Envelope } from '../contracts/envelope.js';
 import type { TransportReader } from '../mailbox/transport.js';
 
 /**

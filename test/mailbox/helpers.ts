@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMailbox } from '../../src/mailbox/maildir.js';
-import { ENVELOPE_VERSION } from '../../src/mailbox/schema.js';
+import { ENVELOPE_VERSION } from '../../src/contracts/envelope.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WRITER_SCRIPT = path.join(here, '..', 'support', 'mailbox-writer.ts');

@@ -11,7 +11,7 @@ import { READER_GROUP, mailboxKeys } from '../../src/mailbox/redis/keys.js';
 import { RedisMailboxReader } from '../../src/mailbox/redis/reader.js';
 import { trimAcked } from '../../src/mailbox/redis/trim.js';
 import { RedisTransport } from '../../src/mailbox/redis/transport.js';
-import type { Envelope } from '../../src/mailbox/schema.js';
+import type { Envelope } from '../../src/contracts/envelope.js';
 import { waitFor } from '../mailbox/helpers.js';
 import { hasRedisServer, startRedis, type TestRedis } from '../support/redis.js';
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadMessageError, MailboxLockedError, UnknownRecipientError } from '../../src/errors.js';
-import type { Envelope } from '../../src/mailbox/schema.js';
+import type { Envelope } from '../../src/contracts/envelope.js';
 import type { MailboxTransport, TransportReader, TransportReaderOptions } from '../../src/mailbox/transport.js';
 import { envelope, waitFor } from '../mailbox/helpers.js';
 

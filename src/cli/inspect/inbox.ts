@@ -5,7 +5,7 @@
  */
 import type { MaildirFolder } from '../../mailbox/maildir.js';
 import type { StoredMessage } from '../../mailbox/inspect.js';
-import type { Envelope } from '../../mailbox/schema.js';
+import type { Envelope } from '../../contracts/envelope.js';
 import { abbreviate, block, formatTokens, oneLine, plural, sanitize, truncate } from './format.js';
 
 export { ALL_INBOX_FOLDERS, DEFAULT_INBOX_FOLDERS, loadInbox } from '../../inspect/inbox.js';

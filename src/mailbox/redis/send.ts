@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { InvalidEnvelopeError, UnknownRecipientError } from '../../errors.js';
 import { buildEnvelope } from '../envelope-check.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../maildir.js';
-import type { BodyOf, EnvelopeOf, MessageType } from '../schema.js';
+import type { BodyOf, EnvelopeOf, MessageType } from '../../contracts/envelope.js';
 import type { SendOptions } from '../send.js';
 import type { TransportSender, TransportSenderOptions } from '../transport.js';
 import { mailboxStreamKey } from './keys.js';

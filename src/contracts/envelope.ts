@@ -8,10 +8,10 @@ import { z } from 'zod';
 export const ENVELOPE_VERSION = 1;
 
 // Usage and limits are shared contracts (src/contracts/), defined once.
-import { UsageSchema } from '../contracts/usage.js';
-import { LimitsSchema } from '../contracts/limits.js';
+import { UsageSchema } from './usage.js';
+import { LimitsSchema } from './limits.js';
 export { UsageSchema, LimitsSchema };
-export type { Limits } from '../contracts/limits.js';
+export type { Limits } from './limits.js';
 
 /** The output of a finished dependency, handed to the subtask that needs it. */
 export const DependencyOutputSchema = z.object({
