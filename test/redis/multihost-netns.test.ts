@@ -47,7 +47,7 @@ describe.skipIf(why !== undefined)('multi-host session in network namespaces', {
     procs.push(p);
     return p;
   }
-  const cli = (ns: string, args: string[]) => run(ns, process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args]);
+  const cli = (ns: string, args: string[]) => run(ns, process.execPath, [CLI_ENTRY, ...args]);
 
   beforeAll(async () => {
     net = createNetns(['b1', 'b2', 'c1', 'c2']);
