@@ -25,7 +25,17 @@ export type JournalEvent =
   | { type: 'session_started'; task: string; pid: number }
   | { type: 'session_resumed'; pid: number; previousPid?: number }
   | { type: 'plan'; plan: Plan; extras?: Record<string, SubtaskExtras> }
-  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number; host?: string }
+  | {
+      type: 'spawn';
+      subtask: string;
+      agent: string;
+      role?: string;
+      attempt: number;
+      pid: number;
+      host?: string;
+      /** The model the worker runs on (its agent's own, the pattern's, or the session's): usage is priced by it. */
+      model?: string;
+    }
   | { type: 'started'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'progress'; subtask: string; agent: string; attempt: number; turn: number; usage: Usage }
   | { type: 'reattach'; subtask: string; agent: string; attempt: number; pid: number }

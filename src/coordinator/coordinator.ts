@@ -262,8 +262,11 @@ export class Coordinator implements CoordinatorCore {
     const mine = previous?.agents[COORDINATOR_ID];
     if (mine) this.deps.ledger.addCall(COORDINATOR_ID, mine.model, mine.usage, mine.calls);
     this.state = fold(entries);
+    // Priced by the model each worker ran on, as its spawn journaled it (older journals: the session's).
+    const ranOn = new Map<string, string>();
     for (const e of entries) {
-      if (e.type === 'result') this.deps.ledger.setAttempt(e.agent, this.record.models.worker, e.attempt, e.usage, e.turns);
+      if (e.type === 'spawn' && e.model) ranOn.set(e.agent, e.model);
+      if (e.type === 'result') this.deps.ledger.setAttempt(e.agent, ranOn.get(e.agent) ?? this.record.models.worker, e.attempt, e.usage, e.turns);
     }
     await this.commit({ type: 'session_resumed', pid: process.pid });
     if (this.state.plan) this.deps.bus.emit({ type: 'plan', plan: this.state.plan });

@@ -34,7 +34,7 @@ export async function onMessage(core: CoordinatorCore, env: Envelope): Promise<v
       break;
     case 'progress':
       await core.commit({ type: 'progress', subtask: id, agent: s.agentId, attempt: s.attempt, turn: env.body.turn, usage: env.body.usage });
-      core.ledger.setAttempt(s.agentId, s.model ?? core.record.models.worker, s.attempt, env.body.usage, env.body.turn);
+      core.ledger.setAttempt(s.agentId, s.runModel ?? s.model ?? core.record.models.worker, s.attempt, env.body.usage, env.body.turn);
       core.bus.emit({ type: 'progress', subtask: id, agent: s.agentId, turn: env.body.turn, usage: env.body.usage });
       checkWorkerLimits(core, id, env.body.turn, env.body.usage.input_tokens + env.body.usage.output_tokens);
       checkBudget(core);
@@ -51,7 +51,7 @@ export async function onMessage(core: CoordinatorCore, env: Envelope): Promise<v
         core.log.info({ worker: s.agentId, attempt: env.body.attempt }, 'ignoring a failure for an attempt already settled');
         break;
       }
-      core.ledger.setAttempt(s.agentId, s.model ?? core.record.models.worker, env.body.attempt, env.body.usage, env.body.turns);
+      core.ledger.setAttempt(s.agentId, s.runModel ?? s.model ?? core.record.models.worker, env.body.attempt, env.body.usage, env.body.turns);
       checkBudget(core);
       await waitGone(core, id);
       // A worker we are stopping reports "shut down"; the reason we stopped it is the real one.
@@ -85,7 +85,7 @@ async function onResult(core: CoordinatorCore, id: string, env: EnvelopeOf<'resu
   if (s.status === 'completed' || s.status === 'failed') return; // a duplicate delivery: the result is already journaled
   const b = env.body;
   if (s.persistent && s.round !== undefined && (s.roundBase ?? 0) + b.round <= s.round && b.attempt === s.attempt) return; // a round already journaled
-  core.ledger.setAttempt(s.agentId, s.model ?? core.record.models.worker, b.attempt, b.usage, b.turns);
+  core.ledger.setAttempt(s.agentId, s.runModel ?? s.model ?? core.record.models.worker, b.attempt, b.usage, b.turns);
   await core.commit({
     type: 'result',
     subtask: id,

@@ -49,6 +49,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
   // An agent's own model applies where model ids mean something (the anthropic provider).
   const agentModel = core.record.provider === 'anthropic' ? def?.model : undefined;
   const limits = limitsOf(core, s);
+  const model = s.model ?? agentModel ?? core.record.models.worker;
   await createMailbox(core.dir, s.agentId);
   await writeAgentRecord(core.dir, {
     v: 1,
@@ -56,7 +57,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
     role: s.role,
     subtask: s.subtask.id,
     tools: def ? declaredTools(def) : [],
-    model: s.model ?? agentModel ?? core.record.models.worker,
+    model,
     limits,
     status: 'pending',
     attempt: s.attempt,
@@ -80,7 +81,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
       inputs,
       attempt: s.attempt,
       limits,
-      model: core.record.provider === 'anthropic' ? (s.model ?? agentModel ?? core.record.models.worker) : s.model,
+      model: core.record.provider === 'anthropic' ? model : s.model,
       continueFromTranscript: s.continueNext && !between,
       persistent: s.persistent === true,
     },
@@ -89,7 +90,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
   const worker = await core.launcher.spawn(core.dir, s.agentId, s.attempt, core.env);
   const host = worker.host !== undefined ? { host: worker.host } : {};
   core.runtime(id).terminationCause = undefined;
-  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, ...host });
+  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, model, ...host });
   await updateAgent(core, core.sub(id), 'running', { pid: worker.pid, startedAt: new Date().toISOString(), ...host });
   core.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
   core.bus.emit({ type: 'worker_spawned', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });

@@ -52,6 +52,8 @@ export interface SubtaskState {
   code?: string;
   /** Model id for this subtask's worker, when the pattern chose one. */
   model?: string;
+  /** The model the current attempt runs on, as journaled at its spawn; its usage is priced by it. */
+  runModel?: string;
   /** The worker stays for more rounds after a result (reflect). */
   persistent?: boolean;
   /** The fallback role has already been tried. */
@@ -111,6 +113,7 @@ export function applyEvent(state: EngineState, e: JournalEntry): EngineState {
               startedAt: undefined,
               lastHeardAt: undefined,
               agentId: e.agent,
+              runModel: e.model,
               ...(e.role ? { role: e.role as Role } : {}),
               ...(s.persistent ? { roundBase: s.round ?? 0 } : {}),
             },
