@@ -12,6 +12,7 @@ import { openSession, requireAgent } from './inspect/session-data.js';
 import { formatSessions, listSessions } from './inspect/sessions.js';
 import { formatShow, loadSessionView } from './inspect/show.js';
 import { formatTranscript, loadTranscript } from './inspect/transcript.js';
+import { redisUrlFrom } from './transport-options.js';
 
 export interface InspectIo {
   out: (s: string) => void;
@@ -29,6 +30,16 @@ function stdoutInfo(): { columns?: number; colors: boolean } {
     colors: tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
   };
 }
+
+/** `--redis [url]`: read a redis-transport session through Redis; without a URL, MAILROOM_REDIS_URL. */
+function redisOption(flag: string | boolean | undefined): { redisUrl?: string } {
+  if (flag === undefined || flag === false) return {};
+  const url = redisUrlFrom(flag === true ? undefined : flag);
+  if (!url) throw new UsageError('--redis without a URL needs MAILROOM_REDIS_URL');
+  return { redisUrl: url };
+}
+
+const REDIS_HELP = 'read a redis-transport session through Redis, from any machine (url, or MAILROOM_REDIS_URL)';
 
 /** Runs one command body, mapping errors to messages and exit codes. */
 async function guarded(io: InspectIo, body: () => Promise<number>): Promise<number> {
@@ -81,11 +92,12 @@ export function registerInspectCommands(program: Command, io: InspectIo, setExit
     .argument('<session>', 'session id, or "latest"')
     .argument('<agent>', 'agent id, e.g. coordinator or w01-research')
     .option('-a, --all', 'include dead/ (rejected files, with why) and tmp/ (being written)')
+    .option('--redis [url]', `${REDIS_HELP}: the mailbox stream, as folders`)
     .option('--runtime-dir <dir>', runtimeHelp)
-    .action(async (session: string, agent: string, flags: { runtimeDir?: string; all?: boolean }) => {
+    .action(async (session: string, agent: string, flags: { runtimeDir?: string; all?: boolean; redis?: string | boolean }) => {
       setExit(
         await guarded(io, async () => {
-          const ref = await openSession(runtimeDir(flags), session);
+          const ref = await openSession(runtimeDir(flags), session, redisOption(flags.redis));
           await requireAgent(ref, agent);
           io.out(formatInbox(agent, await loadInbox(ref, agent, flags.all === true), { columns: stdoutInfo().columns }));
           return 0;
@@ -99,11 +111,12 @@ export function registerInspectCommands(program: Command, io: InspectIo, setExit
     .argument('<session>', 'session id, or "latest"')
     .argument('<agent>', 'agent id, e.g. w01-research')
     .option('--full', "don't abbreviate texts, tool inputs and tool results")
+    .option('--redis [url]', `${REDIS_HELP}: a worker's transcript stream when the file is not here`)
     .option('--runtime-dir <dir>', runtimeHelp)
-    .action(async (session: string, agent: string, flags: { runtimeDir?: string; full?: boolean }) => {
+    .action(async (session: string, agent: string, flags: { runtimeDir?: string; full?: boolean; redis?: string | boolean }) => {
       setExit(
         await guarded(io, async () => {
-          const ref = await openSession(runtimeDir(flags), session);
+          const ref = await openSession(runtimeDir(flags), session, redisOption(flags.redis));
           await requireAgent(ref, agent);
           io.out(formatTranscript(agent, await loadTranscript(ref, agent), { full: flags.full === true, columns: stdoutInfo().columns }));
           return 0;
