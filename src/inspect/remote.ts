@@ -6,22 +6,18 @@
  */
 import type { Redis } from 'ioredis';
 import { MailroomError, describeError } from '../errors.js';
-import { connectRedis, maskRedisUrl } from '../mailbox/redis/connect.js';
+import { maskRedisUrl, withRedisClient } from '../mailbox/redis/connect.js';
 import { mailboxIndexKey } from '../mailbox/redis/keys.js';
 import { RedisTransport } from '../mailbox/redis/transport.js';
 import { fileStream } from '../worker-host/protocol.js';
 
 /** Runs `fn` on a fresh connection, closed afterwards; an unreachable server is a MailroomError naming the URL. */
 export async function withRedis<T>(url: string, fn: (client: Redis) => Promise<T>): Promise<T> {
-  // Few retries: an operator's command should fail fast, not wait through reconnects.
-  const client = connectRedis(url, { name: 'mailroom-inspect', extra: { maxRetriesPerRequest: 2, connectTimeout: 5000 } });
   try {
-    return await fn(client);
+    return await withRedisClient(url, 'mailroom-inspect', fn);
   } catch (err) {
     if (err instanceof MailroomError) throw err;
     throw new MailroomError('E_REDIS', `reading Redis at ${maskRedisUrl(url)} failed: ${describeError(err)}`, { cause: err });
-  } finally {
-    await client.quit().catch(() => client.disconnect());
   }
 }
 

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeRedisArtifactsFile } from '../artifacts/where.js';
 import { MailroomError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createMailbox } from '../mailbox/maildir.js';
@@ -140,6 +141,8 @@ export class WorkerHost {
   private async ensureSession(sessionId: string, dir: string): Promise<void> {
     if (this.sessions.has(sessionId)) return;
     await createMailbox(dir, COORDINATOR_ID);
+    // The session's artifacts are in Redis: its workers here read and write them there.
+    await writeRedisArtifactsFile(dir, this.opts.redisUrl);
     const relay = fsToRedis(this.client, { sessionDir: dir, sessionId, agentId: COORDINATOR_ID, logger: this.opts.logger });
     this.sessions.set(sessionId, relay);
     await relay.start();

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { useRedisArtifacts } from '../artifacts/where.js';
 import { MailroomError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { connectRedis } from '../mailbox/redis/connect.js';
@@ -57,11 +58,15 @@ export class RedisLauncher implements WorkerLauncher {
   private timer: NodeJS.Timeout | undefined;
   private reportsFrom = '0-0';
   private closed = false;
+  /** Ends the in-process registration of this session's artifacts in Redis. */
+  private readonly artifactsOff: () => void;
 
   constructor(private readonly opts: RedisLauncherOptions) {
     this.sessionId = opts.record.id;
     this.client = connectRedis(opts.redisUrl, { name: `mailroom-coordinator-${this.sessionId}` });
     this.transport = new RedisTransport(this.client, this.sessionId);
+    // The coordinator's own artifacts (large outputs passed by reference) go where the workers read.
+    this.artifactsOff = useRedisArtifacts(opts.sessionDir, opts.redisUrl);
   }
 
   /** The coordinator's inbound relay, the report reader and the mirror timer; once. */
@@ -228,5 +233,6 @@ export class RedisLauncher implements WorkerLauncher {
     this.closed = true;
     for (const r of this.relays.values()) await r.stop().catch(() => undefined);
     await this.client.quit().catch(() => this.client.disconnect());
+    this.artifactsOff();
   }
 }
