@@ -131,12 +131,13 @@ export function registerInspectCommands(program: Command, io: InspectIo, setExit
     .argument('[agent]', 'agent id; omit for every agent')
     .option('-f, --follow', 'keep printing new lines until the session ends (or Ctrl-C)')
     .option('--level <level>', `lowest level shown (${LEVELS.join(', ')})`)
+    .option('--redis [url]', `${REDIS_HELP}: a worker's log stream when the file is not here`)
     .option('--runtime-dir <dir>', runtimeHelp)
-    .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; follow?: boolean; level?: string }) => {
+    .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; follow?: boolean; level?: string; redis?: string | boolean }) => {
       setExit(
         await guarded(io, async () => {
           if (flags.level && !LEVELS.includes(flags.level)) throw new UsageError(`--level must be one of ${LEVELS.join(', ')}, got "${flags.level}"`);
-          const ref = await openSession(runtimeDir(flags), session);
+          const ref = await openSession(runtimeDir(flags), session, redisOption(flags.redis));
           if (agent) await requireAgent(ref, agent);
           const stop = new AbortController();
           const onSigint = () => stop.abort();

@@ -35,17 +35,34 @@ export function redisAgents(url: string, sessionId: string): Promise<string[]> {
  * The text of an agent's transcript or log as its worker host streamed it (one line per
  * entry, newline-terminated, in order), or undefined when the stream does not exist.
  */
-export function readFileStream(url: string, sessionId: string, agentId: string, file: 'transcript' | 'log'): Promise<string | undefined> {
+export async function readFileStream(url: string, sessionId: string, agentId: string, file: 'transcript' | 'log'): Promise<string | undefined> {
+  const got = await readFileStreamAfter(url, sessionId, agentId, file);
+  return got && got.lines.map((l) => `${l}\n`).join('');
+}
+
+/**
+ * The lines of an agent's transcript or log stream after entry `after` (all by default),
+ * with the id of the last one, for a follower; undefined when the stream does not exist.
+ */
+export function readFileStreamAfter(
+  url: string,
+  sessionId: string,
+  agentId: string,
+  file: 'transcript' | 'log',
+  after?: string,
+): Promise<{ lines: string[]; last: string | undefined } | undefined> {
   return withRedis(url, async (client) => {
     const key = fileStream(sessionId, agentId, file);
     if ((await client.exists(key)) === 0) return undefined;
-    const parts: string[] = [];
-    let from = '-';
+    const lines: string[] = [];
+    let last = after;
     for (;;) {
-      const rows = (await client.xrange(key, from, '+', 'COUNT', 1000)) as [string, string[]][];
-      for (const [, fields] of rows) parts.push(`${fieldValue(fields, 'line')}\n`);
-      if (rows.length < 1000) return parts.join('');
-      from = `(${rows[rows.length - 1]![0]}`;
+      const rows = (await client.xrange(key, last ? `(${last}` : '-', '+', 'COUNT', 1000)) as [string, string[]][];
+      for (const [id, fields] of rows) {
+        lines.push(fieldValue(fields, 'line'));
+        last = id;
+      }
+      if (rows.length < 1000) return { lines, last };
     }
   });
 }

@@ -89,10 +89,17 @@ export async function listAgents(dir: string): Promise<string[]> {
   return [...ids.filter((n) => n === COORDINATOR_ID), ...ids.filter((n) => n !== COORDINATOR_ID)];
 }
 
+/** The session's agents: its agent folders here, and (read through Redis) those with a mailbox stream; coordinator first. */
+export async function sessionAgents(ref: SessionRef): Promise<string[]> {
+  const local = await listAgents(ref.dir);
+  if (!ref.redisUrl) return local;
+  const all = [...new Set([...local, ...(await redisAgents(ref.redisUrl, ref.id))])].sort();
+  return [...all.filter((n) => n === COORDINATOR_ID), ...all.filter((n) => n !== COORDINATOR_ID)];
+}
+
 /** Throws a UsageError (exit 2) naming the session's agents when `agent` is not one of them. */
 export async function requireAgent(ref: SessionRef, agent: string): Promise<void> {
-  let agents = await listAgents(ref.dir);
-  if (ref.redisUrl) agents = [...new Set([...agents, ...(await redisAgents(ref.redisUrl, ref.id))])];
+  const agents = await sessionAgents(ref);
   if (AgentIdSchema.safeParse(agent).success && agents.includes(agent)) return;
   throw new UsageError(
     `session ${ref.id} has no agent "${agent}"; its agents are: ${agents.length ? agents.join(', ') : '(none yet)'}`,

@@ -1,7 +1,10 @@
 /**
  * Issue 18, item 4: a redis-transport session read through Redis from a machine without
  * its session folder. `mailroom inbox --redis` shows the mailbox stream as folders (acked =
- * handled, not acked = waiting, the dead-letter stream with reasons), like a Maildir.
+ * handled, not acked = waiting, the dead-letter stream with reasons), like a Maildir;
+ * `transcript --redis` and `logs --redis` read a worker's transcript and log from the
+ * streams its worker host appends to (through the host's own FileToStream) when the file
+ * is not on this machine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +14,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { mailboxStreamKey } from '../../src/mailbox/redis/keys.js';
 import { RedisTransport } from '../../src/mailbox/redis/transport.js';
+import { fileStream } from '../../src/worker-host/protocol.js';
+import { FileToStream } from '../../src/worker-host/tail.js';
 import { waitFor } from '../mailbox/helpers.js';
 import { hasRedisServer, startRedis, type TestRedis } from '../support/redis.js';
 
@@ -106,5 +111,73 @@ describe.skipIf(!hasRedisServer())('mailroom inbox --redis: a Redis mailbox read
     const bad = await mailroom('inbox', newSession(), AGENT, '--redis', 'http://x:1', '--runtime-dir', runtime);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--redis: invalid --redis URL .*scheme must be/);
+  });
+
+  it('transcript and logs: a worker\'s files read from its streams when they are not here; a local file wins', async () => {
+    const sid = newSession();
+    t = RedisTransport.connect(server.url, sid);
+    await t.createMailbox('coordinator');
+    await t.createMailbox(AGENT);
+    // What a worker host does: the worker's files on the host, followed into their streams.
+    const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-host-files-'));
+    try {
+      const transcript = path.join(hostDir, 'transcript.jsonl');
+      const log = path.join(hostDir, 'log.ndjson');
+      const now = Date.now();
+      fs.writeFileSync(
+        transcript,
+        [
+          { t: now, kind: 'system', attempt: 1, content: 'You are a research worker.', tools: ['read_file'] },
+          { t: now + 1, kind: 'message', attempt: 1, message: { role: 'user', content: 'Find the error handling' } },
+          { t: now + 2, kind: 'message', attempt: 1, message: { role: 'assistant', content: [{ type: 'text', text: 'ERRORS-ARE-HANDLED-IN-MAIN' }] } },
+        ]
+          .map((l) => JSON.stringify(l))
+          .join('\n') + '\n',
+      );
+      fs.writeFileSync(log, JSON.stringify({ level: 30, time: now, msg: 'worker started on the host' }) + '\n');
+      const tails = [new FileToStream(t.client, transcript, fileStream(sid, AGENT, 'transcript')), new FileToStream(t.client, log, fileStream(sid, AGENT, 'log'))];
+      for (const tail of tails) await tail.poll();
+
+      const tr = await mailroom('transcript', sid, AGENT, '--redis', server.url, '--runtime-dir', runtime);
+      expect(tr.code, tr.err).toBe(0);
+      expect(tr.out).toContain('ERRORS-ARE-HANDLED-IN-MAIN');
+      expect(tr.out).toContain('Find the error handling');
+      const logs = await mailroom('logs', sid, AGENT, '--redis', server.url, '--runtime-dir', runtime);
+      expect(logs.code, logs.err).toBe(0);
+      expect(logs.out).toContain('worker started on the host');
+
+      // A line appended later reaches the stream on the next poll, and the next read.
+      fs.appendFileSync(log, JSON.stringify({ level: 40, time: now + 5, msg: 'a later warning' }) + '\n');
+      for (const tail of tails) await tail.poll();
+      const again = await mailroom('logs', sid, AGENT, '--redis', server.url, '--runtime-dir', runtime);
+      expect(again.out).toMatch(/worker started on the host[\s\S]*a later warning/);
+
+      // The coordinator's machine: its session folder, with the agent's folder but no transcript yet.
+      const coordRt = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-coord-files-'));
+      try {
+        const agentDir = path.join(coordRt, 'sessions', sid, 'agents', AGENT);
+        fs.mkdirSync(agentDir, { recursive: true });
+        fs.writeFileSync(path.join(coordRt, 'sessions', sid, 'session.json'), JSON.stringify({ id: sid, status: 'running' }));
+        const viaStream = await mailroom('transcript', sid, AGENT, '--redis', server.url, '--runtime-dir', coordRt);
+        expect(viaStream.code, viaStream.err).toBe(0);
+        expect(viaStream.out).toContain('ERRORS-ARE-HANDLED-IN-MAIN');
+        fs.writeFileSync(
+          path.join(agentDir, 'transcript.jsonl'),
+          JSON.stringify({ t: now, kind: 'message', attempt: 1, message: { role: 'assistant', content: [{ type: 'text', text: 'THE-LOCAL-MIRROR' }] } }) + '\n',
+        );
+        const viaFile = await mailroom('transcript', sid, AGENT, '--redis', server.url, '--runtime-dir', coordRt);
+        expect(viaFile.out).toContain('THE-LOCAL-MIRROR');
+        expect(viaFile.out).not.toContain('ERRORS-ARE-HANDLED-IN-MAIN');
+      } finally {
+        fs.rmSync(coordRt, { recursive: true, force: true });
+      }
+
+      // Without --redis there is no session here at all.
+      const local = await mailroom('transcript', sid, AGENT, '--runtime-dir', runtime);
+      expect(local.code).toBe(2);
+      expect(local.err).toMatch(/no session/);
+    } finally {
+      fs.rmSync(hostDir, { recursive: true, force: true });
+    }
   });
 });
