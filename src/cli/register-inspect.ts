@@ -12,7 +12,7 @@ import { openSession, requireAgent } from './inspect/session-data.js';
 import { formatSessions, listSessions } from './inspect/sessions.js';
 import { formatShow, loadSessionView } from './inspect/show.js';
 import { formatTranscript, loadTranscript } from './inspect/transcript.js';
-import { redisUrlFrom } from './transport-options.js';
+import { redisOption } from './transport-options.js';
 
 export interface InspectIo {
   out: (s: string) => void;
@@ -29,14 +29,6 @@ function stdoutInfo(): { columns?: number; colors: boolean } {
     ...(tty && process.stdout.columns ? { columns: process.stdout.columns } : {}),
     colors: tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
   };
-}
-
-/** `--redis [url]`: read a redis-transport session through Redis; without a URL, MAILROOM_REDIS_URL. */
-function redisOption(flag: string | boolean | undefined): { redisUrl?: string } {
-  if (flag === undefined || flag === false) return {};
-  const url = redisUrlFrom(flag === true ? undefined : flag);
-  if (!url) throw new UsageError('--redis without a URL needs MAILROOM_REDIS_URL');
-  return { redisUrl: url };
 }
 
 const REDIS_HELP = 'read a redis-transport session through Redis, from any machine (url, or MAILROOM_REDIS_URL)';
