@@ -282,7 +282,8 @@ async function killCommand(session: string, agent: string | undefined, flags: { 
   try {
     const outcome = await killSession(session, agent, { runtimeDir: flags.runtimeDir, reason: flags.reason, ...redisOption(flags.redis) });
     for (const s of outcome.stopped) io.err(`stopped ${s.agent} (pid ${s.pid}${s.host ? ` on host ${s.host}` : ''}, ${s.step})\n`);
-    if (outcome.stopped.length === 0 && outcome.alive.length === 0) io.err(`no live worker ${agent ? `"${agent}" ` : ''}in session ${outcome.sessionId}\n`);
+    for (const u of outcome.unconfirmed ?? []) io.err(`asked the coordinator to stop ${u.agent} on worker host ${u.host} (give --redis to wait until it is gone)\n`);
+    if (outcome.stopped.length === 0 && outcome.alive.length === 0 && !outcome.unconfirmed) io.err(`no live worker ${agent ? `"${agent}" ` : ''}in session ${outcome.sessionId}\n`);
     if (outcome.alive.length > 0) {
       io.err(`still alive: ${outcome.alive.join(', ')}\n`);
       return 1;

@@ -36,6 +36,8 @@ export interface KillOutcome {
   stopped: Array<{ agent: string; pid: number; step: string; host?: string }>;
   /** Agents still alive at the end (should be none). */
   alive: string[];
+  /** Workers on worker hosts the live coordinator was asked to stop, which this process could not watch (no Redis URL). */
+  unconfirmed?: Array<{ agent: string; host: string }>;
 }
 
 export async function killSession(ref: string, agent: string | undefined, opts: KillOptions = {}): Promise<KillOutcome> {
@@ -49,7 +51,7 @@ export async function killSession(ref: string, agent: string | undefined, opts: 
     });
   }
   const targets = [...before.entries()].filter(([a]) => agent === undefined || a === agent);
-  const remote = await remoteTargets(dir, record.id, agent, before, opts.redisUrl);
+  const { remote, unreachable } = await remoteTargets(dir, record.id, agent, before, opts.redisUrl);
 
   if (record.status === 'running' && isPidAlive(record.coordinatorPid)) {
     const sender = new MailboxSender({ sessionDir: dir, sessionId: record.id, from: 'operator' });
@@ -79,10 +81,13 @@ export async function killSession(ref: string, agent: string | undefined, opts: 
         ...[...remote].filter(([a]) => !stillRemote.includes(a)).map(([a, w]) => ({ agent: a, pid: w.pid, host: w.host, step: 'by coordinator' })),
       ],
       alive: [...targets.filter(([, pid]) => isPidAlive(pid)).map(([a]) => a), ...stillRemote],
+      ...(unreachable.length > 0 ? { unconfirmed: unreachable } : {}),
     };
   }
 
   // No coordinator: act directly, under the session lock so no coordinator starts meanwhile.
+  const [lost] = unreachable;
+  if (lost) throw new UsageError(`worker ${lost.agent} runs on worker host ${lost.host}: give --redis <url> (or MAILROOM_REDIS_URL with --redis) so the kill reaches that host`);
   const { lock } = await acquireSessionLock(dir);
   try {
     const journal = new Journal(sessionPaths(dir).journal, () => lock.epoch);
@@ -138,19 +143,24 @@ export async function killSession(ref: string, agent: string | undefined, opts: 
 
 /**
  * The workers to stop that run on worker hosts: those with an alive key in the session's
- * Redis and no process here. Without a Redis URL, a running worker whose record names a
- * host cannot be reached: a usage error says how to reach it.
+ * Redis and no process here. Without a Redis URL they cannot be seen: `unreachable` lists
+ * the running workers whose record names a host (a live coordinator still reaches them).
  */
-async function remoteTargets(dir: string, sessionId: string, agent: string | undefined, local: Map<string, number>, url: string | undefined): Promise<Map<string, RemoteWorker>> {
+async function remoteTargets(
+  dir: string,
+  sessionId: string,
+  agent: string | undefined,
+  local: Map<string, number>,
+  url: string | undefined,
+): Promise<{ remote: Map<string, RemoteWorker>; unreachable: Array<{ agent: string; host: string }> }> {
   const names = agent !== undefined ? [agent] : (await fs.readdir(sessionPaths(dir).agents).catch(() => [] as string[])).filter((a) => a !== COORDINATOR_ID);
   const candidates = names.filter((a) => !local.has(a));
-  if (candidates.length === 0) return new Map();
-  if (url) return remoteWorkers(url, sessionId, candidates);
+  if (candidates.length === 0) return { remote: new Map(), unreachable: [] };
+  if (url) return { remote: await remoteWorkers(url, sessionId, candidates), unreachable: [] };
+  const unreachable: Array<{ agent: string; host: string }> = [];
   for (const a of candidates) {
     const rec = await readAgentRecord(dir, a).catch(() => undefined);
-    if (rec?.host && rec.status === 'running') {
-      throw new UsageError(`worker ${a} runs on worker host ${rec.host}: give --redis <url> (or MAILROOM_REDIS_URL with --redis) so the kill reaches that host`);
-    }
+    if (rec?.host && rec.status === 'running') unreachable.push({ agent: a, host: rec.host });
   }
-  return new Map();
+  return { remote: new Map(), unreachable };
 }

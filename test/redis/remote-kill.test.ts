@@ -84,4 +84,34 @@ describe.skipIf(!hasRedisServer())('mailroom kill reaches a worker on a worker h
     host.child.kill('SIGTERM');
     expect((await host.done).code).toBe(0);
   });
+
+  it('with a live coordinator, the kill goes through it, and --redis lets the command wait until the remote worker is gone', async () => {
+    const coordRt = tempRuntime('mailroom-kill2-coord-');
+    const hostRt = tempRuntime('mailroom-kill2-host-');
+    dirs.push(coordRt, hostRt);
+    const plan = { subtasks: [{ id: 's1', role: 'research' as const, description: 'A long look', dependsOn: [] }], failurePolicy: 'all' as const };
+    const script = writeScript(coordRt, {
+      agents: { coordinator: [planReply(plan), textReply('SYNTHESIS')], 'w01-research': [textReply('TOO LATE', 600_000)] } as never,
+    });
+    const host = startCli(['worker-host', '--redis', server.url, '--slots', '2', '--name', 'k2', '--runtime-dir', hostRt]);
+    await waitFor(() => host.stderr().includes('worker host k2'), 60_000, 'the host to start');
+    const coord = startCli(['--runtime-dir', coordRt, '--script', script, '--no-live', '--transport', 'redis', '--redis', server.url, 'task']);
+    await waitFor(() => fs.existsSync(path.join(coordRt, 'sessions')) && fs.readdirSync(path.join(coordRt, 'sessions')).length === 1, 60_000, 'the session folder');
+    const dir = onlySession(coordRt);
+    const sid = path.basename(dir);
+    await waitFor(() => journalOf(dir).some((e) => e.type === 'started' && e.agent === 'w01-research'), 120_000, 'the worker to start on the host');
+    const pid = Number((await client.get(aliveKey(sid, 'w01-research')))!.split(' ')[1]);
+
+    const kill = await runCli(['kill', sid, 'w01-research', '--runtime-dir', coordRt, '--redis', server.url]);
+    expect(kill.code, kill.stderr).toBe(0);
+    expect(kill.stderr).toContain(`stopped w01-research (pid ${pid} on host k2, by coordinator)`);
+    expect(kill.stderr).toContain('(via coordinator)');
+    expect(isPidAlive(pid)).toBe(false);
+    expect(await client.exists(aliveKey(sid, 'w01-research'))).toBe(0);
+    // The coordinator ran the ladder and knows the stop was deliberate.
+    expect(journalOf(dir).some((e) => e.type === 'terminate' && e.agent === 'w01-research')).toBe(true);
+    await coord.done;
+    host.child.kill('SIGTERM');
+    expect((await host.done).code).toBe(0);
+  });
 });
