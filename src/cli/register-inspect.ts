@@ -67,11 +67,12 @@ export function registerInspectCommands(program: Command, io: InspectIo, setExit
     .command('show')
     .description('one session: its agent tree with status, attempts, pid, mailbox counts, usage and cost; results; where the answer is')
     .argument('<session>', 'session id, or "latest"')
+    .option('--redis [url]', `${REDIS_HELP}: mailbox counts from the streams, and whether each worker on a host is alive`)
     .option('--runtime-dir <dir>', runtimeHelp)
-    .action(async (session: string, flags: { runtimeDir?: string }) => {
+    .action(async (session: string, flags: { runtimeDir?: string; redis?: string | boolean }) => {
       setExit(
         await guarded(io, async () => {
-          const ref = await openSession(runtimeDir(flags), session);
+          const ref = await openSession(runtimeDir(flags), session, redisOption(flags.redis));
           io.out(formatShow(await loadSessionView(ref), { columns: stdoutInfo().columns }));
           return 0;
         }),

@@ -55,6 +55,13 @@ describe.skipIf(!hasRedisServer())('mailroom kill reaches a worker on a worker h
     await coord.done;
     expect(isPidAlive(pid)).toBe(true);
 
+    // `show --redis` sees it alive on its host (the * after pid@host), and its mailbox stream.
+    const shown = await runCli(['show', sid, '--runtime-dir', coordRt, '--redis', server.url]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`w01-research\\s+research\\s+running\\s+1\\s+${pid}@k1\\*\\s+0\\s+1\\s+0\\s`));
+    const local = await runCli(['show', sid, '--runtime-dir', coordRt]);
+    expect(local.stdout).toMatch(new RegExp(`${pid}@k1\\s`));
+
     // Without the Redis URL the kill cannot reach the host, and says how to.
     const blind = await runCli(['kill', sid, 'w01-research', '--runtime-dir', coordRt]);
     expect(blind.code).toBe(2);
