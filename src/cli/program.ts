@@ -2,7 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PATTERNS, PROVIDERS } from '../config.js';
 import { runSession, resumeSession, type SessionOutcome } from '../coordinator/api.js';
-import { launcherFrom, type TransportFlags } from './transport-options.js';
+import { launcherFrom, redisOption, type TransportFlags } from './transport-options.js';
 import { registerWorkerHost } from './worker-host.js';
 import type { SessionEventListener } from '../coordinator/events.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -144,7 +144,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .argument('[agent]', 'worker agent id, e.g. w01-research; omit to stop the whole session')
     .option('--runtime-dir <dir>', 'where sessions live')
     .option('--reason <text>', 'recorded in the journal', 'requested by the operator')
-    .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string }) => {
+    .option('--redis [url]', "the session's Redis (redis transport): a worker on a worker host is stopped by that host (url, or MAILROOM_REDIS_URL)")
+    .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string; redis?: string | boolean }) => {
       setExit(await killCommand(session, agent, flags, io));
     });
   registerInspectCommands(program, io, setExit);
@@ -277,11 +278,12 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
   return outcome.exitCode;
 }
 
-async function killCommand(session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string }, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+async function killCommand(session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string; redis?: string | boolean }, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   try {
-    const outcome = await killSession(session, agent, { runtimeDir: flags.runtimeDir, reason: flags.reason });
-    for (const s of outcome.stopped) io.err(`stopped ${s.agent} (pid ${s.pid}, ${s.step})\n`);
-    if (outcome.stopped.length === 0 && outcome.alive.length === 0) io.err(`no live worker ${agent ? `"${agent}" ` : ''}in session ${outcome.sessionId}\n`);
+    const outcome = await killSession(session, agent, { runtimeDir: flags.runtimeDir, reason: flags.reason, ...redisOption(flags.redis) });
+    for (const s of outcome.stopped) io.err(`stopped ${s.agent} (pid ${s.pid}${s.host ? ` on host ${s.host}` : ''}, ${s.step})\n`);
+    for (const u of outcome.unconfirmed ?? []) io.err(`asked the coordinator to stop ${u.agent} on worker host ${u.host} (give --redis to wait until it is gone)\n`);
+    if (outcome.stopped.length === 0 && outcome.alive.length === 0 && !outcome.unconfirmed) io.err(`no live worker ${agent ? `"${agent}" ` : ''}in session ${outcome.sessionId}\n`);
     if (outcome.alive.length > 0) {
       io.err(`still alive: ${outcome.alive.join(', ')}\n`);
       return 1;
