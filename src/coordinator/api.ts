@@ -22,7 +22,7 @@ import {
   sessionsDir,
 } from '../session/layout.js';
 import { acquireSessionLock } from '../session/lock.js';
-import { createSessionFolder } from '../session/create.js';
+import { createHumanMailbox, createSessionFolder } from '../session/create.js';
 import { loadPrices } from '../session/prices.js';
 import type { SessionRecord, SessionStatus } from '../session/records.js';
 import { readSessionRecord, writeAgentRecord, writeSessionRecord } from '../session/store.js';
@@ -243,6 +243,7 @@ function coordinatorLogger(dir: string, sessionId: string, level: string | undef
 
 async function prepareCoordinatorAgent(dir: string, provider: string, model: string): Promise<void> {
   await createMailbox(dir, COORDINATOR_ID);
+  await createHumanMailbox(dir);
   await writeAgentRecord(dir, {
     v: 1,
     id: COORDINATOR_ID,
