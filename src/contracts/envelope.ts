@@ -80,6 +80,8 @@ export const QuestionBodySchema = z.object({
   agent: z.string().optional(),
   /** Background shown to the person with the question (a draft's review, say). */
   context: z.string().max(20_000).optional(),
+  /** The worker's `ask_coordinator` question this one forwards (its answer goes back under that id). */
+  forQuestion: z.string().optional(),
 });
 
 /** Worker to human: a tool call that waits for a person's `approval` or `denial` (replyTo = this id). */

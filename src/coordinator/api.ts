@@ -83,7 +83,7 @@ export interface SessionOutcome {
   reason?: string;
   provider: string;
   usage: UsageReport;
-  /** 0 completed, 1 failed, 3 needs a human, 130 interrupted. */
+  /** 0 completed, 1 failed, 3 needs a human, 4 detached to wait for people, 130 interrupted. */
   exitCode: number;
   /** True when `resumeSession` found the session already completed and only read its result. */
   alreadyCompleted?: boolean;
@@ -95,6 +95,8 @@ export function exitCodeFor(status: SessionStatus): number {
       return 0;
     case 'needs_human':
       return 3;
+    case 'waiting':
+      return 4;
     case 'interrupted':
       return 130;
     default:

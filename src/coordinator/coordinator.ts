@@ -34,6 +34,7 @@ import { consult } from './consultation.js';
 import { StopSession, type AttemptRuntime, type ConsultEvent, type CoordinatorCore } from './core.js';
 import type { EventBus } from './events.js';
 import { handlePatternResult, onMessage } from './messages.js';
+import { detachStop, onlyWaiting, syncPeople } from './people.js';
 import { Waker } from './waker.js';
 import { reconcile, spawnSubtask, stopAllWorkers, superviseOnce } from './workers.js';
 
@@ -229,6 +230,8 @@ export class Coordinator implements CoordinatorCore {
       if (this.state.synthesis === undefined) {
         if (!this.state.plan) await this.makePlan();
         await this.startReader();
+        // Requests to people and replies given while no coordinator ran are journaled first.
+        await syncPeople(this);
         if (resumed) {
           await this.rehandlePatternResults();
           await reconcile(this);
@@ -321,7 +324,9 @@ export class Coordinator implements CoordinatorCore {
       await this.failBlocked();
       if (allSettled(this.state)) break;
       const mayRespawn = (id: string) => this.pattern.canRespawn?.(this.patternCtx, id) ?? true;
-      for (const s of readyToStart(this.state, this.options.maxWorkers, mayRespawn)) {
+      const ready = readyToStart(this.state, this.options.maxWorkers, mayRespawn);
+      if (this.options.detachOnWait && onlyWaiting(this, ready.length)) throw detachStop(this);
+      for (const s of ready) {
         if (this.stopping) break;
         await spawnSubtask(this, s.subtask.id);
       }
@@ -381,6 +386,8 @@ export class Coordinator implements CoordinatorCore {
     if (this.stopping?.fenced) return this.fencedOff(this.stopping.message);
     // Let a consultation or draft in flight land before the end is recorded.
     await this.background;
+    // Detached to wait for people: waiting workers keep waiting, and a resume picks it all up.
+    if (status === 'waiting') return this.detached(reason ?? 'waiting for people');
     // Nothing may outlive the session: stop whatever still runs before recording the end.
     await stopAllWorkers(this, status === 'completed' ? 'session completed' : `session ${status}: ${reason ?? ''}`);
     if (this.stopping?.fenced) return this.fencedOff(this.stopping.message);
@@ -403,6 +410,16 @@ export class Coordinator implements CoordinatorCore {
     const text = this.state.synthesis?.text;
     const showResult = text !== undefined && (status === 'completed' || status === 'needs_human');
     return { status, ...(showResult ? { result: text } : {}), ...(reason ? { reason } : {}), usage };
+  }
+
+  /** `--detach-on-wait`: the end of this coordinator, not of the session (exit 4). */
+  private async detached(reason: string): Promise<CoordinatorOutcome> {
+    const usage = await this.deps.ledger.save().catch(() => this.deps.ledger.report());
+    await this.tryCommit({ type: 'decision', what: 'detach', why: reason });
+    this.record = { ...this.record, status: 'waiting', reason };
+    await writeSessionRecord(this.dir, this.record).catch((err: unknown) => this.log.error({ err }, 'could not record the detach'));
+    this.deps.bus.emit({ type: 'session_ended', status: 'waiting', reason });
+    return { status: 'waiting', reason, usage };
   }
 
   /**
