@@ -47,7 +47,8 @@ async function journalRequest(core: CoordinatorCore, r: StoredRequest): Promise<
     type: 'request',
     id: r.id,
     kind: r.kind,
-    agent: r.from,
+    // Who waits: the requester, or the worker whose question the coordinator handed on.
+    agent: r.origin === 'consult' ? r.agent : r.from,
     subtask: r.subtask,
     summary: r.summary,
     sentAt: r.sentAt,

@@ -15,7 +15,7 @@ import { needsApproval, summarizeCall } from '../people/rules.js';
 import { respond } from '../people/respond.js';
 import { hasRequest, readReply, requestId, type ReplyRecord } from '../people/store.js';
 import { AWAITING_PERSON_NOTE, type Transcript } from '../agent/transcript.js';
-import { HUMAN_ID } from '../session/layout.js';
+import { COORDINATOR_ID, HUMAN_ID } from '../session/layout.js';
 import type { WallClock } from './wall-clock.js';
 
 export interface PeopleOptions {
@@ -145,4 +145,9 @@ export class PeopleWaits {
       throw err;
     }
   }
+}
+
+/** Whether the coordinator handed this `ask_coordinator` question to a person (then its answer may take long). */
+export function forwardedToPerson(sessionDir: string, questionId: string): Promise<boolean> {
+  return hasRequest(sessionDir, requestId(COORDINATOR_ID, 'consult', questionId));
 }

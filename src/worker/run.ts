@@ -23,7 +23,7 @@ import type { ToolContext } from '../tools/types.js';
 import type { AgentDefinition } from '../agents/schema.js';
 import { readCatalogue } from '../agents/snapshot.js';
 import { loadAgentTools, type AgentTools } from './tools.js';
-import { PeopleWaits } from './people.js';
+import { PeopleWaits, forwardedToPerson } from './people.js';
 import { WallClock } from './wall-clock.js';
 
 export interface WorkerRunOptions {
@@ -209,14 +209,23 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     signal: abort.signal,
     askCoordinator: async (question) => {
       const id = `q-${subtask.id}-${Date.now()}`.slice(0, 64);
+      let forwarded = false;
       const answer = new Promise<string | undefined>((resolve) => {
         replies.set(id, resolve);
-        const timer = setTimeout(() => resolve(undefined), QUESTION_TIMEOUT_MS);
+        // A question the coordinator handed to a person waits for them, off the wall clock.
+        const onTimeout = () =>
+          void forwardedToPerson(sessionDir, id).then((yes) => {
+            if (!yes) return resolve(undefined);
+            forwarded = true;
+            wallClock.pause();
+          });
+        const timer = setTimeout(onTimeout, QUESTION_TIMEOUT_MS);
         timer.unref();
         abort.signal.addEventListener('abort', () => resolve(undefined), { once: true });
       });
       await sender.send(COORDINATOR_ID, 'question', { subtask: subtask.id, question }, { id });
       const text = await answer;
+      if (forwarded) wallClock.resume();
       replies.delete(id);
       return text;
     },

@@ -100,7 +100,7 @@ describe('--pattern reflect', () => {
 
   it('ends needs_human (exit 3) with the last review when the threshold is never reached', async () => {
     const rt = runtime();
-    const run = await runCli(['--runtime-dir', rt, '--source', SAMPLE_PROJECT, '--offline', '--pattern', 'reflect', '--max-rounds', '2', 'Write a short note on error handling']);
+    const run = await runCli(['--runtime-dir', rt, '--source', SAMPLE_PROJECT, '--offline', '--pattern', 'reflect', '--max-rounds', '2', '--no-human', 'Write a short note on error handling']);
     expect(run.code, run.stderr).toBe(3);
     const dir = onlySession(rt);
     const session = readJson<{ status: string; reason: string; review: { score: number } }>(path.join(dir, 'session.json'));

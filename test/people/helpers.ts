@@ -14,7 +14,7 @@ export const WRITE_CALL = { type: 'tool_use' as const, id: 'toolu_write_1', name
 export const FINAL = 'FINAL: the changelog is updated.';
 
 /** Short heartbeats, so that "a wait longer than heartbeat × misses" is quick to reach. */
-export const FAST = ['--heartbeat-ms', '200', '--heartbeat-misses', '3', '--no-server-tools', '--no-live'];
+export const FAST = ['--heartbeat-ms', '200', '--heartbeat-misses', '3', '--no-server-tools'];
 
 /**
  * One writing subtask whose worker calls write_file, then answers from what the tool said.
