@@ -12,6 +12,7 @@ import { listRequests, requestId, type StoredRequest } from '../people/store.js'
 import { COORDINATOR_ID, HUMAN_ID } from '../session/layout.js';
 import { writeSessionRecord } from '../session/store.js';
 import type { ResultApi } from '../patterns/types.js';
+import type { UsageReport } from '../session/usage.js';
 import { StopSession, type CoordinatorCore } from './core.js';
 
 const syncing = new WeakMap<CoordinatorCore, Promise<void>>();
@@ -90,6 +91,33 @@ export async function askPerson(
   return id;
 }
 
+/** Codes that never lead to a question: the session or a person stopped it, or a dependency failed. */
+const NOT_ASKED = new Set(['E_TERMINATED', 'E_SHUTDOWN', 'E_DEPENDENCY']);
+
+/**
+ * Route or fallback with no agent left: a subtask about to fail for good whose fallback was
+ * used (or that the route pattern sent to its only agent) goes to a person instead, unless
+ * `--no-human`. Asked before the failure is journaled, so the session cannot end meanwhile.
+ */
+export async function askBeforeGivingUp(core: CoordinatorCore, id: string, f: { code: string; error: string; attempt: number }): Promise<void> {
+  const s = core.sub(id);
+  if (core.options.noHuman || core.stopping || NOT_ASKED.has(f.code)) return;
+  if (!s.fallbackUsed && core.pattern.name !== 'route') return;
+  await askPerson(core, {
+    key: `failure-${id}-${s.agentId}-${f.attempt}`,
+    subtask: id,
+    origin: 'route',
+    agent: s.agentId,
+    question: `Subtask ${id} (${s.role}) failed for good and no agent is left to take it over: ${f.error}. Reply with instructions to try it once more, or "give up" to leave it failed.`,
+    context: s.subtask.description,
+  });
+}
+
+/** A question about a failed subtask is open: the session must not settle or fail its dependents yet. */
+export function awaitingPeopleOnFailures(core: CoordinatorCore): boolean {
+  return openRequests(core.state).some((r) => r.origin === 'route');
+}
+
 /** A person answered one of the coordinator's questions: the route that asked carries on. */
 async function onAnswer(core: CoordinatorCore, r: StoredRequest, text: string): Promise<void> {
   const q = r.envelope.type === 'question' ? r.envelope.body : undefined;
@@ -98,6 +126,15 @@ async function onAnswer(core: CoordinatorCore, r: StoredRequest, text: string): 
     // The worker's ask_coordinator gets the person's words as the coordinator's answer.
     const asker = subtasksOf(core.state).find((x) => x.agentId === q.agent && x.status === 'running');
     if (asker) await core.sender.send(asker.agentId, 'message', { text: `A person answered: ${text}` }, { id: `re-${r.id}`, replyTo: q.forQuestion });
+    return;
+  }
+  if (q.origin === 'route') {
+    // "give up" leaves it failed; anything else is instructions for one more attempt.
+    const s = core.state.subtasks[q.subtask];
+    if (s && s.status === 'failed' && !/^\s*give up\b/i.test(text)) {
+      await core.commit({ type: 'requeue', subtask: q.subtask, instructions: `A person's instructions for this attempt: ${text}` });
+      core.wake();
+    }
     return;
   }
   if (q.origin === 'reflect' && core.pattern.onAnswer) {
@@ -139,4 +176,15 @@ export function onlyWaiting(core: CoordinatorCore, readyCount: number): boolean 
 export function detachStop(core: CoordinatorCore): StopSession {
   const ids = openRequests(core.state).map((r) => r.id).join(', ');
   return new StopSession('waiting', `detached to wait for people (open: ${ids}); answer, then resume with mailroom --resume ${core.record.id}`);
+}
+
+/** `--detach-on-wait`: the end of this coordinator, not of the session (status waiting, exit 4). */
+export async function detach(core: CoordinatorCore, reason: string): Promise<{ status: 'waiting'; reason: string; usage: UsageReport }> {
+  const usage = await core.ledger.save().catch(() => core.ledger.report());
+  await core.tryCommit({ type: 'decision', what: 'detach', why: reason });
+  const record = { ...core.record, status: 'waiting' as const, reason };
+  core.setRecord(record);
+  await writeSessionRecord(core.dir, record).catch((err: unknown) => core.log.error({ err }, 'could not record the detach'));
+  core.bus.emit({ type: 'session_ended', status: 'waiting', reason });
+  return { status: 'waiting', reason, usage };
 }

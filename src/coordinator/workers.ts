@@ -9,7 +9,7 @@ import { heartbeatAge } from '../agent/heartbeat.js';
 import { ArtifactStore } from '../artifacts/store.js';
 import { agentStatusForFailure } from '../engine/failures.js';
 import { decideFailure, subtasksOf, waitingOn, type SubtaskState } from '../engine/subtasks.js';
-import { syncPeople } from './people.js';
+import { askBeforeGivingUp, syncPeople } from './people.js';
 import { overWorkerLimits, superviseWorker } from '../engine/supervisor.js';
 import { describeError } from '../errors.js';
 import { crashPoint } from '../faults.js';
@@ -157,6 +157,7 @@ export async function recordFailure(
       { maxAttempts: core.options.maxAttempts, maxRestarts: core.options.maxRestarts, restartWindowMs: core.options.restartWindowMs, maxHostRespawns: MAX_HOST_RESPAWNS },
       Date.now(),
     );
+    if (d.next === 'final') await askBeforeGivingUp(core, id, { code, error: d.error, attempt });
     await core.commit({
       type: 'failure',
       subtask: id,

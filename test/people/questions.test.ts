@@ -132,4 +132,51 @@ describe('questions to people', () => {
     expect(journal(dir).find((e) => e.type === 'reply')).toMatchObject({ id: request.id, kind: 'answer' });
     expect(status(dir)).toBe('completed');
   }, 180_000);
+
+  it('a fallback with no agent left asks a person; their instructions send the subtask back to work', async () => {
+    const bad = { type: 'error' as const, status: 400, message: 'bad request from the model' };
+    const primary = [bad];
+    const fallback = [bad, textReply('FALLBACK RESULT, done as the person said')];
+    server.reset();
+    server.respond((req) => {
+      if (req.agent === 'w01-analysis') return primary.shift();
+      if (req.agent === 'w02-research') return fallback.shift();
+      if (req.agent !== 'coordinator') return undefined;
+      if (isConsultation(req)) return textReply('No action.');
+      if (isPlanning(req)) return { type: 'message', content: [{ type: 'tool_use', id: 'toolu_plan', name: 'plan_subtasks', input: { subtasks: [{ id: 'numbers', role: 'analysis', description: 'Crunch the numbers', fallbackRole: 'research' }], failurePolicy: 'all' } }] };
+      return textReply(FINAL);
+    });
+    const rt = runtime();
+    const run = startCli(['--runtime-dir', rt, ...FAST, '--attempts', '1', 'Crunch the numbers'], { env: fakeEnv(server) });
+    const { dir, request } = await openRequest(rt);
+    dirs.push(dir);
+    expect(request).toMatchObject({ kind: 'question', from: 'coordinator', origin: 'route', subtask: 'numbers' });
+    expect(request.summary).toContain('no agent is left');
+    const ok = await cli(rt, ['answer', 'latest', request.id, 'INSTRUCTIONS-9: use only the 2025 rows']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(0);
+    const j = journal(dir);
+    expect(j.find((e) => e.type === 'requeue')).toMatchObject({ subtask: 'numbers' });
+    expect(j.find((e) => e.type === 'result')).toMatchObject({ subtask: 'numbers', agent: 'w02-research' });
+    expect(JSON.stringify(server.requestsFor('w02-research')[1]!.body.messages)).toContain('INSTRUCTIONS-9: use only the 2025 rows');
+  }, 180_000);
+
+  it('with --no-human, a fallback with no agent left fails as before, and nobody is asked', async () => {
+    const bad = { type: 'error' as const, status: 400, message: 'bad request from the model' };
+    server.reset();
+    server.respond((req) => {
+      if (req.agent === 'w01-analysis' || req.agent === 'w02-research') return bad;
+      if (req.agent !== 'coordinator') return undefined;
+      if (isConsultation(req)) return textReply('No action.');
+      if (isPlanning(req)) return { type: 'message', content: [{ type: 'tool_use', id: 'toolu_plan', name: 'plan_subtasks', input: { subtasks: [{ id: 'numbers', role: 'analysis', description: 'Crunch the numbers', fallbackRole: 'research' }], failurePolicy: 'all' } }] };
+      return textReply(FINAL);
+    });
+    const rt = runtime();
+    const done = await startCli(['--runtime-dir', rt, ...FAST, '--attempts', '1', '--no-human', 'Crunch the numbers'], { env: fakeEnv(server) }).done;
+    expect(done.code).toBe(1);
+    const dir = path.join(rt, 'sessions', fs.readdirSync(path.join(rt, 'sessions'))[0]!);
+    expect(journal(dir).filter((e) => e.type === 'request')).toEqual([]);
+    expect(status(dir)).toBe('failed');
+  }, 180_000);
 });
