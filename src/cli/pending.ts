@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { pendingRequests, type PendingRequest } from '../people/pending.js';
 import { exitCodeForError } from './errors.js';
+import { oneLine } from './inspect/format.js';
 import type { PeopleIo } from './reply.js';
 
 function age(ms: number): string {
@@ -15,7 +16,8 @@ function age(ms: number): string {
 /** The table `pending` prints. */
 export function formatPending(list: PendingRequest[]): string {
   if (list.length === 0) return 'no open requests\n';
-  const rows = list.map((r) => [r.session, r.id, r.agent, r.kind, r.summary.replace(/\s+/g, ' ').slice(0, 100), age(r.ageMs)]);
+  // A model wrote the summary: terminal escapes are stripped before it reaches a terminal.
+  const rows = list.map((r) => [r.session, r.id, oneLine(r.agent), r.kind, oneLine(r.summary).slice(0, 100), age(r.ageMs)]);
   const head = ['SESSION', 'REQUEST', 'AGENT', 'KIND', 'WHAT', 'AGE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');

@@ -3,6 +3,7 @@
  * a terminal (CI, pipes, files), and as the base of the live view.
  */
 import type { SessionEvent } from '../coordinator/events.js';
+import { oneLine } from './inspect/format.js';
 
 export interface ProgressWriter {
   write(text: string): void;
@@ -45,9 +46,9 @@ export function formatEvent(e: SessionEvent): string | undefined {
     case 'session_ended':
       return `session ${e.status}${e.reason ? `: ${e.reason}` : ''}`;
     case 'approval_requested':
-      return `${e.agent} asks to run ${e.summary}: approve with\n         ${e.command}   (or deny … --reason "...")`;
+      return `${e.agent} asks to run ${oneLine(e.summary)}: approve with\n         ${e.command}   (or deny … --reason "...")`;
     case 'question_asked':
-      return `${e.agent} asks a person: ${e.question.length > 200 ? `${e.question.slice(0, 200)}…` : e.question}\n         answer with ${e.command} "..."`;
+      return `${e.agent} asks a person: ${oneLine(e.question.length > 200 ? `${e.question.slice(0, 200)}…` : e.question)}\n         answer with ${e.command} "..."`;
     case 'request_answered':
       return `request ${e.request} (${e.agent}): ${e.kind === 'approval' ? 'approved' : e.kind === 'denial' ? 'denied' : 'answered'}`;
   }

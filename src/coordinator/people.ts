@@ -7,15 +7,33 @@
  * an answer given while the coordinator is down reaches a waiting worker at once.
  */
 import type { PersonReplyKind } from '../contracts/journal.js';
-import { openRequests, subtasksOf } from '../engine/subtasks.js';
+import { liveRequests, openRequests, subtasksOf } from '../engine/subtasks.js';
 import { listRequests, requestId, type StoredRequest } from '../people/store.js';
-import { COORDINATOR_ID, HUMAN_ID } from '../session/layout.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { mailboxFolder } from '../mailbox/maildir.js';
+import { COORDINATOR_ID, HUMAN_ID, replyFile } from '../session/layout.js';
 import { writeSessionRecord } from '../session/store.js';
 import type { ResultApi } from '../patterns/types.js';
 import type { UsageReport } from '../session/usage.js';
 import { StopSession, type CoordinatorCore } from './core.js';
 
 const syncing = new WeakMap<CoordinatorCore, Promise<void>>();
+/** The human folders' mtimes at the last full pass: unchanged folders need no re-read. */
+const seen = new WeakMap<CoordinatorCore, string>();
+
+/** A request arriving renames a file into new/, a reply links one into replies/: both change a folder's mtime. */
+function folderStamp(dir: string): string {
+  return [mailboxFolder(dir, HUMAN_ID, 'new'), mailboxFolder(dir, HUMAN_ID, 'cur'), path.dirname(replyFile(dir, 'x'))]
+    .map((d) => {
+      try {
+        return String(fs.statSync(d).mtimeMs);
+      } catch {
+        return '-';
+      }
+    })
+    .join('/');
+}
 
 /** Journals new requests and replies, one pass at a time (the supervisor and the mailbox both call it). */
 export function syncPeople(core: CoordinatorCore): Promise<void> {
@@ -26,6 +44,8 @@ export function syncPeople(core: CoordinatorCore): Promise<void> {
 
 async function syncOnce(core: CoordinatorCore): Promise<void> {
   if (core.stopping?.fenced) return;
+  const stamp = folderStamp(core.dir);
+  if (seen.get(core) === stamp) return updateStatus(core);
   const found = await listRequests(core.dir);
   for (const r of found) {
     if (!core.state.requests[r.id]) await journalRequest(core, r);
@@ -40,6 +60,7 @@ async function syncOnce(core: CoordinatorCore): Promise<void> {
     core.bus.emit({ type: 'request_answered', request: r.id, agent: r.agent, kind: r.reply.kind });
     core.wake();
   }
+  seen.set(core, stamp);
   await updateStatus(core);
 }
 
@@ -68,7 +89,7 @@ async function journalRequest(core: CoordinatorCore, r: StoredRequest): Promise<
 /** session.json says `waiting` while any request is open, and `running` again after. */
 async function updateStatus(core: CoordinatorCore): Promise<void> {
   if (core.stopping) return;
-  const status = openRequests(core.state).length > 0 ? 'waiting' : 'running';
+  const status = liveRequests(core.state).length > 0 ? 'waiting' : 'running';
   if (core.record.status === status || (core.record.status !== 'running' && core.record.status !== 'waiting')) return;
   const record = { ...core.record, status } as const;
   core.setRecord(record);
@@ -163,7 +184,7 @@ export function resultApi(core: CoordinatorCore): ResultApi {
  * persistent worker whose last round was handled.
  */
 export function onlyWaiting(core: CoordinatorCore, readyCount: number): boolean {
-  const open = openRequests(core.state);
+  const open = liveRequests(core.state);
   if (open.length === 0 || readyCount > 0) return false;
   return subtasksOf(core.state).every((s) => {
     if (s.status !== 'running') return s.status !== 'pending';
@@ -174,7 +195,7 @@ export function onlyWaiting(core: CoordinatorCore, readyCount: number): boolean 
 
 /** The stop that ends a detached coordinator: status `waiting`, exit 4. */
 export function detachStop(core: CoordinatorCore): StopSession {
-  const ids = openRequests(core.state).map((r) => r.id).join(', ');
+  const ids = liveRequests(core.state).map((r) => r.id).join(', ');
   return new StopSession('waiting', `detached to wait for people (open: ${ids}); answer, then resume with mailroom --resume ${core.record.id}`);
 }
 

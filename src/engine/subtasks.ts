@@ -288,6 +288,18 @@ export function openRequests(state: EngineState): PersonRequest[] {
     .sort((a, b) => a.openedAt - b.openedAt);
 }
 
+/**
+ * Open requests someone still waits on: the coordinator's own, and those of a worker whose
+ * subtask runs with that agent (a request of an attempt that was replaced waits for nobody).
+ */
+export function liveRequests(state: EngineState): PersonRequest[] {
+  return openRequests(state).filter((r) => {
+    if (!r.subtask) return true;
+    const s = state.subtasks[r.subtask];
+    return r.agent === 'coordinator' || (s !== undefined && s.agentId === r.agent && s.status === 'running');
+  });
+}
+
 /** The open request an agent is waiting on, if any. */
 export function waitingOn(state: EngineState, agentId: string): PersonRequest | undefined {
   return openRequests(state).find((r) => r.agent === agentId);

@@ -1,7 +1,7 @@
 /** Every open request to people, across all sessions under a runtime dir (for `mailroom pending` and the viewer). */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { SESSION_ID_PATTERN, resolveRuntimeDir, sessionsDir } from '../session/layout.js';
+import { SESSION_ID_PATTERN, resolveRuntimeDir, sessionPaths, sessionsDir } from '../session/layout.js';
 import { listRequests, type StoredRequest } from './store.js';
 
 export interface PendingRequest {
@@ -25,12 +25,27 @@ export interface PendingRequest {
   command: string;
 }
 
-/** The open requests (no reply yet) of every session, oldest first. */
+/** The open requests (no reply yet) of every session that is not completed, oldest first. */
 export async function pendingRequests(runtimeOpt?: string, now = Date.now()): Promise<PendingRequest[]> {
   const root = sessionsDir(resolveRuntimeDir(runtimeOpt));
   const ids = (await fsp.readdir(root).catch(() => [] as string[])).filter((n) => SESSION_ID_PATTERN.test(n)).sort();
-  const all = await Promise.all(ids.map(async (id) => (await listRequests(path.join(root, id))).filter((r) => !r.reply).map((r) => toPending(id, path.join(root, id), r, now))));
+  const all = await Promise.all(
+    ids.map(async (id) => {
+      const dir = path.join(root, id);
+      // A completed session waits for nobody: whatever it left open is moot.
+      if ((await sessionStatus(dir)) === 'completed') return [];
+      return (await listRequests(dir)).filter((r) => !r.reply).map((r) => toPending(id, dir, r, now));
+    }),
+  );
   return all.flat().sort((a, b) => a.sentAt - b.sentAt);
+}
+
+async function sessionStatus(dir: string): Promise<string | undefined> {
+  try {
+    return (JSON.parse(await fsp.readFile(sessionPaths(dir).sessionJson, 'utf8')) as { status?: string }).status;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One request as `pending` shows it. */
