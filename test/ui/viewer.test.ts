@@ -126,7 +126,7 @@ describe('the viewer on finished sessions', () => {
     const rows = page.locator('[data-testid=session-row]');
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(2);
     const offline = page.locator(`[data-testid=session-row][data-session="${offlineId}"]`);
-    await expect.poll(() => offline.innerText()).toMatch(/completed[\s\S]*Find how errors are handled[\s\S]*coordinator[\s\S]*\b4\b/);
+    await expect.poll(() => offline.innerText()).toMatch(/completed[\s\S]*Find how errors are handled[\s\S]*coordinator[\s\S]*\b5\b/);
     await expect.poll(() => page.locator(`[data-testid=session-row][data-session="${scriptedId}"]`).innerText()).toMatch(/a scripted task with a retry/);
     await screenshot(page, 'list');
     await page.click('[data-testid=filter-completed]');
