@@ -12,7 +12,7 @@ import { isPidAlive } from '../../src/util/fs.js';
 import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 import { fakeEnv } from '../anthropic/helpers.js';
 import { FakeAnthropicServer } from '../support/fake-anthropic/index.js';
-import { killStartedClis, runCli, useTempRuntimes } from '../support/cli.js';
+import { killStartedClis, runCli, startCli, useTempRuntimes } from '../support/cli.js';
 import { FINAL, WRITE_CALL, cli, journal, killWorkers, openRequest, scriptWriter, startSession, status, until } from './helpers.js';
 
 let server: FakeAnthropicServer;
@@ -145,5 +145,29 @@ describe('waiting for a person survives crashes', () => {
     expect(status(dir)).toBe('completed');
     expect(workerCalls()).toBe(2);
     expect(server.requestsFor('coordinator').filter((r) => r.body?.tool_choice?.name === 'plan_subtasks')).toHaveLength(1);
+  }, 180_000);
+
+  it('resumed while the worker still waits: it reattaches, shows waiting again, and the answer finishes it', async () => {
+    scriptWriter(server);
+    const rt = runtime();
+    const run = startSession(server, rt, ['--require-approval', 'write_file']);
+    const { dir, request } = await openRequest(rt);
+    dirs.push(dir);
+    const workerPid = await until(() => findWorkerProcesses(dir).get('w01-writing'), 'the worker pid');
+    await until(() => journal(dir).some((e) => e.type === 'request'), 'the request journaled');
+    run.child.kill('SIGKILL');
+    await run.done;
+    const resumed = startCli(['--resume', 'latest', '--runtime-dir', rt], { env: fakeEnv(server) });
+    await until(() => journal(dir).some((e) => e.type === 'reattach' && e.pid === workerPid), 'the waiting worker reattached');
+    // The resumed coordinator wrote running, then waiting again once it had synced (before it reattached).
+    await until(() => status(dir) === 'waiting', 'status waiting after the resume');
+    const ok = await cli(rt, ['approve', 'latest', request.id]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const done = await resumed.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout.trim()).toBe(FINAL);
+    expect(workerCalls()).toBe(2);
+    expect(journal(dir).filter((e) => e.type === 'spawn')).toHaveLength(1);
+    expect(status(dir)).toBe('completed');
   }, 180_000);
 });
