@@ -10,6 +10,8 @@ import { chooseProgress } from './live.js';
 import { registerInspectCommands } from './register-inspect.js';
 import { registerAgentCommands } from './agents-cmd.js';
 import { registerUiCommand } from './register-ui.js';
+import { registerPeopleCommands } from './register-people.js';
+import { addPeopleOptions, peopleOptionsFrom, type PeopleFlags } from './people-options.js';
 import { killSession } from '../coordinator/control.js';
 import { exitCodeForError } from './errors.js';
 
@@ -33,7 +35,7 @@ function list(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-interface RunFlags extends TransportFlags {
+interface RunFlags extends TransportFlags, PeopleFlags {
   resume?: string;
   offline?: boolean;
   provider?: (typeof PROVIDERS)[number];
@@ -127,7 +129,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--no-live', "coordinator: don't consult the coordinator's model while workers run")
     .option('--json', 'print one JSON object (result, status, usage, session id) on stdout')
     .option('-q, --quiet', 'show errors only on stderr')
-    .option('-v, --verbose', 'debug-level logs in the session files')
+    .option('-v, --verbose', 'debug-level logs in the session files');
+  addPeopleOptions(program);
+  program
     // Options after a subcommand belong to it (both `run` and `kill` take --runtime-dir).
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
@@ -151,6 +155,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   registerInspectCommands(program, io, setExit);
   registerAgentCommands(program, io, setExit);
   registerUiCommand(program, io, setExit);
+  registerPeopleCommands(program, io, setExit);
   registerWorkerHost(program, io, setExit);
   return program;
 }
@@ -236,6 +241,7 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         route: { ...(flags.routeFallback ? { fallback: flags.routeFallback } : {}) },
         ...(flags.progressive ? { progressive: true } : {}),
         liveCoordination: flags.live !== false,
+        ...peopleOptionsFrom(flags),
         runtimeDir: flags.runtimeDir,
         onEvent: listener,
         signal: graceful.signal,

@@ -21,6 +21,11 @@ export type FailureNext = 'retry' | 'continue' | 'final' | 'fallback';
 /** The status a pattern's verdict ends the session with. */
 export type VerdictStatus = 'completed' | 'failed' | 'needs_human' | 'interrupted';
 
+/** What a person is asked for: a tool call to approve, or a question to answer. */
+export type PersonRequestKind = 'approval' | 'question';
+/** How a person replied. */
+export type PersonReplyKind = 'approval' | 'denial' | 'answer';
+
 export type JournalEvent =
   | { type: 'session_started'; task: string; pid: number }
   | { type: 'session_resumed'; pid: number; previousPid?: number }
@@ -78,6 +83,10 @@ export type JournalEvent =
   | { type: 'pattern'; pattern: string; state: Record<string, unknown>; handled?: { subtask: string; round: number } }
   /** A pattern reached its answer before synthesis (reflect's accept or needs_human). */
   | { type: 'verdict'; status: VerdictStatus; text: string; reason?: string; extra?: Record<string, unknown> }
+  /** A request to a person appeared in agents/human/ (sentAt: when its requester sent it). */
+  | { type: 'request'; id: string; kind: PersonRequestKind; agent: string; subtask?: string; tool?: string; summary: string; origin?: string; sentAt: number }
+  /** A person's reply to a request (at: when the reply was written). */
+  | { type: 'reply'; id: string; kind: PersonReplyKind; text?: string; at: number }
   | { type: 'synthesis_started' }
   | { type: 'synthesis'; text: string; usage: Usage; status?: string; reason?: string }
   | { type: 'decision'; what: string; why: string; [key: string]: unknown }

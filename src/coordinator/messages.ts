@@ -11,11 +11,18 @@ import { StopSession, type CoordinatorCore } from './core.js';
 import { overBudget } from '../engine/supervisor.js';
 import { BudgetExhaustedError } from '../errors.js';
 import { updateDraft } from './consultation.js';
+import { resultApi, syncPeople } from './people.js';
+import { HUMAN_ID } from '../session/layout.js';
 import { checkWorkerLimits, recordFailure, stopInBackground, updateAgent, waitGone } from './workers.js';
 
 export async function onMessage(core: CoordinatorCore, env: Envelope): Promise<void> {
   if (env.type === 'terminate') {
     onTerminateRequest(core, env.body.agent, env.body.reason, env.from);
+    return;
+  }
+  if (env.from === HUMAN_ID) {
+    // A person answered the coordinator's question: the reply file is the record; act on it.
+    await syncPeople(core);
     return;
   }
   const found = findByAgent(core.state, env.from);
@@ -117,20 +124,7 @@ export async function handlePatternResult(core: CoordinatorCore, id: string): Pr
   const s = core.sub(id);
   if (!core.pattern.onResult || s.output === undefined || core.state.verdict) return;
   const round = s.round ?? 1;
-  const keep = await core.pattern.onResult(
-    core.patternCtx,
-    { subtask: id, agent: s.agentId, round, output: s.output, structured: s.structured },
-    {
-      send: async (agentId, text, messageId) => {
-        await core.sender.send(agentId, 'message', { text }, messageId ? { id: messageId } : {});
-      },
-      finishWith: async (status, text, reason, extra) => {
-        await core.commit({ type: 'verdict', status, text, ...(reason ? { reason } : {}), ...(extra ? { extra } : {}) });
-        core.wake();
-      },
-      agentOf: (sub) => core.state.subtasks[sub]?.agentId ?? sub,
-    },
-  );
+  const keep = await core.pattern.onResult(core.patternCtx, { subtask: id, agent: s.agentId, round, output: s.output, structured: s.structured }, resultApi(core));
   await core.commit({ type: 'pattern', pattern: core.pattern.name, state: core.state.pattern ?? {}, handled: { subtask: id, round } });
   if (!keep) {
     await core.commit({ type: 'settled', subtask: id, agent: s.agentId, status: 'completed' });

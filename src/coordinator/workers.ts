@@ -8,7 +8,8 @@ import path from 'node:path';
 import { heartbeatAge } from '../agent/heartbeat.js';
 import { ArtifactStore } from '../artifacts/store.js';
 import { agentStatusForFailure } from '../engine/failures.js';
-import { decideFailure, subtasksOf, type SubtaskState } from '../engine/subtasks.js';
+import { decideFailure, subtasksOf, waitingOn, type SubtaskState } from '../engine/subtasks.js';
+import { askBeforeGivingUp, syncPeople } from './people.js';
 import { overWorkerLimits, superviseWorker } from '../engine/supervisor.js';
 import { describeError } from '../errors.js';
 import { crashPoint } from '../faults.js';
@@ -157,6 +158,7 @@ export async function recordFailure(
       { maxAttempts: core.options.maxAttempts, maxRestarts: core.options.maxRestarts, restartWindowMs: core.options.restartWindowMs, maxHostRespawns: MAX_HOST_RESPAWNS },
       Date.now(),
     );
+    if (d.next === 'final') await askBeforeGivingUp(core, id, { code, error: d.error, attempt });
     await core.commit({
       type: 'failure',
       subtask: id,
@@ -256,12 +258,18 @@ export async function waitGone(core: CoordinatorCore, id: string): Promise<void>
 
 /** One pass over the running workers: dead pids, stale heartbeats, wall clocks. */
 export async function superviseOnce(core: CoordinatorCore): Promise<void> {
+  await syncPeople(core);
   for (const s of subtasksOf(core.state)) {
     const rt = core.runtime(s.subtask.id);
     if (s.status !== 'running' || rt.terminating || rt.spawning || s.pid === undefined) continue;
     const verdict = superviseWorker(
       s,
-      { now: Date.now(), alive: await core.launcher.isAlive(s.agentId, s.pid), heartbeatAgeMs: heartbeatAge(agentPaths(core.dir, s.agentId).heartbeat) },
+      {
+        now: Date.now(),
+        alive: await core.launcher.isAlive(s.agentId, s.pid),
+        heartbeatAgeMs: heartbeatAge(agentPaths(core.dir, s.agentId).heartbeat),
+        waiting: waitingOn(core.state, s.agentId) !== undefined,
+      },
       { ...core.options, wallClockMs: limitsOf(core, s).wallClockMs },
     );
     if (!verdict) continue;

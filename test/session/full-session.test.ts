@@ -51,8 +51,11 @@ describe('a full session with real worker processes (offline model)', () => {
     }
     for (const d of ['agents', 'artifacts', 'workspace']) expect(fs.statSync(path.join(dir, d)).isDirectory(), d).toBe(true);
     expect(path.basename(dir)).toMatch(/^\d{8}-\d{6}-[0-9a-z]{6}$/);
-    const agents = fs.readdirSync(path.join(dir, 'agents')).sort();
-    expect(agents).toEqual(['coordinator', 'w01-research', 'w02-research', 'w03-writing']);
+    const all = fs.readdirSync(path.join(dir, 'agents')).sort();
+    expect(all).toEqual(['coordinator', 'human', 'w01-research', 'w02-research', 'w03-writing']);
+    // The people of the session are one more mailbox, with no process of their own.
+    for (const sub of ['tmp', 'new', 'cur', 'dead']) expect(fs.statSync(path.join(dir, 'agents', 'human', 'mailbox', sub)).isDirectory(), `human/${sub}`).toBe(true);
+    const agents = all.filter((a) => a !== 'human');
     for (const a of agents) {
       const ad = path.join(dir, 'agents', a);
       for (const sub of ['tmp', 'new', 'cur', 'dead']) expect(fs.statSync(path.join(ad, 'mailbox', sub)).isDirectory(), `${a}/${sub}`).toBe(true);
