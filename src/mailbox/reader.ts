@@ -13,17 +13,17 @@
  * to the event loop every YIELD_EVERY_MS, so the process's other work is never held up
  * for long.
  */
-import fs, { type Stats } from 'node:fs';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MailboxError, MailboxLockLostError, UnknownRecipientError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { moveToDead, sanitizeReason } from './dead-letter.js';
-import { ackToCur, checkFolders, handledIdsIn } from './folders.js';
-import { ArrivalOrder, type PassContext } from './arrival-order.js';
+import { checkFolders, handledIdsIn } from './folders.js';
+import { FileHandler, type FileOutcome } from './handle-file.js';
+import { ArrivalOrder } from './arrival-order.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir, parseMessageFileName } from './maildir.js';
-import { TRANSIENT_CODES, checkMessageFile, readMessageFile } from './read-message.js';
+import { TRANSIENT_CODES } from './read-message.js';
 import { ReaderLock } from './reader-lock.js';
 import type { MailboxReaderOptions, MailboxReaderStats } from './reader-options.js';
 import { RetryBook } from './retry.js';
@@ -34,8 +34,6 @@ export type { HandlerRetryOptions, MailboxReaderOptions, MailboxReaderStats, Rea
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-/** What one file came to in a pass. `progress`: dealt with (handled, deduped, dead or gone). */
-type FileOutcome = 'handled' | 'progress' | 'held' | 'later';
 
 /** A pass that has run this long without waiting yields to the event loop before its next file. */
 const YIELD_EVERY_MS = 5;
@@ -60,6 +58,7 @@ export class MailboxReader {
   private lockLost = false;
   private watcher: NewDirWatch | undefined;
   private readonly order = new ArrivalOrder();
+  private readonly files: FileHandler;
   /** True while the watcher is closed because of a large backlog. */
   private watchPaused = false;
   private timer: NodeJS.Timeout | undefined;
@@ -78,6 +77,17 @@ export class MailboxReader {
     this.maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.pauseAbove = Math.max(1, opts.watchPauseAbove ?? 16);
     this.retries = new RetryBook(opts.handlerRetry);
+    this.files = new FileHandler({
+      newDir: this.newDir,
+      curDir: this.curDir,
+      deadDir: this.deadDir,
+      maxBytes: this.maxBytes,
+      reader: opts,
+      handled: this.handled,
+      retries: this.retries,
+      counters: this.counters,
+      logger: this.logger,
+    });
   }
 
   /** Ids handled (acked) by this mailbox: rebuilt from cur/ at start, grown on every ack. */
@@ -290,7 +300,7 @@ export class MailboxReader {
       const name = queue[i]!;
       let outcome: FileOutcome;
       try {
-        outcome = await this.handleFile(name, ctx);
+        outcome = await this.files.handle(name, ctx);
       } catch (err) {
         done.add(name);
         if (TRANSIENT_CODES.has((err as NodeJS.ErrnoException).code ?? '')) {
@@ -348,71 +358,6 @@ export class MailboxReader {
       }
     }
     return handled;
-  }
-
-  /** Handles one file from new/. */
-  private async handleFile(name: string, ctx: PassContext): Promise<FileOutcome> {
-    const file = path.join(this.newDir, name);
-    const settled = (st: Stats) => st.ctimeMs < ctx.settledBefore || ctx.settledNames.has(name);
-    const read = readMessageFile(file, this.maxBytes, settled);
-    if (read.kind === 'later') return 'later';
-    if (read.kind === 'gone') {
-      this.logger.debug({ file: name }, 'mailbox: file vanished before it was read; skipped');
-      this.retries.forget(name);
-      return 'progress';
-    }
-    if (read.kind === 'bad') {
-      await this.toDead(name, read.reason);
-      return 'progress';
-    }
-    const checked = checkMessageFile(read.text, name, { sessionId: this.opts.sessionId, agentId: this.opts.agentId, maxBytes: this.maxBytes, minEpoch: this.opts.minEpoch?.() });
-    if (!checked.ok) {
-      await this.toDead(name, checked.reason);
-      return 'progress';
-    }
-    const env = checked.env;
-    if (this.handled.has(env.id)) {
-      this.logger.debug({ file: name, id: env.id }, 'mailbox: id already handled; acked without handling again');
-      this.counters.deduped++;
-      ackToCur(this.newDir, this.curDir, name, this.logger);
-      return 'progress';
-    }
-    // An earlier message of this sender waits for a retry, or this one waits out its backoff.
-    if (ctx.held.has(env.from)) return 'held';
-    if (this.retries.waiting(name)) {
-      ctx.held.add(env.from);
-      return 'held';
-    }
-
-    try {
-      await this.opts.handler(env, { name, path: file });
-    } catch (err) {
-      const verdict = this.retries.failed(name, err);
-      if (verdict.dead) {
-        this.logger.error({ err, file: name, id: env.id, type: env.type }, 'mailbox: handler failed; message moved to dead/');
-        await this.toDead(name, verdict.reason);
-        return 'progress';
-      }
-      this.counters.retried++;
-      ctx.held.add(env.from);
-      this.logger.warn({ err, file: name, id: env.id, type: env.type, attempts: verdict.attempts, retryInMs: verdict.retryInMs }, 'mailbox: handler failed; will retry');
-      return 'held';
-    }
-    this.retries.forget(name);
-    // Remember the id even if the ack rename fails, so a later pass dedupes instead of re-handling.
-    this.handled.add(env.id);
-    this.counters.handled++;
-    ackToCur(this.newDir, this.curDir, name, this.logger);
-    return 'handled';
-  }
-
-  /** new/ → dead/ with a bounded, printable one-line reason. */
-  private async toDead(name: string, reason: string): Promise<void> {
-    this.retries.forget(name);
-    const line = sanitizeReason(reason);
-    if (!(await moveToDead(this.newDir, this.deadDir, name, line))) return;
-    this.counters.dead++;
-    this.logger.warn({ file: name, reason: line }, 'mailbox: message moved to dead/');
   }
 
   private async takeLock(): Promise<void> {
