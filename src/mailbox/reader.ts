@@ -38,6 +38,9 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 /** A pass that has run this long without waiting yields to the event loop before its next file. */
 const YIELD_EVERY_MS = 5;
 
+/** How often a reader whose watcher failed tries to open a new one. */
+const WATCH_RETRY_MS = 10_000;
+
 export class MailboxReader {
   private readonly box: string;
   private readonly newDir: string;
@@ -61,6 +64,8 @@ export class MailboxReader {
   private readonly files: FileHandler;
   /** True while the watcher is closed because of a large backlog. */
   private watchPaused = false;
+  /** When a failed watcher may next be re-opened. */
+  private watchRetryAt = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Wakes the pump when the earliest retry is due. */
   private retryTimer: NodeJS.Timeout | undefined;
@@ -351,8 +356,9 @@ export class MailboxReader {
           // Files that arrived while unwatched are found by one more listing.
           this.pumpAgain = true;
         }
-      } else if (!this.watcher) {
-        // The watcher failed (or could not be had): try again; the timer covers the gap.
+      } else if (!this.watcher && Date.now() >= this.watchRetryAt) {
+        // The watcher failed (or could not be had): try again now and then; the timer covers the gap.
+        this.watchRetryAt = Date.now() + WATCH_RETRY_MS;
         this.openWatcher();
         if (this.watcher) this.pumpAgain = true;
       }
