@@ -8,7 +8,15 @@ import { nanoid } from 'nanoid';
 import type { ZodError } from 'zod';
 import { InvalidEnvelopeError, describeError } from '../errors.js';
 import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type Envelope, type EnvelopeOf, type MessageType } from '../contracts/envelope.js';
-import type { SendOptions } from './send.js';
+
+/** Per-message options of a send (MailboxSender.send, and the redis sender's). */
+export interface SendOptions {
+  /** Resend with the id of an earlier attempt, so the reader can deduplicate. Default: a new nanoid. */
+  id?: string;
+  replyTo?: string;
+  /** Overrides the sender's fsync policy for this message. */
+  fsync?: boolean;
+}
 
 export interface BuildEnvelopeInput<T extends MessageType> {
   sessionId: string;

@@ -34,7 +34,6 @@ export type { HandlerRetryOptions, MailboxReaderOptions, MailboxReaderStats, Rea
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-
 /** A pass that has run this long without waiting yields to the event loop before its next file. */
 const YIELD_EVERY_MS = 5;
 
@@ -82,17 +81,8 @@ export class MailboxReader {
     this.maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.pauseAbove = Math.max(1, opts.watchPauseAbove ?? 16);
     this.retries = new RetryBook(opts.handlerRetry);
-    this.files = new FileHandler({
-      newDir: this.newDir,
-      curDir: this.curDir,
-      deadDir: this.deadDir,
-      maxBytes: this.maxBytes,
-      reader: opts,
-      handled: this.handled,
-      retries: this.retries,
-      counters: this.counters,
-      logger: this.logger,
-    });
+    const { newDir, curDir, deadDir, maxBytes, handled, retries, counters, logger } = this;
+    this.files = new FileHandler({ newDir, curDir, deadDir, maxBytes, reader: opts, handled, retries, counters, logger });
   }
 
   /** Ids handled (acked) by this mailbox: rebuilt from cur/ at start, grown on every ack. */

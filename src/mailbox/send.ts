@@ -7,7 +7,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { TmpFileVanishedError, UnknownRecipientError } from '../errors.js';
-import { buildEnvelope, serializeEnvelope } from './envelope-check.js';
+import { buildEnvelope, serializeEnvelope, type SendOptions } from './envelope-check.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir, messageFileName, tmpFileName } from './maildir.js';
 import { SendClock } from './send-clock.js';
 import { type BodyOf, type EnvelopeOf, type MessageType } from '../contracts/envelope.js';
@@ -40,13 +40,7 @@ export interface SenderSeams {
   now?: () => number;
 }
 
-export interface SendOptions {
-  /** Resend with the id of an earlier attempt, so the reader can deduplicate. Default: a new nanoid. */
-  id?: string;
-  replyTo?: string;
-  /** Overrides the sender's fsync policy for this message. */
-  fsync?: boolean;
-}
+export type { SendOptions } from './envelope-check.js';
 
 /** Messages whose loss would cost a model call are made durable by default. */
 function defaultFsync(type: MessageType): boolean {
