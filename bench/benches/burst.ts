@@ -3,6 +3,7 @@
  * process. Reported per transport and fsync setting: delivered count, end-to-end msgs/s
  * (delivered ÷ time from the common start to the last message handled), and latency.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { now } from '../lib/clock.js';
@@ -83,7 +84,8 @@ export const burstBench: Bench = {
       const once = async (vi: number, roundNo: number): Promise<void> => {
         const v = VARIANTS[vi]!;
         ctx.log(`burst: ${v.label}${v.capped || v.mode === 'redis' ? '' : `, round ${roundNo + 1}/${rounds}`}`);
-        const spec = await prepareTransport(v.mode, path.join(root, `${v.mode}-${v.fsync ? 'fsync' : 'nofsync'}-${serial++}`));
+        const dir = path.join(root, `${v.mode}-${v.fsync ? 'fsync' : 'nofsync'}-${serial++}`);
+        const spec = await prepareTransport(v.mode, dir);
         await reader.call('recv.start', { spec });
         await Promise.all(
           writers.map((w, k) =>
@@ -103,6 +105,9 @@ export const burstBench: Bench = {
           timeoutMs + 10_000,
         );
         const elapsed = (out.lastAt ?? now()) - startAt;
+        // Each run's 10,000 files go at once, between runs: a dozen runs' worth left for the
+        // end took minutes to remove on a loaded machine, and would crowd the page cache.
+        fs.rmSync(dir, { recursive: true, force: true });
         const writerCpuMs = goes.reduce((sum, g) => sum + g.cpuMs, 0);
         runs.get(vi)!.push({
           delivered: out.received,
