@@ -1,6 +1,6 @@
 /**
  * Reading one file from new/ without trusting it: no symlinks followed, no FIFO blocking,
- * size bounded, then the shared envelope checks (envelope-check.ts) and the file name.
+ * only regular files, size bounded, then the shared envelope checks (envelope-check.ts) and the file name.
  * Anything that fails is a reason for dead/.
  *
  * The calls are synchronous: a message file is small (at most maxBytes, 1 MiB by default)
@@ -28,49 +28,41 @@ export type ReadOutcome =
 
 const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
 
+/** What a symlink in new/ pointed at, for its dead/ reason (it is never followed). */
+function linkTarget(file: string): string {
+  try {
+    return fs.readlinkSync(file);
+  } catch {
+    return '?';
+  }
+}
+
 /**
- * Reads a file from new/. `isSettled(st)` is asked after the lstat (the stat the read needs
- * anyway, so ordering costs no extra call); false gives `later` before anything is read.
+ * Reads a file from new/: open (O_NOFOLLOW: a symlink fails with ELOOP; O_NONBLOCK: a FIFO
+ * or device cannot hang the open or the read), fstat the descriptor, read, close. The
+ * fstat is of what was opened, so nothing can be swapped in between a check and the read.
+ * `isSettled(st)` is asked after the fstat (the stat the read needs anyway, so ordering
+ * costs no extra call); false gives `later` before anything is read.
  */
 export function readMessageFile(file: string, maxBytes: number, isSettled: (st: Stats) => boolean): ReadOutcome {
-  let st: Stats;
-  try {
-    st = fs.lstatSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'gone' };
-    throw err;
-  }
-  if (!isSettled(st)) return { kind: 'later' };
-  if (st.isSymbolicLink()) {
-    let target = '?';
-    try {
-      target = fs.readlinkSync(file);
-    } catch {
-      // gone meanwhile: the reason still says what it was
-    }
-    return { kind: 'bad', reason: `is a symlink (to ${target}); symlinks are never followed` };
-  }
-  if (!st.isFile()) return { kind: 'bad', reason: 'not a regular file' };
-  if (st.size > maxBytes) return { kind: 'bad', reason: `too large: ${st.size} bytes > limit ${maxBytes}` };
-
   let fd: number;
   try {
-    // O_NOFOLLOW closes the lstat→open race; O_NONBLOCK keeps a swapped-in FIFO from hanging us.
     fd = fs.openSync(file, OPEN_FLAGS);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'gone' };
-    if (code === 'ELOOP') return { kind: 'bad', reason: 'is a symlink; symlinks are never followed' };
+    if (code === 'ELOOP') return { kind: 'bad', reason: `is a symlink (to ${linkTarget(file)}); symlinks are never followed` };
     if (code && TRANSIENT_CODES.has(code)) throw err;
     return { kind: 'bad', reason: `cannot open: ${describeError(err)}` };
   }
   try {
-    const st2 = fs.fstatSync(fd);
-    if (!st2.isFile()) return { kind: 'bad', reason: 'not a regular file' };
-    if (st2.size > maxBytes) return { kind: 'bad', reason: `too large: ${st2.size} bytes > limit ${maxBytes}` };
-    // Reads to EOF: usually one read of the size fstat gave (plus a byte, to see EOF); a
-    // file that grew since is read on, up to the limit.
-    let buf = Buffer.allocUnsafe(Math.min(st2.size, maxBytes) + 1);
+    const st = fs.fstatSync(fd);
+    if (!isSettled(st)) return { kind: 'later' };
+    if (!st.isFile()) return { kind: 'bad', reason: 'not a regular file' };
+    if (st.size > maxBytes) return { kind: 'bad', reason: `too large: ${st.size} bytes > limit ${maxBytes}` };
+    // Reads to EOF: one read of the size fstat gave, plus a byte (a short read of a regular
+    // file is EOF); a file that grew since is read on, up to the limit.
+    let buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
     let got = 0;
     for (;;) {
       if (got === buf.length) {
@@ -79,9 +71,10 @@ export function readMessageFile(file: string, maxBytes: number, isSettled: (st: 
         buf.copy(bigger, 0, 0, got);
         buf = bigger;
       }
-      const n = fs.readSync(fd, buf, got, buf.length - got, null);
-      if (n === 0) break;
+      const want = buf.length - got;
+      const n = fs.readSync(fd, buf, got, want, null);
       got += n;
+      if (n < want) break;
     }
     return { kind: 'ok', text: buf.toString('utf8', 0, got) };
   } finally {
