@@ -5,31 +5,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeAnthropicServer } from '../support/fake-anthropic/index.js';
-import { killStartedClis, readJson, useTempRuntimes } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { readJson } from '../support/cli.js';
 import { listRequests } from '../../src/people/store.js';
-import { FINAL, WRITE_CALL, cli, journal, killWorkers, openRequest, scriptWriter, startSession, status, until } from './helpers.js';
+import { FINAL, WRITE_CALL, cli, journal, openRequest, scriptWriter, startSession, status, until, usePeopleFixtures } from './helpers.js';
 
-let server: FakeAnthropicServer;
-const runtime = useTempRuntimes('mailroom-people-', { afterEach, afterAll });
-const dirs: string[] = [];
-beforeAll(async () => {
-  server = await FakeAnthropicServer.start();
-});
-afterEach(() => {
-  for (const d of dirs.splice(0)) killWorkers(d);
-  killStartedClis();
-});
-afterAll(async () => {
-  await server.close();
-});
+const fx = usePeopleFixtures('mailroom-people-');
+const { runtime, dirs } = fx;
 
 describe('tool approval', () => {
   it('approve while running: the write waits, the session shows waiting, approve lets the worker go on', async () => {
-    scriptWriter(server);
+    scriptWriter(fx.server);
     const rt = runtime();
-    const run = startSession(server, rt, ['--require-approval', 'write_file,edit_file']);
+    const run = startSession(fx.server, rt, ['--require-approval', 'write_file,edit_file']);
     const { dir, request } = await openRequest(rt);
     dirs.push(dir);
     expect(request).toMatchObject({ kind: 'approval', tool: 'write_file', agent: 'w01-writing', input: WRITE_CALL.input });
@@ -68,16 +56,16 @@ describe('tool approval', () => {
     const reply = fs.readdirSync(box).map((n) => readJson<{ type: string; from: string; replyTo?: string }>(path.join(box, n))).find((m) => m.type === 'approval');
     expect(reply).toMatchObject({ from: 'human', replyTo: request.id });
     // The worker's second model call saw the tool's real result.
-    const second = server.requestsFor('w01-writing')[1]!;
+    const second = fx.server.requestsFor('w01-writing')[1]!;
     expect(JSON.stringify(second.body.messages)).toContain('bytes to CHANGELOG.md');
-    expect(server.requestsFor('w01-writing')).toHaveLength(2);
+    expect(fx.server.requestsFor('w01-writing')).toHaveLength(2);
     expect(await listRequests(dir)).toEqual([expect.objectContaining({ id: request.id, reply: expect.objectContaining({ kind: 'approval' }) })]);
   }, 180_000);
 
   it("deny: the reason is in the model's next request as the tool's error, and a second reply is refused", async () => {
-    scriptWriter(server);
+    scriptWriter(fx.server);
     const rt = runtime();
-    const run = startSession(server, rt, ['--require-approval', 'write_*']);
+    const run = startSession(fx.server, rt, ['--require-approval', 'write_*']);
     const { dir, request } = await openRequest(rt);
     dirs.push(dir);
     const no = await cli(rt, ['deny', path.basename(dir), request.id, '--reason', 'REASON-42: the changelog is frozen this week']);
@@ -89,7 +77,7 @@ describe('tool approval', () => {
     const done = await run.done;
     expect(done.code, done.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, 'workspace', 'CHANGELOG.md'))).toBe(false);
-    const second = server.requestsFor('w01-writing')[1]!;
+    const second = fx.server.requestsFor('w01-writing')[1]!;
     const last = (second.body.messages as Array<{ role: string; content: Array<Record<string, unknown>> }>).at(-1)!;
     expect(last.content[0]).toMatchObject({ type: 'tool_result', tool_use_id: WRITE_CALL.id, is_error: true });
     expect(JSON.stringify(last.content[0]!.content)).toContain('REASON-42: the changelog is frozen this week');
@@ -104,9 +92,9 @@ describe('tool approval', () => {
   }, 180_000);
 
   it('a timeout counts as a denial, recorded like a person\'s', async () => {
-    scriptWriter(server);
+    scriptWriter(fx.server);
     const rt = runtime();
-    const run = startSession(server, rt, ['--require-approval', 'all', '--approval-timeout', '1500']);
+    const run = startSession(fx.server, rt, ['--require-approval', 'all', '--approval-timeout', '1500']);
     const done = await run.done;
     expect(done.code, done.stderr).toBe(0);
     const { dir } = await until(async () => ({ dir: path.join(rt, 'sessions', fs.readdirSync(path.join(rt, 'sessions'))[0]!) }), 'the session');
@@ -114,16 +102,16 @@ describe('tool approval', () => {
     const [request] = await listRequests(dir);
     expect(request!.reply).toMatchObject({ kind: 'denial' });
     expect(request!.reply!.text).toContain('--approval-timeout');
-    const second = server.requestsFor('w01-writing')[1]!;
+    const second = fx.server.requestsFor('w01-writing')[1]!;
     expect(JSON.stringify(second.body.messages)).toContain('counts as a denial');
     expect(journal(dir).find((e) => e.type === 'reply')).toMatchObject({ id: request!.id, kind: 'denial' });
     expect(fs.existsSync(path.join(dir, 'workspace', 'CHANGELOG.md'))).toBe(false);
   }, 180_000);
 
   it('--approve-all switches approval off, whatever else asks for it', async () => {
-    scriptWriter(server);
+    scriptWriter(fx.server);
     const rt = runtime();
-    const done = await startSession(server, rt, ['--require-approval', 'all', '--approve-all']).done;
+    const done = await startSession(fx.server, rt, ['--require-approval', 'all', '--approve-all']).done;
     expect(done.code, done.stderr).toBe(0);
     const dir = path.join(rt, 'sessions', fs.readdirSync(path.join(rt, 'sessions'))[0]!);
     expect(await listRequests(dir)).toEqual([]);

@@ -7,41 +7,29 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isPidAlive } from '../../src/util/fs.js';
 import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 import { fakeEnv } from '../anthropic/helpers.js';
-import { FakeAnthropicServer } from '../support/fake-anthropic/index.js';
-import { killStartedClis, runCli, startCli, useTempRuntimes } from '../support/cli.js';
-import { FINAL, WRITE_CALL, cli, journal, killWorkers, openRequest, scriptWriter, startSession, status, until } from './helpers.js';
+import { runCli, startCli } from '../support/cli.js';
+import { FINAL, WRITE_CALL, cli, journal, openRequest, killWorkers, scriptWriter, startSession, status, until, usePeopleFixtures } from './helpers.js';
 
-let server: FakeAnthropicServer;
-const runtime = useTempRuntimes('mailroom-people-crash-', { afterEach, afterAll });
-const dirs: string[] = [];
-beforeAll(async () => {
-  server = await FakeAnthropicServer.start();
-});
-afterEach(() => {
-  for (const d of dirs.splice(0)) killWorkers(d);
-  killStartedClis();
-});
-afterAll(async () => {
-  await server.close();
-});
+const fx = usePeopleFixtures('mailroom-people-crash-');
+const { runtime, dirs } = fx;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const workerCalls = () => server.requestsFor('w01-writing').length;
-const coordinatorCalls = () => server.requestsFor('coordinator').length;
+const workerCalls = () => fx.server.requestsFor('w01-writing').length;
+const coordinatorCalls = () => fx.server.requestsFor('coordinator').length;
 
 function resume(rt: string) {
-  return runCli(['--resume', 'latest', '--runtime-dir', rt], { env: fakeEnv(server) });
+  return runCli(['--resume', 'latest', '--runtime-dir', rt], { env: fakeEnv(fx.server) });
 }
 
 describe('waiting for a person survives crashes', () => {
   it('coordinator killed while waiting, answered while it is down, resumed: completes with 0 repeated model calls', async () => {
-    scriptWriter(server);
+    scriptWriter(fx.server);
     const rt = runtime();
-    const run = startSession(server, rt, ['--require-approval', 'write_file']);
+    const run = startSession(fx.server, rt, ['--require-approval', 'write_file']);
     const { dir, request } = await openRequest(rt);
     dirs.push(dir);
     const workerPid = await until(() => findWorkerProcesses(dir).get('w01-writing'), 'the worker pid');
@@ -66,7 +54,7 @@ describe('waiting for a person survives crashes', () => {
     expect(status(dir)).toBe('completed');
     // 0 repeated model calls: the worker's two turns, one plan and one synthesis.
     expect(workerCalls()).toBe(2);
-    expect(server.requestsFor('coordinator').filter((r) => r.body?.tool_choice?.name === 'plan_subtasks')).toHaveLength(1);
+    expect(fx.server.requestsFor('coordinator').filter((r) => r.body?.tool_choice?.name === 'plan_subtasks')).toHaveLength(1);
     expect(coordinatorCalls()).toBe(2);
     const j = journal(dir);
     expect(j.filter((e) => e.type === 'request')).toHaveLength(1);
@@ -75,9 +63,9 @@ describe('waiting for a person survives crashes', () => {
   }, 180_000);
 
   it('worker and coordinator both killed while waiting, denied, resumed: the respawn continues the call as denied, no model call repeated', async () => {
-    scriptWriter(server);
+    scriptWriter(fx.server);
     const rt = runtime();
-    const run = startSession(server, rt, ['--require-approval', 'write_file']);
+    const run = startSession(fx.server, rt, ['--require-approval', 'write_file']);
     const { dir, request } = await openRequest(rt);
     dirs.push(dir);
     await until(() => journal(dir).some((e) => e.type === 'request'), 'the request journaled');
@@ -94,7 +82,7 @@ describe('waiting for a person survives crashes', () => {
     // The respawn did not ask the model again for the call it was waiting on: it ran the
     // pending call as denied, and its one new model call carries the reason.
     expect(workerCalls()).toBe(2);
-    const second = server.requestsFor('w01-writing')[1]!;
+    const second = fx.server.requestsFor('w01-writing')[1]!;
     const messages = second.body.messages as Array<{ role: string; content: Array<Record<string, unknown>> }>;
     expect(messages.filter((m) => m.role === 'assistant')).toHaveLength(1);
     expect(messages.at(-1)!.content[0]).toMatchObject({ type: 'tool_result', tool_use_id: WRITE_CALL.id, is_error: true });
@@ -109,10 +97,10 @@ describe('waiting for a person survives crashes', () => {
   }, 180_000);
 
   it('a wait longer than heartbeat-ms × heartbeat-misses (and than the wall clock) does not get the worker killed', async () => {
-    scriptWriter(server);
+    scriptWriter(fx.server);
     const rt = runtime();
     // heartbeat 200 ms × 3 misses = 600 ms; the attempt's wall clock is 4 s.
-    const run = startSession(server, rt, ['--require-approval', 'write_file', '--timeout', '4']);
+    const run = startSession(fx.server, rt, ['--require-approval', 'write_file', '--timeout', '4']);
     const { dir, request } = await openRequest(rt);
     dirs.push(dir);
     const workerPid = await until(() => findWorkerProcesses(dir).get('w01-writing'), 'the worker pid');
@@ -129,9 +117,9 @@ describe('waiting for a person survives crashes', () => {
   }, 180_000);
 
   it('--detach-on-wait exits 4 with status waiting; --resume after the answer completes it', async () => {
-    scriptWriter(server);
+    scriptWriter(fx.server);
     const rt = runtime();
-    const done = await startSession(server, rt, ['--require-approval', 'write_file', '--detach-on-wait']).done;
+    const done = await startSession(fx.server, rt, ['--require-approval', 'write_file', '--detach-on-wait']).done;
     expect(done.code, done.stderr).toBe(4);
     const { dir, request } = await openRequest(rt);
     dirs.push(dir);
@@ -144,20 +132,20 @@ describe('waiting for a person survives crashes', () => {
     expect(resumed.stdout.trim()).toBe(FINAL);
     expect(status(dir)).toBe('completed');
     expect(workerCalls()).toBe(2);
-    expect(server.requestsFor('coordinator').filter((r) => r.body?.tool_choice?.name === 'plan_subtasks')).toHaveLength(1);
+    expect(fx.server.requestsFor('coordinator').filter((r) => r.body?.tool_choice?.name === 'plan_subtasks')).toHaveLength(1);
   }, 180_000);
 
   it('resumed while the worker still waits: it reattaches, shows waiting again, and the answer finishes it', async () => {
-    scriptWriter(server);
+    scriptWriter(fx.server);
     const rt = runtime();
-    const run = startSession(server, rt, ['--require-approval', 'write_file']);
+    const run = startSession(fx.server, rt, ['--require-approval', 'write_file']);
     const { dir, request } = await openRequest(rt);
     dirs.push(dir);
     const workerPid = await until(() => findWorkerProcesses(dir).get('w01-writing'), 'the worker pid');
     await until(() => journal(dir).some((e) => e.type === 'request'), 'the request journaled');
     run.child.kill('SIGKILL');
     await run.done;
-    const resumed = startCli(['--resume', 'latest', '--runtime-dir', rt], { env: fakeEnv(server) });
+    const resumed = startCli(['--resume', 'latest', '--runtime-dir', rt], { env: fakeEnv(fx.server) });
     await until(() => journal(dir).some((e) => e.type === 'reattach' && e.pid === workerPid), 'the waiting worker reattached');
     // The resumed coordinator wrote running, then waiting again once it had synced (before it reattached).
     await until(() => status(dir) === 'waiting', 'status waiting after the resume');

@@ -7,8 +7,9 @@ import path from 'node:path';
 import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 import { listRequests, type StoredRequest } from '../../src/people/store.js';
 import { blocksReply, fakeEnv, isConsultation, isPlanning, planReply, textReply } from '../anthropic/helpers.js';
-import type { FakeAnthropicServer, FakeReply } from '../support/fake-anthropic/index.js';
-import { readJson, runCli, startCli, type CliRun } from '../support/cli.js';
+import { FakeAnthropicServer, type FakeReply } from '../support/fake-anthropic/index.js';
+import { killStartedClis, readJson, runCli, startCli, useTempRuntimes, type CliRun } from '../support/cli.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const WRITE_CALL = { type: 'tool_use' as const, id: 'toolu_write_1', name: 'write_file', input: { path: 'CHANGELOG.md', content: '# Changelog\n\n- people in the loop\n' } };
 export const FINAL = 'FINAL: the changelog is updated.';
@@ -91,4 +92,32 @@ export function killWorkers(dir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * A people test file's fixtures: one fake Messages API server for the file, fresh runtime
+ * folders, and after each test the sessions' workers and CLIs ended. Read `server` inside tests.
+ */
+export function usePeopleFixtures(prefix: string): { readonly server: FakeAnthropicServer; runtime: () => string; dirs: string[] } {
+  let server: FakeAnthropicServer | undefined;
+  const runtime = useTempRuntimes(prefix, { afterEach, afterAll });
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    server = await FakeAnthropicServer.start();
+  });
+  afterEach(() => {
+    for (const d of dirs.splice(0)) killWorkers(d);
+    killStartedClis();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('usePeopleFixtures: the server starts in beforeAll; read it inside a test');
+      return server;
+    },
+    runtime,
+    dirs,
+  };
 }

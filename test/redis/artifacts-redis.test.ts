@@ -10,32 +10,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ArtifactStore } from '../../src/artifacts/store.js';
 import { ARTIFACT_RETENTION_MS, artifactKey } from '../../src/artifacts/redis-store.js';
 import { REDIS_ARTIFACTS_FILE, useRedisArtifacts, writeRedisArtifactsFile } from '../../src/artifacts/where.js';
-import { killStartedClis, onlySession, startCli, tempRuntime } from '../support/cli.js';
+import { onlySession, startCli, tempRuntime } from '../support/cli.js';
 import { journalOf, planReply, textReply, toolReply, waitFor, writeScript } from '../support/script.js';
-import { hasRedisServer, startRedis, type TestRedis } from '../support/redis.js';
+import { hasRedisServer, useRedisServer } from '../support/redis.js';
 import { waitFor as waitUntil } from '../mailbox/helpers.js';
 
 const newSession = () => `20250101-000000-${nanoid(6).toLowerCase().replace(/[^0-9a-z]/g, 'x')}`;
 
 describe.skipIf(!hasRedisServer())('artifacts in Redis (redis transport)', { timeout: 240_000 }, () => {
-  let server: TestRedis;
-  let client: Redis;
-  const dirs: string[] = [];
-  beforeAll(async () => {
-    server = await startRedis({ password: 'art secret' });
-    client = new Redis(server.url);
-  });
-  afterAll(async () => {
-    killStartedClis();
-    client?.disconnect();
-    await server?.stop();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const redis = useRedisServer({ password: 'art secret' });
+  const dirs = redis.dirs;
 
   function sessionFolder(sid: string): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-art-'));
@@ -49,9 +37,9 @@ describe.skipIf(!hasRedisServer())('artifacts in Redis (redis transport)', { tim
     const sid = newSession();
     const coordDir = sessionFolder(sid);
     const hostDir = sessionFolder(sid);
-    const off = useRedisArtifacts(coordDir, server.url);
+    const off = useRedisArtifacts(coordDir, redis.server.url);
     try {
-      await writeRedisArtifactsFile(hostDir, server.url);
+      await writeRedisArtifactsFile(hostDir, redis.server.url);
       // The URL holds a password: the file is the owner's only.
       expect(fs.statSync(path.join(hostDir, REDIS_ARTIFACTS_FILE)).mode & 0o777).toBe(0o600);
       const coord = new ArtifactStore(coordDir);
@@ -63,18 +51,18 @@ describe.skipIf(!hasRedisServer())('artifacts in Redis (redis transport)', { tim
       const got = await coord.get('findings.md');
       expect(got.content).toBe('FOUND IT');
       expect(got.entry).toMatchObject({ storedBy: 'w01-research', description: 'what w01 found' });
-      expect(await client.type(artifactKey(sid, 'findings.md'))).toBe('hash');
-      const pttl = await client.pttl(artifactKey(sid, 'findings.md'));
+      expect(await redis.client.type(artifactKey(sid, 'findings.md'))).toBe('hash');
+      const pttl = await redis.client.pttl(artifactKey(sid, 'findings.md'));
       expect(pttl).toBeGreaterThan(ARTIFACT_RETENTION_MS - 60_000);
       expect(pttl).toBeLessThanOrEqual(ARTIFACT_RETENTION_MS);
 
       await coord.put('brief.md', 'SHORT-LIVED', 'coordinator', { ttlMs: 400 });
-      const ttl = await client.pttl(artifactKey(sid, 'brief.md'));
+      const ttl = await redis.client.pttl(artifactKey(sid, 'brief.md'));
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(400);
       expect((await host.list()).map((e) => e.name)).toEqual(['brief.md', 'findings.md']);
       expect((await host.get('brief.md')).entry.expiresAt).toBeDefined();
-      await waitUntil(async () => (await client.exists(artifactKey(sid, 'brief.md'))) === 0, 'Redis to expire the short-lived artifact');
+      await waitUntil(async () => (await redis.client.exists(artifactKey(sid, 'brief.md'))) === 0, 'Redis to expire the short-lived artifact');
       await expect(host.get('brief.md')).rejects.toMatchObject({ code: 'E_ARTIFACT_EXPIRED' });
       expect((await coord.list()).map((e) => e.name)).toEqual(['findings.md']);
       await expect(coord.get('nothing.md')).rejects.toMatchObject({ code: 'E_ARTIFACT_NOT_FOUND', message: 'no artifact "nothing.md"; known: findings.md' });
@@ -108,9 +96,9 @@ describe.skipIf(!hasRedisServer())('artifacts in Redis (redis transport)', { tim
         'w02-research': [toolReply('get_artifact', { name: 'shared-notes.md' }), textReply('read it')],
       } as never,
     });
-    const host = startCli(['worker-host', '--redis', server.url, '--slots', '2', '--name', 'art1', '--runtime-dir', hostRt]);
+    const host = startCli(['worker-host', '--redis', redis.server.url, '--slots', '2', '--name', 'art1', '--runtime-dir', hostRt]);
     await waitFor(() => host.stderr().includes('worker host art1'), 60_000, 'the host to start');
-    const run = await startCli(['--runtime-dir', coordRt, '--script', script, '--no-live', '--transport', 'redis', '--redis', server.url, 'task']).done;
+    const run = await startCli(['--runtime-dir', coordRt, '--script', script, '--no-live', '--transport', 'redis', '--redis', redis.server.url, 'task']).done;
     expect(run.code, run.stderr).toBe(0);
     const dir = onlySession(coordRt);
     const sid = path.basename(dir);
@@ -120,7 +108,7 @@ describe.skipIf(!hasRedisServer())('artifacts in Redis (redis transport)', { tim
     const toolResults = transcript.split('\n').filter((l) => l.includes('"tool_result"'));
     expect(toolResults.some((l) => l.includes('NOTES-FROM-S1') && !l.includes('is_error":true'))).toBe(true);
     // The coordinator's machine reads it from Redis through the same store.
-    const off = useRedisArtifacts(dir, server.url);
+    const off = useRedisArtifacts(dir, redis.server.url);
     try {
       const got = await new ArtifactStore(dir).get('shared-notes.md');
       expect(got.content).toBe('NOTES-FROM-S1');
@@ -128,7 +116,7 @@ describe.skipIf(!hasRedisServer())('artifacts in Redis (redis transport)', { tim
     } finally {
       off();
     }
-    const pttl = await client.pttl(artifactKey(sid, 'shared-notes.md'));
+    const pttl = await redis.client.pttl(artifactKey(sid, 'shared-notes.md'));
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(3600_000);
     const hostCopy = path.join(hostRt, 'hosts', 'art1', 'sessions', sid);

@@ -8,29 +8,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aliveKey } from '../../src/worker-host/protocol.js';
 import { StreamToFile } from '../../src/worker-host/tail.js';
-import { killStartedClis, onlySession, startCli, tempRuntime } from '../support/cli.js';
+import { onlySession, startCli, tempRuntime } from '../support/cli.js';
 import { journalOf, planReply, textReply, waitFor, writeScript } from '../support/script.js';
 import { waitFor as waitUntil } from '../mailbox/helpers.js';
-import { hasRedisServer, startRedis, type TestRedis } from '../support/redis.js';
+import { hasRedisServer, useRedisServer } from '../support/redis.js';
 
 describe.skipIf(!hasRedisServer())('resume over worker hosts', { timeout: 300_000 }, () => {
-  let server: TestRedis;
-  let client: Redis;
-  const dirs: string[] = [];
-  beforeAll(async () => {
-    server = await startRedis();
-    client = new Redis(server.url);
-  });
-  afterAll(async () => {
-    killStartedClis();
-    client?.disconnect();
-    await server?.stop();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const redis = useRedisServer();
+  const dirs = redis.dirs;
 
   it('takes the result of a worker that finished while no coordinator ran, reattaches to one still running, and respawns neither', async () => {
     const coordRt = tempRuntime('mailroom-resume-coord-');
@@ -50,9 +38,9 @@ describe.skipIf(!hasRedisServer())('resume over worker hosts', { timeout: 300_00
         'w02-research': [textReply('LONG-RESULT', 25_000), textReply('LONG-RESULT-AGAIN')],
       } as never,
     });
-    const host = startCli(['worker-host', '--redis', server.url, '--slots', '3', '--name', 'r1', '--runtime-dir', hostRt]);
+    const host = startCli(['worker-host', '--redis', redis.server.url, '--slots', '3', '--name', 'r1', '--runtime-dir', hostRt]);
     await waitFor(() => host.stderr().includes('worker host r1'), 60_000, 'the host to start');
-    const common = ['--runtime-dir', coordRt, '--transport', 'redis', '--redis', server.url];
+    const common = ['--runtime-dir', coordRt, '--transport', 'redis', '--redis', redis.server.url];
     const first = startCli([...common, '--script', script, '--no-live', '--heartbeat-ms', '500', '--heartbeat-misses', '8', 'task']);
     await waitFor(() => fs.existsSync(path.join(coordRt, 'sessions')) && fs.readdirSync(path.join(coordRt, 'sessions')).length === 1, 60_000, 'the session folder');
     const dir = onlySession(coordRt);
@@ -63,8 +51,8 @@ describe.skipIf(!hasRedisServer())('resume over worker hosts', { timeout: 300_00
     first.child.kill('SIGKILL');
     await first.done;
     // w01 finishes meanwhile: its result waits in Redis and its alive key goes; w02 runs on.
-    await waitUntil(async () => (await client.exists(aliveKey(sid, 'w01-research'))) === 0, 'the quick worker to finish while no coordinator runs', 60_000);
-    expect(await client.exists(aliveKey(sid, 'w02-research'))).toBe(1);
+    await waitUntil(async () => (await redis.client.exists(aliveKey(sid, 'w01-research'))) === 0, 'the quick worker to finish while no coordinator runs', 60_000);
+    expect(await redis.client.exists(aliveKey(sid, 'w02-research'))).toBe(1);
 
     const resumed = await startCli([...common, '--resume', sid, '--no-live']).done;
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -92,13 +80,13 @@ describe.skipIf(!hasRedisServer())('resume over worker hosts', { timeout: 300_00
     dirs.push(root);
     const file = path.join(root, 'transcript.jsonl');
     const stream = `mailroom:20250101-000000-mirror:w01-research:transcript`;
-    await client.del(stream);
-    for (const l of ['one', 'two']) await client.xadd(stream, '*', 'line', l);
-    await new StreamToFile(client, stream, file).poll();
+    await redis.client.del(stream);
+    for (const l of ['one', 'two']) await redis.client.xadd(stream, '*', 'line', l);
+    await new StreamToFile(redis.client, stream, file).poll();
     expect(fs.readFileSync(file, 'utf8')).toBe('one\ntwo\n');
-    await client.xadd(stream, '*', 'line', 'three');
+    await redis.client.xadd(stream, '*', 'line', 'three');
     // The coordinator was SIGKILLed; its successor makes a new mirror of the same file.
-    await new StreamToFile(client, stream, file).poll();
+    await new StreamToFile(redis.client, stream, file).poll();
     expect(fs.readFileSync(file, 'utf8')).toBe('one\ntwo\nthree\n');
   });
 });

@@ -4,11 +4,15 @@
  * in its environment, so the suite's leak detector sees it if a test forgets to stop it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { killStartedClis } from './cli.js';
 
 export interface TestRedis {
   url: string;
@@ -89,4 +93,35 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
   }
   await fsp.rm(dir, { recursive: true, force: true });
   throw new Error(`could not start redis-server on ${host} (see ${dir}/redis.log)`);
+}
+
+/**
+ * One redis-server for a describe block (started before its tests, stopped after), a client
+ * on it, and folders to remove at the end. Read `server` and `client` inside the tests.
+ */
+export function useRedisServer(opts: StartRedisOptions = {}): { readonly server: TestRedis; readonly client: Redis; dirs: string[] } {
+  let server: TestRedis | undefined;
+  let client: Redis | undefined;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    server = await startRedis(opts);
+    client = new Redis(server.url);
+  });
+  afterAll(async () => {
+    killStartedClis();
+    client?.disconnect();
+    await server?.stop();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('useRedisServer: the server starts in beforeAll; read it inside a test');
+      return server;
+    },
+    get client() {
+      if (!client) throw new Error('useRedisServer: the client starts in beforeAll; read it inside a test');
+      return client;
+    },
+    dirs,
+  };
 }
