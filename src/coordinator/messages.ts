@@ -6,7 +6,7 @@
  */
 import type { Envelope, EnvelopeOf } from '../mailbox/index.js';
 import { crashPoint } from '../faults.js';
-import { findByAgent, subtasksOf } from '../engine/subtasks.js';
+import { findByAgent, openRequests, subtasksOf } from '../engine/subtasks.js';
 import { StopSession, type CoordinatorCore } from './core.js';
 import { overBudget } from '../engine/supervisor.js';
 import { BudgetExhaustedError } from '../errors.js';
@@ -34,6 +34,9 @@ export async function onMessage(core: CoordinatorCore, env: Envelope): Promise<v
   // A message from a worker being spawned waits until its spawn is journaled.
   await core.runtime(id).spawning;
   const s = core.sub(id);
+  // A worker that waited on a person speaks again: the reply that let it go on is journaled
+  // first, so the journal keeps cause before effect (and a quick session ends with it).
+  if (openRequests(core.state).some((r) => r.agent === env.from)) await syncPeople(core);
   switch (env.type) {
     case 'started':
       await core.commit({ type: 'started', subtask: id, agent: s.agentId, attempt: env.body.attempt, pid: env.body.pid });

@@ -47,6 +47,11 @@ describe('people through the library', () => {
     expect(asked).toMatchObject({ agent: 'w01-writing', subtask: 'notes', tool: 'write_file', summary: 'write_file(path="NOTES.md", 14 B)' });
     expect((asked as { command: string }).command).toBe(`mailroom approve ${outcome.sessionId} ${(asked as { request: string }).request}`);
     expect(events.findIndex((e) => e.type === 'request_answered')).toBeGreaterThan(events.indexOf(asked!));
+    // The journal keeps cause before effect: the approval, then the result it let happen.
+    const journal = fs.readFileSync(path.join(outcome.sessionDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const replyAt = journal.findIndex((e) => e.type === 'reply');
+    expect(replyAt).toBeGreaterThan(-1);
+    expect(replyAt).toBeLessThan(journal.findIndex((e) => e.type === 'result'));
     expect(fs.readFileSync(path.join(outcome.sessionDir, 'workspace', 'NOTES.md'), 'utf8')).toBe('release notes\n');
     // A second reply through the library is refused, with the code programs can test.
     await expect(respond(outcome.sessionDir, (asked as { request: string }).request, { kind: 'denial', reason: 'late' })).rejects.toMatchObject({ code: 'E_REQUEST_ANSWERED' });
