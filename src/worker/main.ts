@@ -10,11 +10,11 @@ import { runWorker } from './run.js';
 import { workerFault } from '../faults.js';
 
 const { values } = parseArgs({
-  options: { session: { type: 'string' }, agent: { type: 'string' } },
+  options: { session: { type: 'string' }, agent: { type: 'string' }, spare: { type: 'boolean' } },
   strict: true,
 });
 if (!values.session || !values.agent) {
-  process.stderr.write('usage: worker --session <dir> --agent <id>\n');
+  process.stderr.write('usage: worker --session <dir> --agent <id> [--spare]\n');
   process.exit(2);
 }
 const sessionDir = values.session;
@@ -31,7 +31,7 @@ process.on('SIGTERM', () => {
   process.exit(143);
 });
 
-runWorker({ sessionDir, agentId, logger }).then(
+runWorker({ sessionDir, agentId, logger, spare: values.spare === true }).then(
   (code) => {
     logger.info({ code }, 'worker exiting');
     process.exit(code);

@@ -6,23 +6,19 @@
  */
 import fs from 'node:fs';
 import { Heartbeat } from '../agent/heartbeat.js';
-import { runAgentLoop } from '../agent/loop.js';
-import { Transcript, resumableMessages } from '../agent/transcript.js';
 import { crashBeforeAssignRead, workerFault } from '../faults.js';
 import { LimitExceededError, MailroomError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MailboxReader, MailboxSender, type EnvelopeOf } from '../mailbox/index.js';
-import { createModel } from '../model/select.js';
 import type { Message, Usage } from '../model/types.js';
-import { addUsage } from '../model/types.js';
+import { addUsage } from '../contracts/usage.js';
 import { isPidAlive } from '../util/fs.js';
-import { workerSystemPrompt, workerTaskMessage } from '../prompts.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
 import { SessionWatch, readAgentRecord, readSessionRecord } from '../session/store.js';
 import type { ToolContext } from '../tools/types.js';
 import type { AgentDefinition } from '../agents/schema.js';
-import { readCatalogue } from '../agents/snapshot.js';
-import { loadAgentTools, type AgentTools } from './tools.js';
+import type { AgentTools } from './tools.js';
+import { waitForAssignment } from './spare.js';
 
 export interface WorkerRunOptions {
   sessionDir: string;
@@ -30,13 +26,19 @@ export interface WorkerRunOptions {
   logger: Logger;
   /** How long to wait for an `assign` before giving up. */
   assignTimeoutMs?: number;
+  /**
+   * A warm spare (`--spare`): started before its subtask exists, it waits for an assignment
+   * as long as the coordinator that started it lives, and reads its agent.json again once
+   * the assignment came (the coordinator rewrote it for the subtask).
+   */
+  spare?: boolean;
 }
 
 /** Runs the worker to completion; resolves with the process exit code. */
 export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   const { sessionDir, agentId, logger } = opts;
   const session = await readSessionRecord(sessionDir);
-  const agent = await readAgentRecord(sessionDir, agentId);
+  let agent = await readAgentRecord(sessionDir, agentId);
   const paths = agentPaths(sessionDir, agentId);
   const heartbeat = new Heartbeat(paths.heartbeat, session.options.heartbeatIntervalMs);
   heartbeat.start();
@@ -107,23 +109,26 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   crashBeforeAssignRead(agent.attempt, session.coordinatorPid);
   await reader.start();
 
+  // A spare loads the rest of the worker while it idles; any other worker right after `started`.
+  let later = opts.spare ? import('./after-assign.js') : undefined;
   const assignTimeout = opts.assignTimeoutMs ?? 60_000;
-  const assign = await Promise.race([
-    assigned,
-    new Promise<undefined>((r) => setTimeout(() => r(undefined), assignTimeout).unref()),
-    new Promise<undefined>((r) => abort.signal.addEventListener('abort', () => r(undefined))),
-  ]);
+  const assign = await waitForAssignment(assigned, abort.signal, opts.spare ? { spawnedBy: session.coordinatorPid } : { timeoutMs: assignTimeout });
   if (!assign) {
-    logger.error({ assignTimeout }, 'no assignment arrived; exiting');
+    if (opts.spare) logger.info('spare ends unused (shut down, or its coordinator is gone)');
+    else logger.error({ assignTimeout }, 'no assignment arrived; exiting');
     await reader.stop();
     heartbeat.stop();
-    return 1;
+    return opts.spare ? 0 : 1;
   }
 
   const { subtask, limits, attempt } = assign.body;
   const role = subtask.role;
   const log = logger.child({ subtask: subtask.id, attempt });
   await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, attempt, subtask: subtask.id });
+  // The coordinator wrote this spare's agent.json for its subtask before sending the assign.
+  if (opts.spare) agent = await readAgentRecord(sessionDir, agentId);
+  later ??= import('./after-assign.js');
+  const { runAgentLoop, Transcript, resumableMessages, createModel, workerSystemPrompt, workerTaskMessage, readCatalogue, loadAgentTools } = await later;
 
   const wallTimer = setTimeout(
     () => abort.abort(new LimitExceededError('wall_clock', `wall-clock limit reached (${limits.wallClockMs} ms)`)),
