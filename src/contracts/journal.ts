@@ -25,7 +25,12 @@ export type JournalEvent =
   | { type: 'session_started'; task: string; pid: number }
   | { type: 'session_resumed'; pid: number; previousPid?: number }
   | { type: 'plan'; plan: Plan; extras?: Record<string, SubtaskExtras> }
-  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number; host?: string }
+  /** `spare`: the attempt was handed to this warm spare's process (it became `agent`), not a fresh one. */
+  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number; host?: string; spare?: string }
+  /** A warm spare process was started, idle until a `spawn` with `spare: true` names it. */
+  | { type: 'spare'; agent: string; pid: number }
+  /** A spare ended without a subtask (session end, surplus, or found idle on resume). */
+  | { type: 'spare_ended'; agent: string; reason: string }
   | { type: 'started'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'progress'; subtask: string; agent: string; attempt: number; turn: number; usage: Usage }
   | { type: 'reattach'; subtask: string; agent: string; attempt: number; pid: number }

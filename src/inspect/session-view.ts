@@ -39,6 +39,10 @@ export interface AgentView {
   /** The last failure, from the journal. */
   failure?: { error: string; final: boolean; attempt: number };
   subtask?: Plan['subtasks'][number];
+  /** The warm spare whose process ran this agent's last attempt (from the journal). */
+  ranOnSpare?: string;
+  /** For a warm spare: the agent it became, or undefined while idle or when it ended unused. */
+  spareBecame?: string;
 }
 
 export interface SessionView {
@@ -69,7 +73,10 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
     ids.map(async (id): Promise<AgentView> => {
       const rec = await readAgentLoose(ref.dir, id);
       const mailbox = await countMailbox(ref.dir, id).catch(() => undefined);
-      const spawns = journal.filter((e) => e.type === 'spawn' && e.agent === id).length;
+      const spawnEvents = journal.filter((e): e is Extract<JournalEntry, { type: 'spawn' }> => e.type === 'spawn' && e.agent === id);
+      const spawns = spawnEvents.length;
+      const ranOnSpare = spawnEvents.at(-1)?.spare;
+      const spareBecame = journal.find((e): e is Extract<JournalEntry, { type: 'spawn' }> => e.type === 'spawn' && e.spare === id)?.agent;
       const lastResult = journal.findLast((e): e is Extract<JournalEntry, { type: 'result' }> => e.type === 'result' && e.agent === id);
       const lastFailure = journal.findLast((e): e is Extract<JournalEntry, { type: 'failure' }> => e.type === 'failure' && e.agent === id);
       let agentStatus = rec?.status ?? 'unknown';
@@ -92,7 +99,9 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
         ...(lastFailure && (!lastResult || lastFailure.t > lastResult.t)
           ? { failure: { error: lastFailure.error, final: lastFailure.final, attempt: lastFailure.attempt } }
           : {}),
-        ...(rec?.subtask && plan ? { subtask: plan.subtasks.find((s) => s.id === rec.subtask) } : {}),
+        ...(rec?.subtask && plan && rec.role !== 'spare' && !spareBecame ? { subtask: plan.subtasks.find((s) => s.id === rec.subtask) } : {}),
+        ...(ranOnSpare ? { ranOnSpare } : {}),
+        ...(spareBecame ? { spareBecame } : {}),
       };
     }),
   );
@@ -107,7 +116,7 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
     ...(usage ? { usage } : {}),
     agents,
     ...(resultStat ? { resultFile: { path: paths.result, bytes: resultStat.size } } : {}),
-    notSpawned: (plan?.subtasks ?? []).filter((st) => !agents.some((a) => a.record?.subtask === st.id)),
+    notSpawned: (plan?.subtasks ?? []).filter((st) => !agents.some((a) => a.subtask?.id === st.id)),
     workspaceFiles,
     journal,
   };

@@ -1,5 +1,6 @@
 /**
- * Worker process entry: `node <worker entry> --session <dir> --agent <id>`. The
+ * Worker process entry: `node <worker entry> --session <dir> --agent <id> [--spare]` (a
+ * warm spare first waits to be handed a subtask: spare.ts). The
  * coordinator starts it detached in its own process group, with stdout and stderr going
  * to files in the agent's folder.
  */
@@ -7,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { createFileLogger } from '../log.js';
 import { agentPaths } from '../session/layout.js';
 import { runWorker } from './run.js';
+import { runSpare } from './spare.js';
 import { workerFault } from '../faults.js';
 
 const { values } = parseArgs({
@@ -18,8 +20,8 @@ if (!values.session || !values.agent) {
   process.exit(2);
 }
 const sessionDir = values.session;
-const agentId = values.agent;
-const logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId });
+let agentId = values.agent;
+let logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId });
 
 process.on('SIGTERM', () => {
   if (workerFault('ignore-sigterm')) {
@@ -31,7 +33,20 @@ process.on('SIGTERM', () => {
   process.exit(143);
 });
 
-runWorker({ sessionDir, agentId, logger, spare: values.spare === true }).then(
+/** A spare waits first, then runs as the agent it was handed (worker/spare.ts); any other worker runs at once. */
+async function main(): Promise<number> {
+  if (values.spare) {
+    const spareLog = logger;
+    const became = await runSpare({ sessionDir, spareId: agentId, logger: spareLog });
+    if (!became) return 0;
+    spareLog.info({ agent: became }, 'spare runs as its agent from here on');
+    agentId = became;
+    logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId, spare: values.agent });
+  }
+  return runWorker({ sessionDir, agentId, logger });
+}
+
+main().then(
   (code) => {
     logger.info({ code }, 'worker exiting');
     process.exit(code);

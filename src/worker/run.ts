@@ -18,7 +18,6 @@ import { SessionWatch, readAgentRecord, readSessionRecord } from '../session/sto
 import type { ToolContext } from '../tools/types.js';
 import type { AgentDefinition } from '../agents/schema.js';
 import type { AgentTools } from './tools.js';
-import { waitForAssignment } from './spare.js';
 
 export interface WorkerRunOptions {
   sessionDir: string;
@@ -26,19 +25,13 @@ export interface WorkerRunOptions {
   logger: Logger;
   /** How long to wait for an `assign` before giving up. */
   assignTimeoutMs?: number;
-  /**
-   * A warm spare (`--spare`): started before its subtask exists, it waits for an assignment
-   * as long as the coordinator that started it lives, and reads its agent.json again once
-   * the assignment came (the coordinator rewrote it for the subtask).
-   */
-  spare?: boolean;
 }
 
 /** Runs the worker to completion; resolves with the process exit code. */
 export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   const { sessionDir, agentId, logger } = opts;
   const session = await readSessionRecord(sessionDir);
-  let agent = await readAgentRecord(sessionDir, agentId);
+  const agent = await readAgentRecord(sessionDir, agentId);
   const paths = agentPaths(sessionDir, agentId);
   const heartbeat = new Heartbeat(paths.heartbeat, session.options.heartbeatIntervalMs);
   heartbeat.start();
@@ -109,26 +102,25 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   crashBeforeAssignRead(agent.attempt, session.coordinatorPid);
   await reader.start();
 
-  // A spare loads the rest of the worker while it idles; any other worker right after `started`.
-  let later = opts.spare ? import('./after-assign.js') : undefined;
   const assignTimeout = opts.assignTimeoutMs ?? 60_000;
-  const assign = await waitForAssignment(assigned, abort.signal, opts.spare ? { spawnedBy: session.coordinatorPid } : { timeoutMs: assignTimeout });
+  const assign = await Promise.race([
+    assigned,
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), assignTimeout).unref()),
+    new Promise<undefined>((r) => abort.signal.addEventListener('abort', () => r(undefined))),
+  ]);
   if (!assign) {
-    if (opts.spare) logger.info('spare ends unused (shut down, or its coordinator is gone)');
-    else logger.error({ assignTimeout }, 'no assignment arrived; exiting');
+    logger.error({ assignTimeout }, 'no assignment arrived; exiting');
     await reader.stop();
     heartbeat.stop();
-    return opts.spare ? 0 : 1;
+    return 1;
   }
 
   const { subtask, limits, attempt } = assign.body;
   const role = subtask.role;
   const log = logger.child({ subtask: subtask.id, attempt });
   await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, attempt, subtask: subtask.id });
-  // The coordinator wrote this spare's agent.json for its subtask before sending the assign.
-  if (opts.spare) agent = await readAgentRecord(sessionDir, agentId);
-  later ??= import('./after-assign.js');
-  const { runAgentLoop, Transcript, resumableMessages, createModel, workerSystemPrompt, workerTaskMessage, readCatalogue, loadAgentTools } = await later;
+  // Loaded only now, after `started` (a warm spare has them loaded already: worker/spare.ts).
+  const { runAgentLoop, Transcript, resumableMessages, createModel, workerSystemPrompt, workerTaskMessage, readCatalogue, loadAgentTools } = await import('./after-assign.js');
 
   const wallTimer = setTimeout(
     () => abort.abort(new LimitExceededError('wall_clock', `wall-clock limit reached (${limits.wallClockMs} ms)`)),

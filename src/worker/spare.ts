@@ -1,38 +1,81 @@
 /**
- * How a worker waits for its assignment. An ordinary worker gives up after a timeout (its
- * assign is written before it is spawned, so a missing one means something went wrong). A
- * warm spare has no subtask yet: it waits as long as the coordinator that started it lives,
- * and leaves on its own once that process is gone, so that a spare never outlives its
- * session, even when the coordinator was killed with SIGKILL and nobody resumes it.
+ * A warm spare (`worker --spare`): a worker process started before its subtask exists
+ * (coordinator/spares.ts). It heartbeats and reads its own mailbox (agents/spare-NN/), and
+ * meanwhile loads the code every worker needs after its assignment (after-assign.ts), so
+ * that nothing but the assignment itself is left to wait for. When an assign naming an
+ * `agent` arrives, it stops reading its own mailbox and becomes that agent: the caller runs
+ * the ordinary worker as it (runWorker), which reads that agent's own assign, sends
+ * `started` and loads the role's tools. It has no history of its own to carry over.
+ *
+ * It never outlives its session: it leaves on `shutdown`, and on its own once the
+ * coordinator that started it is gone (a SIGKILLed coordinator included); a resumed
+ * coordinator does not inherit idle spares.
  */
+import type { Logger } from '../log.js';
+import { MailboxReader } from '../mailbox/index.js';
+import { Heartbeat } from '../agent/heartbeat.js';
+import { agentPaths } from '../session/layout.js';
+import { readSessionRecord } from '../session/store.js';
 import { isPidAlive } from '../util/fs.js';
 
 /** How often an idle spare checks that its coordinator still lives. */
 export const SPARE_PARENT_CHECK_MS = 250;
 
-export type AssignWait = { timeoutMs: number } | { spawnedBy: number };
+export interface SpareOptions {
+  sessionDir: string;
+  /** The spare's own id (spare-NN). */
+  spareId: string;
+  logger: Logger;
+}
 
-/** Resolves with the assignment, or undefined on timeout, abort (shutdown), or a dead coordinator. */
-export async function waitForAssignment<T>(assigned: Promise<T>, signal: AbortSignal, how: AssignWait): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const stop = new Promise<undefined>((resolve) => {
-    if (signal.aborted) resolve(undefined);
-    signal.addEventListener('abort', () => resolve(undefined), { once: true });
-    if ('timeoutMs' in how) {
-      timer = setTimeout(() => resolve(undefined), how.timeoutMs);
-    } else {
-      // The coordinator's pid from session.json when the spare started: a resumed session's
-      // new coordinator does not inherit idle spares (it ends any it finds, see coordinator/spares.ts).
-      timer = setInterval(() => {
-        if (!isPidAlive(how.spawnedBy)) resolve(undefined);
-      }, SPARE_PARENT_CHECK_MS);
-    }
-    timer.unref();
+/** Waits as a spare; resolves with the agent it became, or undefined when it ends unused. */
+export async function runSpare(opts: SpareOptions): Promise<string | undefined> {
+  const { sessionDir, spareId, logger } = opts;
+  const session = await readSessionRecord(sessionDir);
+  const heartbeat = new Heartbeat(agentPaths(sessionDir, spareId).heartbeat, session.options.heartbeatIntervalMs);
+  heartbeat.start();
+  let settle!: (agent: string | undefined) => void;
+  const outcome = new Promise<string | undefined>((r) => (settle = r));
+  const reader = new MailboxReader({
+    sessionDir,
+    sessionId: session.id,
+    agentId: spareId,
+    logger,
+    onLockLost: (err) => {
+      logger.error({ err }, 'spare mailbox lock lost; ending');
+      settle(undefined);
+    },
+    handler: async (env) => {
+      if (env.type === 'assign' && env.body.agent) {
+        logger.info({ agent: env.body.agent, subtask: env.body.subtask.id }, 'spare handed a subtask');
+        settle(env.body.agent);
+      } else if (env.type === 'shutdown') {
+        logger.info({ reason: env.body.reason }, 'spare shut down unused');
+        settle(undefined);
+      } else {
+        logger.warn({ type: env.type, from: env.from }, 'ignoring a message a spare does not handle');
+      }
+    },
   });
+  await reader.start();
+  // Loaded while idle (an ES module is evaluated once: runWorker's own import finds it done).
+  const preload = import('./after-assign.js').catch((err: unknown) => logger.warn({ err }, 'spare could not preload the worker code'));
+  // The coordinator's pid as session.json had it when this spare started.
+  const coordinator = session.coordinatorPid;
+  const timer = setInterval(() => {
+    if (!isPidAlive(coordinator)) {
+      logger.warn({ coordinator }, 'spare ends unused: its coordinator is gone');
+      settle(undefined);
+    }
+  }, SPARE_PARENT_CHECK_MS);
+  timer.unref();
   try {
-    return await Promise.race([assigned, stop]);
+    const agent = await outcome;
+    if (agent) await preload;
+    return agent;
   } finally {
-    clearTimeout(timer);
     clearInterval(timer);
+    await reader.stop();
+    heartbeat.stop();
   }
 }

@@ -84,6 +84,10 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
   // Per worker: its subtask, and what came of it.
   if (workers.length || v.notSpawned.length) out.push('');
   for (const a of workers) {
+    if (isSpare(a)) {
+      out.push(`${a.id}  warm spare: ${a.spareBecame ? `ran ${a.spareBecame} (its log and transcript are there)` : a.status === 'spare' ? 'idle, waiting for a subtask' : 'ended unused'}`);
+      continue;
+    }
     const s = a.subtask;
     const deps = s?.dependsOn.length ? ` after ${s.dependsOn.join(', ')}` : '';
     out.push(`${a.id}  ${s ? `${s.id}${deps}${s.required ? ' (required)' : ''}: ` : ''}${truncate(oneLine(s?.description ?? a.record?.subtask ?? ''), cols - a.id.length - 4)}`);
@@ -93,6 +97,7 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
       out.push(`    result: ${truncate(first || '(empty)', cols - 12)}${lines.length > 1 ? ` (+${lines.length - 1} more line(s))` : ''}`);
     }
     if (a.failure) out.push(`    ${a.failure.final ? 'failed' : 'failed, retried'} (attempt ${a.failure.attempt}): ${truncate(oneLine(a.failure.error), cols - 30)}`);
+    if (a.ranOnSpare) out.push(`    ran on warm spare ${a.ranOnSpare} (no process start)`);
     if (a.result === undefined && !a.failure) out.push(`    no result yet`);
   }
   for (const s of v.notSpawned) {
@@ -106,4 +111,9 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
     for (const e of terminations) out.push(`  ${formatClock(e.t, now)}  ${e.agent}  ${e.step}  (${truncate(oneLine(e.reason), cols - 40)})`);
   }
   return out.join('\n') + '\n';
+}
+
+/** A warm spare's own folder (agents/spare-NN): its row says what became of it. */
+function isSpare(a: AgentView): boolean {
+  return a.spareBecame !== undefined || a.record?.role === 'spare' || a.status === 'adopted' || a.status === 'unused';
 }

@@ -96,8 +96,11 @@ export function ackStaleAssignments(sessionDir: string, agentId: string, attempt
   return moved;
 }
 
-/** Starts a worker; its agent.json (with the attempt) and its assignment are already written. */
-export function spawnWorker(sessionDir: string, agentId: string, env: NodeJS.ProcessEnv = process.env): SpawnedWorker {
+/**
+ * Starts a worker; its agent.json (with the attempt) and its assignment are already written.
+ * A spare (`spare: true`) gets `--spare`: its assignment comes later (coordinator/spares.ts).
+ */
+export function spawnWorker(sessionDir: string, agentId: string, env: NodeJS.ProcessEnv = process.env, opts: { spare?: boolean } = {}): SpawnedWorker {
   const paths = agentPaths(sessionDir, agentId);
   const attempt = readAttempt(paths.agentJson);
   if (attempt !== undefined) ackStaleAssignments(sessionDir, agentId, attempt);
@@ -105,7 +108,7 @@ export function spawnWorker(sessionDir: string, agentId: string, env: NodeJS.Pro
   const err = fs.openSync(paths.stderr, 'a');
   const { execPath, args } = workerCommand();
   try {
-    const child = spawn(execPath, [...args, '--session', sessionDir, '--agent', agentId], {
+    const child = spawn(execPath, [...args, '--session', sessionDir, '--agent', agentId, ...(opts.spare ? ['--spare'] : [])], {
       detached: true,
       stdio: ['ignore', out, err],
       env,
