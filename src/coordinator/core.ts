@@ -46,7 +46,7 @@ export interface SpareSource {
   take(s: SubtaskState): TakenSpare | undefined;
 }
 
-/** An idle spare taken for an attempt: once the spawn is journaled, handOver makes it the agent. */
+/** An idle spare taken for an attempt: handOver makes it the agent (before the spawn is journaled). */
 export interface TakenSpare {
   agentId: string;
   worker: LaunchedWorker;

@@ -17,12 +17,13 @@
  * coordinator ends any it still finds (endStraySpares).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { LaunchedWorker } from '../engine/process/launcher.js';
 import { subtasksOf, type SubtaskState } from '../engine/subtasks.js';
 import { createMailbox } from '../mailbox/index.js';
 import { spareAdoptionFile } from '../engine/process/procscan.js';
 import type { BodyOf } from '../mailbox/index.js';
-import { sessionPaths } from '../session/layout.js';
+import { agentPaths, sessionPaths } from '../session/layout.js';
 import { updateAgentRecord, writeAgentRecord } from '../session/store.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import type { CoordinatorCore, SpareSource, TakenSpare } from './core.js';
@@ -93,6 +94,7 @@ export class SparePool implements SpareSource {
       handOver: async (agentId: string, assign: BodyOf<'assign'>) => {
         // First the identity (procscan reads it), then the order that makes the spare take it.
         await writeJsonAtomic(spareAdoptionFile(core.dir, sp.agentId), { agent: agentId, subtask: s.subtask.id, at: new Date().toISOString() });
+        linkOutput(core, sp.agentId, agentId);
         await core.sender.send(sp.agentId, 'assign', { ...assign, agent: agentId }, { id: `adopt-${agentId}`.slice(0, 64) });
         await updateAgentRecord(core.dir, sp.agentId, { status: 'adopted', role: s.role, subtask: s.subtask.id }).catch(() => undefined);
         core.log.info({ spare: sp.agentId, worker: agentId, pid: sp.worker.pid }, 'subtask handed to a warm spare');
@@ -146,6 +148,26 @@ export class SparePool implements SpareSource {
 
   private end(agentId: string, pid: number, reason: string): Promise<void> {
     return endSpare(this.core, agentId, pid, reason);
+  }
+}
+
+/**
+ * The spare's stdout and stderr stay the files it was started with; the agent's own
+ * stdout.log and stderr.log become links to them, so they are where people look.
+ */
+function linkOutput(core: CoordinatorCore, spareId: string, agentId: string): void {
+  const from = agentPaths(core.dir, spareId);
+  const to = agentPaths(core.dir, agentId);
+  for (const [target, link] of [
+    [from.stdout, to.stdout],
+    [from.stderr, to.stderr],
+  ] as const) {
+    try {
+      fs.rmSync(link, { force: true });
+      fs.symlinkSync(path.relative(path.dirname(link), target), link);
+    } catch (err) {
+      core.log.warn({ err, link }, 'could not link a spare\'s output into its agent folder');
+    }
   }
 }
 

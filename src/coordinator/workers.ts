@@ -87,10 +87,11 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
   const worker = spare ? spare.worker : await core.launcher.spawn(core.dir, s.agentId, s.attempt, core.env);
   const host = worker.host !== undefined ? { host: worker.host } : {};
   const onSpare = spare ? { spare: spare.agentId } : {};
+  // Handed over before the spawn is journaled, as a fresh process is started before: a
+  // crash after the journal line finds the worker alive and reattaches it either way.
+  await spare?.handOver(s.agentId, body);
   core.runtime(id).terminationCause = undefined;
   await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, ...host, ...onSpare });
-  // Journaled first: a spare that never got the hand-over (a crash) is then a lost worker, retried as usual.
-  await spare?.handOver(s.agentId, body);
   await updateAgent(core, core.sub(id), 'running', { pid: worker.pid, startedAt: new Date().toISOString(), ...host });
   core.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout, ...onSpare }, 'worker spawned');
   core.bus.emit({ type: 'worker_spawned', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, ...onSpare });
