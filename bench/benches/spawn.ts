@@ -24,7 +24,7 @@ import { target } from '../lib/bench.js';
 import { fmt, type Row } from '../lib/report.js';
 import { median, round, summarize } from '../lib/stats.js';
 import { fileURLToPath } from 'node:url';
-import { workerCommand } from '../../src/engine/process/spawn.js';
+import { WORKER_NODE_FLAGS, workerCommand } from '../../src/engine/process/spawn.js';
 import path from 'node:path';
 import { MailboxReader, MailboxSender, createMailbox } from '../../src/mailbox/index.js';
 import { spareAdoptionFile } from '../../src/engine/process/procscan.js';
@@ -130,8 +130,8 @@ export const spawnBench: Bench = {
     const build = await buildWorker();
     trackDir(build.dir);
     const shipped = workerCommand();
-    const tsxArgs = ['--import', TSX, fileURLToPath(new URL('../../src/worker/main.ts', import.meta.url))];
-    const compiledArgs = shipped.kind === 'compiled' ? shipped.args : [build.entry];
+    const tsxArgs = [...WORKER_NODE_FLAGS, '--import', TSX, fileURLToPath(new URL('../../src/worker/main.ts', import.meta.url))];
+    const compiledArgs = shipped.kind === 'compiled' ? shipped.args : [...WORKER_NODE_FLAGS, build.entry];
     const compiledFrom = shipped.kind === 'compiled' ? 'dist/worker (fresh)' : 'the bench\'s esbuild bundle (dist/worker missing or older than the sources)';
     const label = (kind: Kind) =>
       kind === 'worker-tsx' || kind === 'worker-compiled'

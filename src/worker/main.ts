@@ -37,11 +37,12 @@ process.on('SIGTERM', () => {
 async function main(): Promise<number> {
   if (values.spare) {
     const spareLog = logger;
-    const became = await runSpare({ sessionDir, spareId: agentId, logger: spareLog });
-    if (!became) return 0;
-    spareLog.info({ agent: became }, 'spare runs as its agent from here on');
-    agentId = became;
+    const handed = await runSpare({ sessionDir, spareId: agentId, logger: spareLog });
+    if (!handed) return 0;
+    spareLog.info({ agent: handed.agent }, 'spare runs as its agent from here on');
+    agentId = handed.agent;
     logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId, spare: values.agent });
+    return runWorker({ sessionDir, agentId, logger, startedSent: handed.started });
   }
   return runWorker({ sessionDir, agentId, logger });
 }

@@ -12,9 +12,9 @@
  * coordinator does not inherit idle spares.
  */
 import type { Logger } from '../log.js';
-import { MailboxReader } from '../mailbox/index.js';
+import { MailboxReader, MailboxSender } from '../mailbox/index.js';
 import { Heartbeat } from '../agent/heartbeat.js';
-import { agentPaths } from '../session/layout.js';
+import { COORDINATOR_ID, agentPaths } from '../session/layout.js';
 import { readSessionRecord } from '../session/store.js';
 import { isPidAlive } from '../util/fs.js';
 
@@ -28,14 +28,25 @@ export interface SpareOptions {
   logger: Logger;
 }
 
-/** Waits as a spare; resolves with the agent it became, or undefined when it ends unused. */
-export async function runSpare(opts: SpareOptions): Promise<string | undefined> {
+/** What a spare was handed: the agent it becomes, and the attempt it announced as started. */
+export interface Handed {
+  agent: string;
+  started: { attempt: number; subtask: string };
+}
+
+/**
+ * Waits as a spare; resolves with what it was handed, or undefined when it ends unused.
+ * On the hand-over it sends `started` for the agent at once: it holds the assignment (the
+ * same body as the agent's own assign) and its code is loaded, which is all `started`
+ * says; the coordinator waits no longer than that. runWorker then skips its own.
+ */
+export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> {
   const { sessionDir, spareId, logger } = opts;
   const session = await readSessionRecord(sessionDir);
   const heartbeat = new Heartbeat(agentPaths(sessionDir, spareId).heartbeat, session.options.heartbeatIntervalMs);
   heartbeat.start();
-  let settle!: (agent: string | undefined) => void;
-  const outcome = new Promise<string | undefined>((r) => (settle = r));
+  let settle!: (handed: Handed | undefined) => void;
+  const outcome = new Promise<Handed | undefined>((r) => (settle = r));
   const reader = new MailboxReader({
     sessionDir,
     sessionId: session.id,
@@ -47,8 +58,13 @@ export async function runSpare(opts: SpareOptions): Promise<string | undefined> 
     },
     handler: async (env) => {
       if (env.type === 'assign' && env.body.agent) {
-        logger.info({ agent: env.body.agent, subtask: env.body.subtask.id }, 'spare handed a subtask');
-        settle(env.body.agent);
+        const agent = env.body.agent;
+        const started = { attempt: env.body.attempt, subtask: env.body.subtask.id };
+        logger.info({ agent, subtask: started.subtask }, 'spare handed a subtask');
+        // Workers stamp no epoch (as in runWorker): the message is the agent's own.
+        const sender = new MailboxSender({ sessionDir, sessionId: session.id, from: agent, fsync: session.options.fsyncAll || undefined });
+        await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, ...started });
+        settle({ agent, started });
       } else if (env.type === 'shutdown') {
         logger.info({ reason: env.body.reason }, 'spare shut down unused');
         settle(undefined);
@@ -69,13 +85,15 @@ export async function runSpare(opts: SpareOptions): Promise<string | undefined> 
     }
   }, SPARE_PARENT_CHECK_MS);
   timer.unref();
-  try {
-    const agent = await outcome;
-    if (agent) await preload;
-    return agent;
-  } finally {
-    clearInterval(timer);
+  const handed = await outcome;
+  clearInterval(timer);
+  heartbeat.stop();
+  if (!handed) {
     await reader.stop();
-    heartbeat.stop();
+    return undefined;
   }
+  // The agent's own reader starts next; this one lets go of the spare's mailbox meanwhile.
+  void reader.stop().catch((err: unknown) => logger.warn({ err }, 'spare: stopping its own reader failed'));
+  await preload;
+  return handed;
 }

@@ -141,7 +141,8 @@ describe('warm spares', () => {
   it('a spare already running a subtask when the coordinator is SIGKILLed is reattached on resume, never run twice', async () => {
     const env = runtimeWithScript({
       coordinator: [planReply(plan(1)), textReply('SYNTHESIS')],
-      'w01-research': [textReply('SLOW PART', 4_000)],
+      // Long enough that the resumed coordinator finds it still in its model call.
+      'w01-research': [textReply('SLOW PART', 12_000)],
     });
     const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, ...FAST, '--warm', '1', 'task']);
     const dir = await env.sessionDir();
