@@ -34,6 +34,22 @@ export function threadScripts() {
  */
 export const EXTERNAL_PACKAGES = ['quickjs-*', 'esbuild', 'tsx', 'tsx/*'];
 
+/**
+ * zod's `z.locales` namespace holds its error messages in some 50 languages: over a third
+ * of the JavaScript a worker would compile before `started`. mailroom never switches
+ * zod's locale (English is zod's default, loaded by zod itself), so the namespace keeps
+ * English only. The worker code compiles the same; only `z.locales.<other>` is gone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales-en', namespace: 'mailroom-zod' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'mailroom-zod' }, () => ({ contents: "export { default as en } from 'zod/v4/locales/en.js';\n", resolveDir: root }));
+  },
+};
+
 /** Bundles src/worker/main.ts into `outDir` (entry: worker.mjs); returns esbuild's result. */
 export async function buildWorker(outDir, extra = {}) {
   const esbuild = await import('esbuild');
@@ -53,6 +69,7 @@ export async function buildWorker(outDir, extra = {}) {
     banner: { js: "import { createRequire as __mailroomCreateRequire } from 'node:module'; const require = __mailroomCreateRequire(import.meta.url);" },
     sourcemap: 'linked',
     logLevel: 'warning',
+    plugins: [zodEnglishOnly],
     ...extra,
   });
   // Tools load their thread scripts (src/tools/**/*-thread.mjs, plain JS) from beside
