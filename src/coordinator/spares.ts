@@ -68,7 +68,16 @@ export class SparePool implements SpareSource {
   /** Starts spares until `want` (at most the pool's size) are idle. */
   async fill(want = this.size): Promise<void> {
     if (!this.enabled) return;
-    while (this.idle.length < Math.min(want, this.size) && !this.core.stopping) await this.startOne();
+    while (this.idle.length < Math.min(want, this.size) && !this.core.stopping) {
+      try {
+        await this.startOne();
+      } catch (err) {
+        // A spare is an optimisation: without one, subtasks start fresh processes as before.
+        // (A journal that cannot be written has set core.stopping, which ends the session.)
+        this.core.log.warn({ err }, 'could not start a warm spare');
+        return;
+      }
+    }
   }
 
   /**

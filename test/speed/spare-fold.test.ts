@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry, JournalEvent } from '../../src/contracts/journal.js';
 import { validatePlan } from '../../src/contracts/plan.js';
-import { EMPTY_STATE, fold } from '../../src/engine/subtasks.js';
+import { fold } from '../../src/engine/subtasks.js';
 
 let clock = 1_000;
 const at = (e: JournalEvent): JournalEntry => ({ ...e, t: (clock += 10), epoch: 0 }) as JournalEntry;
