@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     spareLog.info({ agent: handed.agent }, 'spare runs as its agent from here on');
     agentId = handed.agent;
     logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId, spare: values.agent });
-    return runWorker({ sessionDir, agentId, logger, startedSent: handed.started });
+    return runWorker({ sessionDir, agentId, logger });
   }
   return runWorker({ sessionDir, agentId, logger });
 }

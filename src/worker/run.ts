@@ -25,8 +25,6 @@ export interface WorkerRunOptions {
   logger: Logger;
   /** How long to wait for an `assign` before giving up. */
   assignTimeoutMs?: number;
-  /** A warm spare already sent `started` for this attempt when it was handed it (worker/spare.ts). */
-  startedSent?: { attempt: number; subtask: string };
 }
 
 /** Runs the worker to completion; resolves with the process exit code. */
@@ -120,9 +118,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   const { subtask, limits, attempt } = assign.body;
   const role = subtask.role;
   const log = logger.child({ subtask: subtask.id, attempt });
-  if (opts.startedSent?.attempt !== attempt || opts.startedSent.subtask !== subtask.id) {
-    await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, attempt, subtask: subtask.id });
-  }
+  await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, attempt, subtask: subtask.id });
   // Loaded only now, after `started` (a warm spare has them loaded already: worker/spare.ts).
   const { runAgentLoop, Transcript, resumableMessages, createModel, workerSystemPrompt, workerTaskMessage, readCatalogue, loadAgentTools } = await import('./after-assign.js');
 

@@ -12,9 +12,9 @@
  * coordinator does not inherit idle spares.
  */
 import type { Logger } from '../log.js';
-import { MailboxReader, MailboxSender } from '../mailbox/index.js';
+import { MailboxReader } from '../mailbox/index.js';
 import { Heartbeat } from '../agent/heartbeat.js';
-import { COORDINATOR_ID, agentPaths } from '../session/layout.js';
+import { agentPaths } from '../session/layout.js';
 import { readSessionRecord } from '../session/store.js';
 import { isPidAlive } from '../util/fs.js';
 
@@ -28,17 +28,15 @@ export interface SpareOptions {
   logger: Logger;
 }
 
-/** What a spare was handed: the agent it becomes, and the attempt it announced as started. */
+/** What a spare was handed: the agent it becomes. */
 export interface Handed {
   agent: string;
-  started: { attempt: number; subtask: string };
 }
 
 /**
  * Waits as a spare; resolves with what it was handed, or undefined when it ends unused.
- * On the hand-over it sends `started` for the agent at once: it holds the assignment (the
- * same body as the agent's own assign) and its code is loaded, which is all `started`
- * says; the coordinator waits no longer than that. runWorker then skips its own.
+ * It sends nothing itself: as the agent, runWorker reads the agent's own assign (checking
+ * its attempt and epoch like any worker) and only then sends `started`.
  */
 export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> {
   const { sessionDir, spareId, logger } = opts;
@@ -58,13 +56,8 @@ export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> 
     },
     handler: async (env) => {
       if (env.type === 'assign' && env.body.agent) {
-        const agent = env.body.agent;
-        const started = { attempt: env.body.attempt, subtask: env.body.subtask.id };
-        logger.info({ agent, subtask: started.subtask }, 'spare handed a subtask');
-        // Workers stamp no epoch (as in runWorker): the message is the agent's own.
-        const sender = new MailboxSender({ sessionDir, sessionId: session.id, from: agent, fsync: session.options.fsyncAll || undefined });
-        await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, ...started });
-        settle({ agent, started });
+        logger.info({ agent: env.body.agent, subtask: env.body.subtask.id }, 'spare handed a subtask');
+        settle({ agent: env.body.agent });
       } else if (env.type === 'shutdown') {
         logger.info({ reason: env.body.reason }, 'spare shut down unused');
         settle(undefined);
