@@ -62,16 +62,24 @@ export function readJournal(dir: string): Promise<JournalEntry[]> {
   return Journal.read(sessionPaths(dir).journal);
 }
 
-/** Agent ids of a session: the coordinator first, then workers by id (plan order). */
-export async function listAgents(dir: string): Promise<string[]> {
+/** A warm spare's own folder (agents/spare-NN): a process, not one of the session's agents. */
+export function isSpareFolder(name: string): boolean {
+  return /^spare-\d+$/.test(name);
+}
+
+/**
+ * Agent ids of a session: the coordinator first, then workers by id (plan order). Warm
+ * spares' folders only with `spares` (a spare that ran a subtask did so as its agent).
+ */
+export async function listAgents(dir: string, opts: { spares?: boolean } = {}): Promise<string[]> {
   const names = await fsp.readdir(sessionPaths(dir).agents).catch(() => [] as string[]);
-  const ids = names.filter((n) => AgentIdSchema.safeParse(n).success).sort();
+  const ids = names.filter((n) => AgentIdSchema.safeParse(n).success && (opts.spares || !isSpareFolder(n))).sort();
   return [...ids.filter((n) => n === COORDINATOR_ID), ...ids.filter((n) => n !== COORDINATOR_ID)];
 }
 
 /** Throws a UsageError (exit 2) naming the session's agents when `agent` is not one of them. */
 export async function requireAgent(ref: SessionRef, agent: string): Promise<void> {
-  const agents = await listAgents(ref.dir);
+  const agents = await listAgents(ref.dir, { spares: true });
   if (AgentIdSchema.safeParse(agent).success && agents.includes(agent)) return;
   throw new UsageError(
     `session ${ref.id} has no agent "${agent}"; its agents are: ${agents.length ? agents.join(', ') : '(none yet)'}`,

@@ -13,6 +13,7 @@ import type { AgentUsage, UsageReport } from '../session/usage.js';
 import { isPidAlive } from '../util/fs.js';
 import {
   effectiveStatus,
+  isSpareFolder,
   listAgents,
   readAgentLoose,
   readJournal,
@@ -52,6 +53,8 @@ export interface SessionView {
   plan?: Plan;
   usage?: UsageReport;
   agents: AgentView[];
+  /** Warm spares' own folders (agents/spare-NN): what each became, or that it went unused. */
+  spares: AgentView[];
   resultFile?: { path: string; bytes: number };
   /** Subtasks of the plan no worker was spawned for (yet, or ever: the session ended first). */
   notSpawned: Plan['subtasks'];
@@ -66,10 +69,10 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
     readPlan(ref.dir),
     readUsage(ref.dir),
     readJournal(ref.dir),
-    listAgents(ref.dir),
+    listAgents(ref.dir, { spares: true }),
   ]);
   const status = effectiveStatus(record);
-  const agents = await Promise.all(
+  const all = await Promise.all(
     ids.map(async (id): Promise<AgentView> => {
       const rec = await readAgentLoose(ref.dir, id);
       const mailbox = await countMailbox(ref.dir, id).catch(() => undefined);
@@ -105,6 +108,8 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
       };
     }),
   );
+  const spares = all.filter((a) => isSpareFolder(a.id));
+  const agents = all.filter((a) => !isSpareFolder(a.id));
   const paths = sessionPaths(ref.dir);
   const resultStat = await fsp.stat(paths.result).catch(() => undefined);
   const workspaceFiles = await listFiles(paths.workspace);
@@ -115,6 +120,7 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
     ...(plan ? { plan } : {}),
     ...(usage ? { usage } : {}),
     agents,
+    spares,
     ...(resultStat ? { resultFile: { path: paths.result, bytes: resultStat.size } } : {}),
     notSpawned: (plan?.subtasks ?? []).filter((st) => !agents.some((a) => a.subtask?.id === st.id)),
     workspaceFiles,

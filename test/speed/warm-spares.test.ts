@@ -68,7 +68,10 @@ describe('warm spares', () => {
     const show = await runCli(['show', '--runtime-dir', env.runtime, 'latest']);
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain(`ran on warm spare ${adopted.spare}`);
-    expect(show.stdout).toMatch(new RegExp(`${adopted.spare}\\s+warm spare: ran ${adopted.agent}`));
+    expect(show.stdout).toMatch(new RegExp(`warm spares:\\n(.*\\n)*\\s+${adopted.spare}\\s+pid ${adopted.pid}\\s+ran ${adopted.agent}`));
+    // The planned agents are the session's agents; a spare's folder is listed apart.
+    const list = await runCli(['sessions', '--runtime-dir', env.runtime]);
+    expect(list.stdout).toMatch(/completed\s+\S+\s+4\s/);
   });
 
   it('refills the pool while subtasks wait, and ends the spare nobody needed at the end', async () => {

@@ -84,10 +84,6 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
   // Per worker: its subtask, and what came of it.
   if (workers.length || v.notSpawned.length) out.push('');
   for (const a of workers) {
-    if (isSpare(a)) {
-      out.push(`${a.id}  warm spare: ${a.spareBecame ? `ran ${a.spareBecame} (its log and transcript are there)` : a.status === 'spare' ? 'idle, waiting for a subtask' : 'ended unused'}`);
-      continue;
-    }
     const s = a.subtask;
     const deps = s?.dependsOn.length ? ` after ${s.dependsOn.join(', ')}` : '';
     out.push(`${a.id}  ${s ? `${s.id}${deps}${s.required ? ' (required)' : ''}: ` : ''}${truncate(oneLine(s?.description ?? a.record?.subtask ?? ''), cols - a.id.length - 4)}`);
@@ -105,6 +101,14 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
     out.push(`(no agent)  ${s.id}${deps}${s.required ? ' (required)' : ''}: ${truncate(oneLine(s.description), cols - s.id.length - 16)}`);
     out.push(`    ${v.status === 'running' ? 'not started yet' : 'never started'}`);
   }
+  // Warm spares: processes started ahead of subtasks; one that took a subtask ran as its agent.
+  if (v.spares.length) {
+    out.push('', 'warm spares:');
+    for (const a of v.spares) {
+      const what = a.spareBecame ? `ran ${a.spareBecame} (its log and transcript are there)` : a.status === 'spare' ? 'idle, waiting for a subtask' : 'ended unused';
+      out.push(`  ${a.id}  ${a.pid !== undefined ? `pid ${a.pid}${a.pidAlive ? '*' : ''}  ` : ''}${what}`);
+    }
+  }
   const terminations = v.journal.filter((e): e is Extract<JournalEntry, { type: 'terminate' }> => e.type === 'terminate');
   if (terminations.length) {
     out.push('', 'terminations:');
@@ -113,7 +117,3 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
   return out.join('\n') + '\n';
 }
 
-/** A warm spare's own folder (agents/spare-NN): its row says what became of it. */
-function isSpare(a: AgentView): boolean {
-  return a.spareBecame !== undefined || a.record?.role === 'spare' || a.status === 'adopted' || a.status === 'unused';
-}
