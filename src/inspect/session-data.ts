@@ -79,10 +79,13 @@ export async function listAgents(dir: string, opts: { spares?: boolean } = {}): 
 
 /** Throws a UsageError (exit 2) naming the session's agents when `agent` is not one of them. */
 export async function requireAgent(ref: SessionRef, agent: string): Promise<void> {
-  const agents = await listAgents(ref.dir, { spares: true });
-  if (AgentIdSchema.safeParse(agent).success && agents.includes(agent)) return;
+  // A warm spare's folder can be read too (its log from before it took a subtask).
+  const all = await listAgents(ref.dir, { spares: true });
+  if (AgentIdSchema.safeParse(agent).success && all.includes(agent)) return;
+  const agents = all.filter((a) => !isSpareFolder(a));
+  const spares = all.filter(isSpareFolder);
   throw new UsageError(
-    `session ${ref.id} has no agent "${agent}"; its agents are: ${agents.length ? agents.join(', ') : '(none yet)'}`,
+    `session ${ref.id} has no agent "${agent}"; its agents are: ${agents.length ? agents.join(', ') : '(none yet)'}${spares.length ? ` (warm spares: ${spares.join(', ')})` : ''}`,
   );
 }
 
