@@ -212,6 +212,23 @@ export class SessionNotFoundError extends MailroomError {
   }
 }
 
+/** A reply names a request to people that the session does not have. */
+export class RequestNotFoundError extends MailroomError {
+  constructor(requestId: string, sessionDir: string) {
+    super('E_REQUEST_NOT_FOUND', `no request "${requestId}" in ${sessionDir}/agents/human (list them with: mailroom pending)`);
+  }
+}
+
+/** A request to people already has its reply: the second one is refused. */
+export class RequestAnsweredError extends MailroomError {
+  constructor(
+    requestId: string,
+    readonly earlier: { kind: string; at: string },
+  ) {
+    super('E_REQUEST_ANSWERED', `request ${requestId} was already answered (${earlier.kind} at ${earlier.at}); this reply was not sent`);
+  }
+}
+
 /** Returns a readable one-line description of any thrown value. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -19,3 +19,7 @@ export { loadCatalogue } from './agents/catalogue.js';
 export type { AgentCatalogue, CatalogueOptions } from './agents/catalogue.js';
 export type { AgentDefinition, AgentDefinitionInput } from './agents/schema.js';
 export type { McpServerInput } from './tools/mcp/config.js';
+export { respond } from './people/respond.js';
+export type { PersonReply, RespondOutcome } from './people/respond.js';
+export { pendingRequests } from './people/pending.js';
+export type { PendingRequest } from './people/pending.js';

@@ -4,7 +4,7 @@
  * reasons each have one explicit meaning.
  */
 import { LimitExceededError, ModelStopError, describeError } from '../errors.js';
-import type { ContentBlock, Message, Model, ModelResponse, ServerToolDefinition, StopReason, ToolResultBlock, Usage } from '../model/types.js';
+import type { ContentBlock, Message, Model, ModelResponse, ServerToolDefinition, StopReason, ToolResultBlock, ToolUseBlock, Usage } from '../model/types.js';
 import { addUsage, textOf, ZERO_USAGE } from '../model/types.js';
 import { toolDefinitions } from '../tools/registry.js';
 import { runTool } from '../tools/run.js';
@@ -43,6 +43,16 @@ export interface AgentLoopOptions {
    * that passes validation ends the loop with its input as the structured result.
    */
   outputTool?: string;
+  /**
+   * Asked before each tool call: a call that needs a person waits here for the reply. A
+   * denial becomes the call's error result, with the person's reason, and the tool never runs.
+   */
+  approve?(block: ToolUseBlock): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
+/** What a denied call returns to the model. */
+export function denialText(reason: string): string {
+  return `A person denied this tool call, so it did not run. Their reason: ${reason}`;
 }
 
 export interface AgentLoopResult {
@@ -69,6 +79,39 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
   const last = messages.at(-1);
   if (last?.role === 'assistant' && !hasToolUse(last.content)) {
     return { output: textOf(last.content), turns: 0, usage, messages };
+  }
+
+  /** Runs (or, denied, refuses) every tool call of one assistant message; returns the results. */
+  const runCalls = async (content: ContentBlock[]): Promise<{ results: ContentBlock[]; finished: boolean }> => {
+    const results: ContentBlock[] = [];
+    let finished = false;
+    for (const block of content) {
+      if (block.type !== 'tool_use') continue;
+      opts.signal.throwIfAborted();
+      const gate = opts.approve ? await opts.approve(block) : { ok: true as const };
+      if (!gate.ok) {
+        results.push({ type: 'tool_result', tool_use_id: block.id, content: denialText(gate.reason), is_error: true } satisfies ToolResultBlock);
+        continue;
+      }
+      const r = await raceAbort(runTool(opts.tools, block.name, block.input, opts.toolContext), opts.signal);
+      if (opts.outputTool !== undefined && block.name === opts.outputTool && !r.isError && !finished) {
+        // runTool validated the input against the schema; its output is the parsed JSON.
+        structured = JSON.parse(r.content) as unknown;
+        finished = true;
+      }
+      results.push({ type: 'tool_result', tool_use_id: block.id, content: finished && block.name === opts.outputTool ? 'Accepted.' : r.content, ...(r.isError ? { is_error: true } : {}) } satisfies ToolResultBlock);
+    }
+    return { results, finished };
+  };
+
+  // A transcript kept up to calls that were waiting for a person (a respawn continues
+  // them): the calls run, as the person said, before any model call.
+  if (last?.role === 'assistant' && typeof last.content !== 'string' && hasToolUse(last.content)) {
+    const { results, finished } = await runCalls(last.content);
+    const user: Message = { role: 'user', content: results };
+    messages.push(user);
+    opts.onMessage(user);
+    if (finished) return { output: JSON.stringify(structured, null, 2), turns, usage, structured, messages };
   }
 
   for (;;) {
@@ -104,19 +147,7 @@ export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopRes
 
     const stop = response.stop_reason ?? 'end_turn';
     if (stop === 'tool_use') {
-      const results: ContentBlock[] = [];
-      let finished = false;
-      for (const block of response.content) {
-        if (block.type !== 'tool_use') continue;
-        opts.signal.throwIfAborted();
-        const r = await raceAbort(runTool(opts.tools, block.name, block.input, opts.toolContext), opts.signal);
-        if (opts.outputTool !== undefined && block.name === opts.outputTool && !r.isError && !finished) {
-          // runTool validated the input against the schema; its output is the parsed JSON.
-          structured = JSON.parse(r.content) as unknown;
-          finished = true;
-        }
-        results.push({ type: 'tool_result', tool_use_id: block.id, content: finished && block.name === opts.outputTool ? 'Accepted.' : r.content, ...(r.isError ? { is_error: true } : {}) } satisfies ToolResultBlock);
-      }
+      const { results, finished } = await runCalls(response.content);
       const user: Message = { role: 'user', content: results };
       messages.push(user);
       opts.onMessage(user);

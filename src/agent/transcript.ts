@@ -39,14 +39,21 @@ export class Transcript {
   }
 }
 
+/** The note a worker writes when a tool call starts waiting for a person. */
+export const AWAITING_PERSON_NOTE = 'awaiting a person: request ';
+
 /**
  * The conversation to continue from: the messages of the latest attempt, cut back to the
  * last complete turn. A turn is complete when every tool_use has its tool_result; an
- * assistant message whose tools never returned is dropped so that turn runs again.
+ * assistant message whose tools never returned is dropped so that turn runs again, unless
+ * its calls were waiting for a person: then it is kept, and the calls go on as the person
+ * says, with no new model call.
  */
 export function resumableMessages(lines: TranscriptLine[]): Message[] {
   // A fresh attempt starts with a `system` line; only the latest conversation counts.
   const start = lines.findLastIndex((l) => l.kind === 'system');
+  const lastMessage = lines.findLastIndex((l) => l.kind === 'message');
+  const awaiting = lines.slice(lastMessage + 1).some((l) => l.kind === 'note' && l.text.startsWith(AWAITING_PERSON_NOTE));
   const messages: Message[] = [];
   for (const l of lines.slice(Math.max(0, start))) {
     if (l.kind !== 'message') continue;
@@ -58,7 +65,7 @@ export function resumableMessages(lines: TranscriptLine[]): Message[] {
       messages.push({ ...l.message });
     }
   }
-  while (messages.length > 0) {
+  while (messages.length > 0 && !awaiting) {
     const last = messages.at(-1)!;
     if (last.role === 'assistant' && typeof last.content !== 'string' && last.content.some((b) => b.type === 'tool_use')) {
       messages.pop();

@@ -2,13 +2,16 @@
  * Shared artifacts: named blobs in `artifacts/`, with an index (`artifacts/index.json`)
  * that records who stored what, when, and until when it is valid. Many worker processes
  * write at once, so the index is read-modified-written under a proper-lockfile lock, and
- * each blob is written to a temporary file and renamed into place.
+ * each blob is written to a temporary file and renamed into place. A session on the redis
+ * transport keeps them in Redis hashes with a TTL instead (redis-store.ts, where.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
-import { MailroomError } from '../errors.js';
+import { ArtifactError, type ArtifactEntry, type ArtifactOps, type PutOptions } from './entry.js';
+import { RedisArtifacts } from './redis-store.js';
+import { redisArtifactsUrl } from './where.js';
 import { sessionPaths } from '../session/layout.js';
 import { readJsonIfExists, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
 
@@ -17,22 +20,45 @@ export const ArtifactNameSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'artifact names are letters, digits, ".", "_" and "-", up to 100 characters')
   .refine((n) => !n.includes('..') && n !== 'index.json' && n !== 'decisions.jsonl', 'reserved or unsafe artifact name');
 
-export interface ArtifactEntry {
-  name: string;
-  file: string;
-  bytes: number;
-  storedBy: string;
-  storedAt: string;
-  /** ISO time after which the artifact counts as gone. */
-  expiresAt?: string;
-  description?: string;
-}
+export { ArtifactError, type ArtifactEntry } from './entry.js';
 
 type Index = Record<string, ArtifactEntry>;
 
-export class ArtifactError extends MailroomError {}
+/** A session's artifacts, in its folder or (redis transport) in Redis; names are checked here. */
+export class ArtifactStore implements ArtifactOps {
+  private readonly ops: ArtifactOps;
 
-export class ArtifactStore {
+  constructor(sessionDir: string) {
+    const url = redisArtifactsUrl(sessionDir);
+    // The session folder is named by its id, on the coordinator's machine and on a host's.
+    this.ops = url ? new RedisArtifacts(url, path.basename(path.resolve(sessionDir))) : new FsArtifacts(sessionDir);
+  }
+
+  /** Where this store keeps the blobs. */
+  get kind(): 'fs' | 'redis' {
+    return this.ops instanceof RedisArtifacts ? 'redis' : 'fs';
+  }
+
+  /** Stores (or replaces) an artifact; `ttlMs` makes it expire. */
+  async put(name: string, content: string, by: string, opts: PutOptions = {}): Promise<ArtifactEntry> {
+    ArtifactNameSchema.parse(name);
+    return this.ops.put(name, content, by, opts);
+  }
+
+  /** Reads an artifact; throws ArtifactError if it is unknown or expired. */
+  async get(name: string): Promise<{ entry: ArtifactEntry; content: string }> {
+    ArtifactNameSchema.parse(name);
+    return this.ops.get(name);
+  }
+
+  /** Live (unexpired) artifacts. */
+  async list(): Promise<ArtifactEntry[]> {
+    return this.ops.list();
+  }
+}
+
+/** The artifacts/ folder of a session. */
+class FsArtifacts implements ArtifactOps {
   private readonly dir: string;
   private readonly indexFile: string;
 
@@ -41,9 +67,7 @@ export class ArtifactStore {
     this.indexFile = path.join(this.dir, 'index.json');
   }
 
-  /** Stores (or replaces) an artifact; `ttlMs` makes it expire. */
-  async put(name: string, content: string, by: string, opts: { ttlMs?: number; description?: string } = {}): Promise<ArtifactEntry> {
-    ArtifactNameSchema.parse(name);
+  async put(name: string, content: string, by: string, opts: PutOptions = {}): Promise<ArtifactEntry> {
     await fs.mkdir(this.dir, { recursive: true });
     const file = `${name}`;
     await writeTextAtomic(path.join(this.dir, file), content);
@@ -63,9 +87,7 @@ export class ArtifactStore {
     return entry;
   }
 
-  /** Reads an artifact; throws ArtifactError if it is unknown or expired. */
   async get(name: string): Promise<{ entry: ArtifactEntry; content: string }> {
-    ArtifactNameSchema.parse(name);
     const index = (await readJsonIfExists<Index>(this.indexFile)) ?? {};
     const entry = index[name];
     if (!entry) throw new ArtifactError('E_ARTIFACT_NOT_FOUND', `no artifact "${name}"; known: ${Object.keys(index).join(', ') || 'none'}`);
@@ -75,7 +97,6 @@ export class ArtifactStore {
     return { entry, content: await fs.readFile(path.join(this.dir, entry.file), 'utf8') };
   }
 
-  /** Live (unexpired) artifacts. */
   async list(): Promise<ArtifactEntry[]> {
     const index = (await readJsonIfExists<Index>(this.indexFile)) ?? {};
     const now = Date.now();

@@ -8,6 +8,17 @@ import type { Model, ToolUseBlock, Usage } from '../model/types.js';
 import { textOf } from '../model/types.js';
 import { COORDINATOR_ID } from '../session/layout.js';
 import { SendMessageInput, SpawnWorkerInput, TerminateWorkerInput, coordinationToolDefinitions } from './tools.js';
+import { toToolJsonSchema } from '../contracts/json-schema.js';
+
+/** Offered on a worker's question when people may be asked: the coordinator hands it to a person. */
+export const AskHumanInput = z.object({
+  question: z.string().min(1).max(4000).describe('The question for the person, self-contained (they see nothing else)'),
+});
+const ASK_HUMAN_TOOL = {
+  name: 'ask_human',
+  description: "Hand the worker's question to a person when you cannot answer it yourself; their answer goes back to the worker.",
+  input_schema: toToolJsonSchema(AskHumanInput, 'input'),
+};
 
 export const CONSULT_SYSTEM_PROMPT = [
   'You are the coordinator of a mailroom session, and something happened while your workers run.',
@@ -16,10 +27,14 @@ export const CONSULT_SYSTEM_PROMPT = [
   'or restart a failed subtask with spawn_worker. Otherwise answer "No action." in one line.',
 ].join('\n');
 
+/** Added to the prompt when the coordinator may hand a worker's question to a person. */
+const ASK_HUMAN_PROMPT = 'If a worker asks something only a person can decide, and you cannot answer it, hand it on with ask_human.';
+
 export type ConsultAction =
   | { tool: 'send_message'; input: z.infer<typeof SendMessageInput>; why: string }
   | { tool: 'terminate_worker'; input: z.infer<typeof TerminateWorkerInput>; why: string }
-  | { tool: 'spawn_worker'; input: z.infer<typeof SpawnWorkerInput>; why: string };
+  | { tool: 'spawn_worker'; input: z.infer<typeof SpawnWorkerInput>; why: string }
+  | { tool: 'ask_human'; input: z.infer<typeof AskHumanInput>; why: string };
 
 export interface ConsultOutcome {
   actions: ConsultAction[];
@@ -36,6 +51,8 @@ export async function consultCoordinator(
   event: { kind: 'question' | 'failure'; agent: string; text: string },
   running: Array<{ agent: string; subtask: string; role: string }>,
   signal?: AbortSignal,
+  /** Offer ask_human (a worker's question, with people allowed). */
+  canAskHuman = false,
 ): Promise<ConsultOutcome> {
   const content = [
     `<original-task>\n${task}\n</original-task>`,
@@ -45,9 +62,9 @@ export async function consultCoordinator(
   const response = await model.createMessage(
     {
       model: modelId,
-      system: CONSULT_SYSTEM_PROMPT,
+      system: canAskHuman ? `${CONSULT_SYSTEM_PROMPT}\n${ASK_HUMAN_PROMPT}` : CONSULT_SYSTEM_PROMPT,
       messages: [{ role: 'user', content }],
-      tools: coordinationToolDefinitions(['send_message', 'terminate_worker', 'spawn_worker']),
+      tools: [...coordinationToolDefinitions(['send_message', 'terminate_worker', 'spawn_worker']), ...(canAskHuman ? [ASK_HUMAN_TOOL] : [])],
       tool_choice: { type: 'auto' },
       max_tokens: 2000,
       metadata: { agentId: COORDINATOR_ID, role: 'coordinator', purpose: 'consult' },
@@ -65,6 +82,9 @@ export async function consultCoordinator(
     } else if (b.name === 'terminate_worker') {
       const p = TerminateWorkerInput.safeParse(b.input);
       if (p.success) actions.push({ tool: 'terminate_worker', input: p.data, why });
+    } else if (b.name === 'ask_human' && canAskHuman) {
+      const p = AskHumanInput.safeParse(b.input);
+      if (p.success) actions.push({ tool: 'ask_human', input: p.data, why });
     } else if (b.name === 'spawn_worker') {
       const p = SpawnWorkerInput.safeParse(b.input);
       if (p.success) actions.push({ tool: 'spawn_worker', input: p.data, why });

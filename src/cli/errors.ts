@@ -1,5 +1,5 @@
 /** How the CLI turns an error into a message on stderr and an exit code. */
-import { AgentDefinitionError, MailroomError, SessionNotFoundError, UsageError } from '../errors.js';
+import { AgentDefinitionError, MailroomError, RequestNotFoundError, SessionNotFoundError, UsageError } from '../errors.js';
 
 export interface ErrorIo {
   err: (s: string) => void;
@@ -12,6 +12,10 @@ export interface ErrorIo {
 export function exitCodeForError(err: unknown, io: ErrorIo): number {
   if (err instanceof SessionNotFoundError) {
     io.err(`mailroom: ${err.message}\n(list them with: mailroom sessions [--runtime-dir <dir>]; run with --help for usage)\n`);
+    return 2;
+  }
+  if (err instanceof RequestNotFoundError) {
+    io.err(`mailroom: ${err.message}\n`);
     return 2;
   }
   if (err instanceof AgentDefinitionError) {

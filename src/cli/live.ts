@@ -191,6 +191,19 @@ export class LiveView {
         this.printAbove([this.stamp(e)]);
         return;
       }
+      case 'approval_requested':
+      case 'question_asked': {
+        // The command to run is printed above the block; the row says who waits.
+        const r = e.agent === 'coordinator' || !e.subtask ? this.coordinator : this.rowFor(e.subtask, e.agent);
+        r.status = `waiting for you (${e.request})`;
+        this.printAbove(this.stamp(e).split('\n'));
+        return;
+      }
+      case 'request_answered': {
+        const r = e.agent === 'coordinator' ? this.coordinator : [...this.rows.values()].find((x) => x.agent === e.agent);
+        if (r && r.status.startsWith('waiting for you')) r.status = r === this.coordinator ? 'supervising' : 'running';
+        break;
+      }
       case 'synthesis_started':
         this.coordinator.status = 'synthesizing';
         break;

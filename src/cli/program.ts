@@ -2,7 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PATTERNS, PROVIDERS } from '../config.js';
 import { runSession, resumeSession, type SessionOutcome } from '../coordinator/api.js';
-import { launcherFrom, type TransportFlags } from './transport-options.js';
+import { launcherFrom, redisOption, type TransportFlags } from './transport-options.js';
 import { registerWorkerHost } from './worker-host.js';
 import type { SessionEventListener } from '../coordinator/events.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -10,6 +10,8 @@ import { chooseProgress } from './live.js';
 import { registerInspectCommands } from './register-inspect.js';
 import { registerAgentCommands } from './agents-cmd.js';
 import { registerUiCommand } from './register-ui.js';
+import { registerPeopleCommands } from './register-people.js';
+import { addPeopleOptions, peopleOptionsFrom, type PeopleFlags } from './people-options.js';
 import { killSession } from '../coordinator/control.js';
 import { exitCodeForError } from './errors.js';
 
@@ -41,7 +43,7 @@ function list(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-interface RunFlags extends TransportFlags {
+interface RunFlags extends TransportFlags, PeopleFlags {
   resume?: string;
   offline?: boolean;
   provider?: (typeof PROVIDERS)[number];
@@ -137,7 +139,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--no-live', "coordinator: don't consult the coordinator's model while workers run")
     .option('--json', 'print one JSON object (result, status, usage, session id) on stdout')
     .option('-q, --quiet', 'show errors only on stderr')
-    .option('-v, --verbose', 'debug-level logs in the session files')
+    .option('-v, --verbose', 'debug-level logs in the session files');
+  addPeopleOptions(program);
+  program
     // Options after a subcommand belong to it (both `run` and `kill` take --runtime-dir).
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
@@ -154,12 +158,14 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .argument('[agent]', 'worker agent id, e.g. w01-research; omit to stop the whole session')
     .option('--runtime-dir <dir>', 'where sessions live')
     .option('--reason <text>', 'recorded in the journal', 'requested by the operator')
-    .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string }) => {
+    .option('--redis [url]', "the session's Redis (redis transport): a worker on a worker host is stopped by that host (url, or MAILROOM_REDIS_URL)")
+    .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string; redis?: string | boolean }) => {
       setExit(await killCommand(session, agent, flags, io));
     });
   registerInspectCommands(program, io, setExit);
   registerAgentCommands(program, io, setExit);
   registerUiCommand(program, io, setExit);
+  registerPeopleCommands(program, io, setExit);
   registerWorkerHost(program, io, setExit);
   return program;
 }
@@ -246,6 +252,7 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         route: { ...(flags.routeFallback ? { fallback: flags.routeFallback } : {}) },
         ...(flags.progressive ? { progressive: true } : {}),
         liveCoordination: flags.live !== false,
+        ...peopleOptionsFrom(flags),
         runtimeDir: flags.runtimeDir,
         onEvent: listener,
         signal: graceful.signal,
@@ -288,11 +295,12 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
   return outcome.exitCode;
 }
 
-async function killCommand(session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string }, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+async function killCommand(session: string, agent: string | undefined, flags: { runtimeDir?: string; reason: string; redis?: string | boolean }, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   try {
-    const outcome = await killSession(session, agent, { runtimeDir: flags.runtimeDir, reason: flags.reason });
-    for (const s of outcome.stopped) io.err(`stopped ${s.agent} (pid ${s.pid}, ${s.step})\n`);
-    if (outcome.stopped.length === 0 && outcome.alive.length === 0) io.err(`no live worker ${agent ? `"${agent}" ` : ''}in session ${outcome.sessionId}\n`);
+    const outcome = await killSession(session, agent, { runtimeDir: flags.runtimeDir, reason: flags.reason, ...redisOption(flags.redis) });
+    for (const s of outcome.stopped) io.err(`stopped ${s.agent} (pid ${s.pid}${s.host ? ` on host ${s.host}` : ''}, ${s.step})\n`);
+    for (const u of outcome.unconfirmed ?? []) io.err(`asked the coordinator to stop ${u.agent} on worker host ${u.host} (give --redis to wait until it is gone)\n`);
+    if (outcome.stopped.length === 0 && outcome.alive.length === 0 && !outcome.unconfirmed) io.err(`no live worker ${agent ? `"${agent}" ` : ''}in session ${outcome.sessionId}\n`);
     if (outcome.alive.length > 0) {
       io.err(`still alive: ${outcome.alive.join(', ')}\n`);
       return 1;

@@ -3,6 +3,7 @@
  * a terminal (CI, pipes, files), and as the base of the live view.
  */
 import type { SessionEvent } from '../coordinator/events.js';
+import { oneLine } from './inspect/format.js';
 
 export interface ProgressWriter {
   write(text: string): void;
@@ -44,6 +45,12 @@ export function formatEvent(e: SessionEvent): string | undefined {
       return `draft updated (${e.text.length} characters)`;
     case 'session_ended':
       return `session ${e.status}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'approval_requested':
+      return `${e.agent} asks to run ${oneLine(e.summary)}: approve with\n         ${e.command}   (or deny … --reason "...")`;
+    case 'question_asked':
+      return `${e.agent} asks a person: ${oneLine(e.question.length > 200 ? `${e.question.slice(0, 200)}…` : e.question)}\n         answer with ${e.command} "..."`;
+    case 'request_answered':
+      return `request ${e.request} (${e.agent}): ${e.kind === 'approval' ? 'approved' : e.kind === 'denial' ? 'denied' : 'answered'}`;
   }
 }
 
@@ -54,7 +61,9 @@ export function timestamp(t: number): string {
 /** A listener that writes plain lines. */
 export function plainProgress(out: ProgressWriter, opts: { quiet?: boolean } = {}) {
   return (e: SessionEvent & { t: number }) => {
-    if (opts.quiet && !(e.type === 'failure' && e.final) && !(e.type === 'session_ended' && e.status !== 'completed')) return;
+    // A request to a person is shown even with --quiet: nothing moves until someone answers.
+    const forPeople = e.type === 'approval_requested' || e.type === 'question_asked';
+    if (opts.quiet && !forPeople && !(e.type === 'failure' && e.final) && !(e.type === 'session_ended' && e.status !== 'completed')) return;
     const line = formatEvent(e);
     if (line) out.write(`[${timestamp(e.t)}] ${line}\n`);
   };

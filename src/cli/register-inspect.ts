@@ -12,6 +12,7 @@ import { openSession, requireAgent } from './inspect/session-data.js';
 import { formatSessions, listSessions } from './inspect/sessions.js';
 import { formatShow, loadSessionView } from './inspect/show.js';
 import { formatTranscript, loadTranscript } from './inspect/transcript.js';
+import { redisOption } from './transport-options.js';
 
 export interface InspectIo {
   out: (s: string) => void;
@@ -29,6 +30,8 @@ function stdoutInfo(): { columns?: number; colors: boolean } {
     colors: tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
   };
 }
+
+const REDIS_HELP = 'read a redis-transport session through Redis, from any machine (url, or MAILROOM_REDIS_URL)';
 
 /** Runs one command body, mapping errors to messages and exit codes. */
 async function guarded(io: InspectIo, body: () => Promise<number>): Promise<number> {
@@ -64,11 +67,12 @@ export function registerInspectCommands(program: Command, io: InspectIo, setExit
     .command('show')
     .description('one session: its agent tree with status, attempts, pid, mailbox counts, usage and cost; results; where the answer is')
     .argument('<session>', 'session id, or "latest"')
+    .option('--redis [url]', `${REDIS_HELP}: mailbox counts from the streams, and whether each worker on a host is alive`)
     .option('--runtime-dir <dir>', runtimeHelp)
-    .action(async (session: string, flags: { runtimeDir?: string }) => {
+    .action(async (session: string, flags: { runtimeDir?: string; redis?: string | boolean }) => {
       setExit(
         await guarded(io, async () => {
-          const ref = await openSession(runtimeDir(flags), session);
+          const ref = await openSession(runtimeDir(flags), session, redisOption(flags.redis));
           io.out(formatShow(await loadSessionView(ref), { columns: stdoutInfo().columns }));
           return 0;
         }),
@@ -81,11 +85,12 @@ export function registerInspectCommands(program: Command, io: InspectIo, setExit
     .argument('<session>', 'session id, or "latest"')
     .argument('<agent>', 'agent id, e.g. coordinator or w01-research')
     .option('-a, --all', 'include dead/ (rejected files, with why) and tmp/ (being written)')
+    .option('--redis [url]', `${REDIS_HELP}: the mailbox stream, as folders`)
     .option('--runtime-dir <dir>', runtimeHelp)
-    .action(async (session: string, agent: string, flags: { runtimeDir?: string; all?: boolean }) => {
+    .action(async (session: string, agent: string, flags: { runtimeDir?: string; all?: boolean; redis?: string | boolean }) => {
       setExit(
         await guarded(io, async () => {
-          const ref = await openSession(runtimeDir(flags), session);
+          const ref = await openSession(runtimeDir(flags), session, redisOption(flags.redis));
           await requireAgent(ref, agent);
           io.out(formatInbox(agent, await loadInbox(ref, agent, flags.all === true), { columns: stdoutInfo().columns }));
           return 0;
@@ -99,11 +104,12 @@ export function registerInspectCommands(program: Command, io: InspectIo, setExit
     .argument('<session>', 'session id, or "latest"')
     .argument('<agent>', 'agent id, e.g. w01-research')
     .option('--full', "don't abbreviate texts, tool inputs and tool results")
+    .option('--redis [url]', `${REDIS_HELP}: a worker's transcript stream when the file is not here`)
     .option('--runtime-dir <dir>', runtimeHelp)
-    .action(async (session: string, agent: string, flags: { runtimeDir?: string; full?: boolean }) => {
+    .action(async (session: string, agent: string, flags: { runtimeDir?: string; full?: boolean; redis?: string | boolean }) => {
       setExit(
         await guarded(io, async () => {
-          const ref = await openSession(runtimeDir(flags), session);
+          const ref = await openSession(runtimeDir(flags), session, redisOption(flags.redis));
           await requireAgent(ref, agent);
           io.out(formatTranscript(agent, await loadTranscript(ref, agent), { full: flags.full === true, columns: stdoutInfo().columns }));
           return 0;
@@ -118,12 +124,13 @@ export function registerInspectCommands(program: Command, io: InspectIo, setExit
     .argument('[agent]', 'agent id; omit for every agent')
     .option('-f, --follow', 'keep printing new lines until the session ends (or Ctrl-C)')
     .option('--level <level>', `lowest level shown (${LEVELS.join(', ')})`)
+    .option('--redis [url]', `${REDIS_HELP}: a worker's log stream when the file is not here`)
     .option('--runtime-dir <dir>', runtimeHelp)
-    .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; follow?: boolean; level?: string }) => {
+    .action(async (session: string, agent: string | undefined, flags: { runtimeDir?: string; follow?: boolean; level?: string; redis?: string | boolean }) => {
       setExit(
         await guarded(io, async () => {
           if (flags.level && !LEVELS.includes(flags.level)) throw new UsageError(`--level must be one of ${LEVELS.join(', ')}, got "${flags.level}"`);
-          const ref = await openSession(runtimeDir(flags), session);
+          const ref = await openSession(runtimeDir(flags), session, redisOption(flags.redis));
           if (agent) await requireAgent(ref, agent);
           const stop = new AbortController();
           const onSigint = () => stop.abort();

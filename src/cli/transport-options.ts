@@ -21,6 +21,14 @@ export function redisUrlFrom(flag: string | undefined, env: NodeJS.ProcessEnv = 
   return url;
 }
 
+/** `--redis [url]` of the commands that reach a redis-transport session; without a URL, MAILROOM_REDIS_URL. */
+export function redisOption(flag: string | boolean | undefined): { redisUrl?: string } {
+  if (flag === undefined || flag === false) return {};
+  const url = redisUrlFrom(flag === true ? undefined : flag);
+  if (!url) throw new UsageError('--redis without a URL needs MAILROOM_REDIS_URL');
+  return { redisUrl: url };
+}
+
 /** undefined for `fs` (local workers); a RedisLauncher factory for `redis`. */
 export function launcherFrom(flags: TransportFlags): LauncherFactory | undefined {
   const kind = flags.transport ?? (flags.redis ? 'redis' : 'fs');

@@ -70,8 +70,44 @@ export const ProgressBodySchema = z.object({
   note: z.string().optional(),
 });
 
-/** Worker to coordinator: a question (from `ask_coordinator`); the answer is a `message` with replyTo. */
-export const QuestionBodySchema = z.object({ subtask: z.string(), question: z.string().min(1) });
+/**
+ * A question. Worker to coordinator (from `ask_coordinator`): the answer is a `message` with
+ * replyTo. The same type addressed `to: 'human'` is a question to a person (from `ask_human`,
+ * or from the coordinator: reflect below its threshold, a question its model could not
+ * answer); the person's reply is an `answer` with replyTo. `origin` says which route asked.
+ */
+export const QuestionBodySchema = z.object({
+  subtask: z.string(),
+  question: z.string().min(1),
+  /** Who asked the person and why; absent on a worker's question to its coordinator. */
+  origin: z.enum(['ask_human', 'reflect', 'consult', 'route']).optional(),
+  /** The agent the question is about (the asking worker, when the coordinator forwards it). */
+  agent: z.string().optional(),
+  /** Background shown to the person with the question (a draft's review, say). */
+  context: z.string().max(20_000).optional(),
+  /** The worker's `ask_coordinator` question this one forwards (its answer goes back under that id). */
+  forQuestion: z.string().optional(),
+});
+
+/** Worker to human: a tool call that waits for a person's `approval` or `denial` (replyTo = this id). */
+export const ApprovalRequestBodySchema = z.object({
+  subtask: z.string(),
+  attempt: z.number().int().positive(),
+  agent: z.string(),
+  tool: z.string(),
+  /** The model's tool_use id: a respawn that continues the same call asks under the same request id. */
+  toolUseId: z.string(),
+  input: z.lazy(() => BoundedJsonSchema),
+  /** One line for people: the tool and a short view of its input. */
+  summary: z.string().max(2_000),
+});
+
+/** Human to the requester: go ahead (replyTo = the request's id). */
+export const ApprovalBodySchema = z.object({ note: z.string().max(20_000).optional() });
+/** Human to the requester: do not; the reason reaches the model as the tool's error. */
+export const DenialBodySchema = z.object({ reason: z.string().min(1).max(20_000) });
+/** Human to the requester: the answer to a `question` (replyTo = the question's id). */
+export const AnswerBodySchema = z.object({ text: z.string().min(1).max(100_000) });
 
 /** Deepest nesting of free-form JSON in an envelope (arrays and objects). */
 export const MAX_JSON_DEPTH = 64;
@@ -130,6 +166,10 @@ export const BODY_SCHEMAS = {
   shutdown: ShutdownBodySchema,
   terminate: TerminateBodySchema,
   question: QuestionBodySchema,
+  approval_request: ApprovalRequestBodySchema,
+  approval: ApprovalBodySchema,
+  denial: DenialBodySchema,
+  answer: AnswerBodySchema,
   started: StartedBodySchema,
   progress: ProgressBodySchema,
   result: ResultBodySchema,
@@ -164,6 +204,10 @@ export const EnvelopeSchema = z.discriminatedUnion('type', [
   BaseEnvelopeSchema.extend({ type: z.literal('shutdown'), body: ShutdownBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('terminate'), body: TerminateBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('question'), body: QuestionBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('approval_request'), body: ApprovalRequestBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('approval'), body: ApprovalBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('denial'), body: DenialBodySchema }),
+  BaseEnvelopeSchema.extend({ type: z.literal('answer'), body: AnswerBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('started'), body: StartedBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('progress'), body: ProgressBodySchema }),
   BaseEnvelopeSchema.extend({ type: z.literal('result'), body: ResultBodySchema }),

@@ -21,13 +21,29 @@ export type FailureNext = 'retry' | 'continue' | 'final' | 'fallback';
 /** The status a pattern's verdict ends the session with. */
 export type VerdictStatus = 'completed' | 'failed' | 'needs_human' | 'interrupted';
 
+/** What a person is asked for: a tool call to approve, or a question to answer. */
+export type PersonRequestKind = 'approval' | 'question';
+/** How a person replied. */
+export type PersonReplyKind = 'approval' | 'denial' | 'answer';
+
 export type JournalEvent =
   | { type: 'session_started'; task: string; pid: number }
   | { type: 'session_resumed'; pid: number; previousPid?: number }
   | { type: 'plan'; plan: Plan; extras?: Record<string, SubtaskExtras> }
   /** `spare`: the attempt was handed to this warm spare's process (it became `agent`), not a fresh one. */
-  | { type: 'spawn'; subtask: string; agent: string; role?: string; attempt: number; pid: number; host?: string; spare?: string }
-  /** A warm spare process was started, idle until a `spawn` with `spare: true` names it. */
+  | {
+      type: 'spawn';
+      subtask: string;
+      agent: string;
+      role?: string;
+      attempt: number;
+      pid: number;
+      host?: string;
+      /** The model the worker runs on (its agent's own, the pattern's, or the session's): usage is priced by it. */
+      model?: string;
+      spare?: string;
+    }
+  /** A warm spare process was started, idle until a `spawn` with `spare` names it. */
   | { type: 'spare'; agent: string; pid: number }
   /** A spare ended without a subtask (session end, surplus, or found idle on resume). */
   | { type: 'spare_ended'; agent: string; reason: string }
@@ -73,6 +89,10 @@ export type JournalEvent =
   | { type: 'pattern'; pattern: string; state: Record<string, unknown>; handled?: { subtask: string; round: number } }
   /** A pattern reached its answer before synthesis (reflect's accept or needs_human). */
   | { type: 'verdict'; status: VerdictStatus; text: string; reason?: string; extra?: Record<string, unknown> }
+  /** A request to a person appeared in agents/human/ (sentAt: when its requester sent it). */
+  | { type: 'request'; id: string; kind: PersonRequestKind; agent: string; subtask?: string; tool?: string; summary: string; origin?: string; sentAt: number }
+  /** A person's reply to a request (at: when the reply was written). */
+  | { type: 'reply'; id: string; kind: PersonReplyKind; text?: string; at: number }
   | { type: 'synthesis_started' }
   | { type: 'synthesis'; text: string; usage: Usage; status?: string; reason?: string }
   | { type: 'decision'; what: string; why: string; [key: string]: unknown }

@@ -68,6 +68,19 @@ const SessionOptionsObject = z.object({
   progressive: z.boolean().default(false),
   /** coordinator: consult the coordinator's model on worker events (failures, questions). */
   liveCoordination: z.boolean().default(true),
+  /**
+   * Tools that wait for a person's approval, for every agent (besides each definition's
+   * `approval`): names, globs such as `mcp__*`, or `all`.
+   */
+  requireApproval: z.array(z.string().min(1)).default([]),
+  /** Switch approval off (trusted runs): no tool waits for a person. */
+  approveAll: z.boolean().default(false),
+  /** How long a tool call waits for a person before the wait counts as a denial (default: no limit). */
+  approvalTimeoutMs: z.number().int().positive().optional(),
+  /** Never ask a person: reflect below its threshold ends `needs_human` (exit 3). */
+  noHuman: z.boolean().default(false),
+  /** End the coordinator (exit 4, status `waiting`) when nothing is left but waiting for people. */
+  detachOnWait: z.boolean().default(false),
   /** Outputs longer than this reach dependents as artifact references instead of full text. */
   inlineOutputChars: z.number().int().positive().default(12_000),
 });

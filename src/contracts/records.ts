@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { SessionOptionsSchema, WorkerLimitsSchema } from './options.js';
 
-export const SESSION_STATUSES = ['running', 'completed', 'failed', 'interrupted', 'needs_human'] as const;
+/** `waiting`: a request to a person is open (while running), or the session detached to wait (`--detach-on-wait`). */
+export const SESSION_STATUSES = ['running', 'waiting', 'completed', 'failed', 'interrupted', 'needs_human'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 export const SessionRecordSchema = z.object({

@@ -22,7 +22,7 @@ import {
   sessionsDir,
 } from '../session/layout.js';
 import { acquireSessionLock } from '../session/lock.js';
-import { createSessionFolder } from '../session/create.js';
+import { createHumanMailbox, createSessionFolder } from '../session/create.js';
 import { loadPrices } from '../session/prices.js';
 import type { SessionRecord, SessionStatus } from '../session/records.js';
 import { readSessionRecord, writeAgentRecord, writeSessionRecord } from '../session/store.js';
@@ -83,7 +83,7 @@ export interface SessionOutcome {
   reason?: string;
   provider: string;
   usage: UsageReport;
-  /** 0 completed, 1 failed, 3 needs a human, 130 interrupted. */
+  /** 0 completed, 1 failed, 3 needs a human, 4 detached to wait for people, 130 interrupted. */
   exitCode: number;
   /** True when `resumeSession` found the session already completed and only read its result. */
   alreadyCompleted?: boolean;
@@ -95,6 +95,8 @@ export function exitCodeFor(status: SessionStatus): number {
       return 0;
     case 'needs_human':
       return 3;
+    case 'waiting':
+      return 4;
     case 'interrupted':
       return 130;
     default:
@@ -243,6 +245,7 @@ function coordinatorLogger(dir: string, sessionId: string, level: string | undef
 
 async function prepareCoordinatorAgent(dir: string, provider: string, model: string): Promise<void> {
   await createMailbox(dir, COORDINATOR_ID);
+  await createHumanMailbox(dir);
   await writeAgentRecord(dir, {
     v: 1,
     id: COORDINATOR_ID,

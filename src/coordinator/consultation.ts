@@ -11,13 +11,15 @@ import { consultCoordinator } from '../calls/consult.js';
 import type { ConsultEvent, CoordinatorCore } from './core.js';
 import { synthesizeDraft } from '../calls/synthesis.js';
 import { stopInBackground } from './workers.js';
+import { askPerson } from './people.js';
 
 /** Asks the coordinator's model what to do about an event, and carries out its tool calls. */
 export async function consult(core: CoordinatorCore, event: ConsultEvent): Promise<void> {
   if (core.stopping || core.state.verdict) return;
   const all = subtasksOf(core.state);
   const running = all.filter((x) => x.status === 'running').map((x) => ({ agent: x.agentId, subtask: x.subtask.id, role: x.role }));
-  const outcome = await consultCoordinator(core.model, core.record.models.coordinator, core.record.task, event, running, core.signal);
+  const canAskHuman = event.kind === 'question' && !core.options.noHuman && event.questionId !== undefined;
+  const outcome = await consultCoordinator(core.model, core.record.models.coordinator, core.record.task, event, running, core.signal, canAskHuman);
   core.ledger.addCall(COORDINATOR_ID, outcome.model, outcome.usage);
   let answered = false;
   for (const action of outcome.actions) {
@@ -28,6 +30,12 @@ export async function consult(core: CoordinatorCore, event: ConsultEvent): Promi
       const replyTo = event.kind === 'question' && target.agentId === event.agent ? event.questionId : undefined;
       if (replyTo) answered = true;
       await core.sender.send(target.agentId, 'message', { text: action.input.text }, replyTo ? { replyTo } : {});
+    } else if (action.tool === 'ask_human') {
+      // The coordinator cannot answer: a person does, and their answer goes to the worker.
+      const asker = subtasksOf(core.state).find((x) => x.agentId === event.agent);
+      if (!asker || !event.questionId) continue;
+      await askPerson(core, { key: event.questionId, subtask: asker.subtask.id, question: action.input.question, origin: 'consult', agent: event.agent, context: `The worker ${event.agent} asked: ${event.text}`, forQuestion: event.questionId });
+      answered = true;
     } else if (action.tool === 'terminate_worker') {
       const target = subtasksOf(core.state).find((x) => x.agentId === action.input.agent);
       if (target && target.status === 'running') stopInBackground(core, target.subtask.id, 'E_TERMINATED', `terminated by the coordinator: ${action.input.reason}`);

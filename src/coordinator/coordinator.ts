@@ -11,7 +11,7 @@ import type { SessionOptions } from '../config.js';
 import type { JournalEntry, JournalEvent } from '../contracts/journal.js';
 import { validatePlan } from '../contracts/plan.js';
 import { checkPolicy } from '../engine/policy.js';
-import { allSettled, blockedSubtasks, collected, readyToStart, settledForPolicy } from '../engine/scheduler.js';
+import { allSettled, readyToStart, settledForPolicy } from '../engine/scheduler.js';
 import { EMPTY_STATE, applyEvent, fold, subtasksOf, type EngineState, type SubtaskState } from '../engine/subtasks.js';
 import { JournalWriteError, MailroomError, StaleEpochError, describeError, diskFullReason } from '../errors.js';
 import type { AgentCatalogue } from '../agents/catalogue.js';
@@ -20,7 +20,6 @@ import { crashPoint } from '../faults.js';
 import type { Logger } from '../log.js';
 import { MailboxReader, MailboxSender, createMailbox } from '../mailbox/index.js';
 import type { Model } from '../model/types.js';
-import { ZERO_USAGE } from '../model/types.js';
 import { patternFor, type PatternDriver } from '../patterns/index.js';
 import type { PatternContext } from '../patterns/types.js';
 import { Journal } from '../session/journal.js';
@@ -34,6 +33,8 @@ import { consult } from './consultation.js';
 import { StopSession, type AttemptRuntime, type ConsultEvent, type CoordinatorCore } from './core.js';
 import type { EventBus } from './events.js';
 import { handlePatternResult, onMessage } from './messages.js';
+import { awaitingPeopleOnFailures, detach, detachStop, onlyWaiting, syncPeople } from './people.js';
+import { failBlocked, synthesize } from './settle.js';
 import { Waker } from './waker.js';
 import { reconcile, spawnSubtask, stopAllWorkers, superviseOnce } from './workers.js';
 import { SparePool, endStraySpares } from './spares.js';
@@ -235,13 +236,15 @@ export class Coordinator implements CoordinatorCore {
         await this.spares.fill();
         if (!this.state.plan) await this.makePlan();
         await this.startReader();
+        // Requests to people and replies given while no coordinator ran are journaled first.
+        await syncPeople(this);
         if (resumed) {
           await this.rehandlePatternResults();
           await reconcile(this);
         }
         this.startSupervisor();
         await this.gather();
-        await this.synthesize();
+        await synthesize(this, this.transcript);
       }
       const synthesis = this.state.synthesis!;
       await writeTextAtomic(sessionPaths(this.dir).result, synthesis.text + '\n');
@@ -268,8 +271,11 @@ export class Coordinator implements CoordinatorCore {
     const mine = previous?.agents[COORDINATOR_ID];
     if (mine) this.deps.ledger.addCall(COORDINATOR_ID, mine.model, mine.usage, mine.calls);
     this.state = fold(entries);
+    // Priced by the model each worker ran on, as its spawn journaled it (older journals: the session's).
+    const ranOn = new Map<string, string>();
     for (const e of entries) {
-      if (e.type === 'result') this.deps.ledger.setAttempt(e.agent, this.record.models.worker, e.attempt, e.usage, e.turns);
+      if (e.type === 'spawn' && e.model) ranOn.set(e.agent, e.model);
+      if (e.type === 'result') this.deps.ledger.setAttempt(e.agent, ranOn.get(e.agent) ?? this.record.models.worker, e.attempt, e.usage, e.turns);
     }
     await this.commit({ type: 'session_resumed', pid: process.pid });
     if (this.state.plan) this.deps.bus.emit({ type: 'plan', plan: this.state.plan });
@@ -324,10 +330,14 @@ export class Coordinator implements CoordinatorCore {
     for (;;) {
       if (this.stopping) throw this.stopping;
       if (this.state.verdict) return;
-      await this.failBlocked();
-      if (allSettled(this.state)) break;
+      // A person may still send a failed subtask back to work: nothing settles meanwhile.
+      const askingPeople = awaitingPeopleOnFailures(this);
+      if (!askingPeople) await failBlocked(this);
+      if (allSettled(this.state) && !askingPeople) break;
       const mayRespawn = (id: string) => this.pattern.canRespawn?.(this.patternCtx, id) ?? true;
-      for (const s of readyToStart(this.state, this.options.maxWorkers, mayRespawn)) {
+      const ready = readyToStart(this.state, this.options.maxWorkers, mayRespawn);
+      if (this.options.detachOnWait && onlyWaiting(this, ready.length)) throw detachStop(this);
+      for (const s of ready) {
         if (this.stopping) break;
         await spawnSubtask(this, s.subtask.id);
       }
@@ -335,15 +345,6 @@ export class Coordinator implements CoordinatorCore {
       await this.waker.sleep(this.options.heartbeatIntervalMs);
     }
     checkPolicy(this.state.plan!.failurePolicy, settledForPolicy(this.state));
-  }
-
-  /** A subtask whose dependency failed for good cannot run: it fails too, naming why. */
-  private async failBlocked(): Promise<void> {
-    for (const { subtask: s, failed } of blockedSubtasks(this.state)) {
-      const error = `not run: its dependency ${failed.join(', ')} failed`;
-      await this.commit({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error, code: 'E_DEPENDENCY', final: true, next: 'final' });
-      this.deps.bus.emit({ type: 'failure', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, error, final: true });
-    }
   }
 
   private startSupervisor(): void {
@@ -363,31 +364,12 @@ export class Coordinator implements CoordinatorCore {
     this.supervisorTimer = setInterval(() => void tick(), Math.max(50, Math.floor(this.options.heartbeatIntervalMs / 2)));
   }
 
-  /** The final answer: the pattern's verdict if it reached one, else the pattern's finish (synthesis). */
-  private async synthesize(): Promise<void> {
-    const v = this.state.verdict;
-    if (v) {
-      if (v.extra) this.record = { ...this.record, ...v.extra };
-      await this.commit({ type: 'synthesis', text: v.text, usage: { ...ZERO_USAGE }, status: v.status, ...(v.reason ? { reason: v.reason } : {}) });
-      this.deps.bus.emit({ type: 'synthesis_done', text: v.text });
-      return;
-    }
-    const { outputs, failures } = collected(this.state);
-    await this.commit({ type: 'synthesis_started' });
-    this.deps.bus.emit({ type: 'synthesis_started' });
-    const before = this.deps.ledger.report().agents[COORDINATOR_ID]?.usage ?? ZERO_USAGE;
-    const answer = await this.pattern.finish(this.patternCtx, outputs, failures);
-    const after = this.deps.ledger.report().agents[COORDINATOR_ID]?.usage ?? ZERO_USAGE;
-    const usage = { input_tokens: after.input_tokens - before.input_tokens, output_tokens: after.output_tokens - before.output_tokens };
-    await this.commit({ type: 'synthesis', text: answer.text, usage, ...(answer.status ? { status: answer.status } : {}), ...(answer.reason ? { reason: answer.reason } : {}) });
-    this.transcript.note(`synthesis (${outputs.length} result(s), ${failures.length} failure(s))`);
-    this.deps.bus.emit({ type: 'synthesis_done', text: answer.text });
-  }
-
   private async finish(status: SessionStatus, reason?: string): Promise<CoordinatorOutcome> {
     if (this.stopping?.fenced) return this.fencedOff(this.stopping.message);
     // Let a consultation or draft in flight land before the end is recorded.
     await this.background;
+    // Detached to wait for people: waiting workers keep waiting, and a resume picks it all up.
+    if (status === 'waiting') return detach(this, reason ?? 'waiting for people');
     // Nothing may outlive the session: stop whatever still runs before recording the end.
     await stopAllWorkers(this, status === 'completed' ? 'session completed' : `session ${status}: ${reason ?? ''}`);
     await this.spares.endAll(status === 'completed' ? 'session completed' : `session ${status}`);

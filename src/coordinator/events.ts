@@ -20,6 +20,11 @@ export type SessionEvent =
   | { type: 'synthesis_done'; text: string }
   | { type: 'draft'; text: string }
   | { type: 'notice'; message: string }
+  /** A tool call waits for a person; `command` is what to run to approve it. */
+  | { type: 'approval_requested'; request: string; agent: string; subtask?: string; tool: string; summary: string; command: string }
+  /** A question waits for a person; `command` is what to run to answer it. */
+  | { type: 'question_asked'; request: string; agent: string; subtask?: string; question: string; command: string }
+  | { type: 'request_answered'; request: string; agent: string; kind: 'approval' | 'denial' | 'answer' }
   | { type: 'session_ended'; status: string; reason?: string };
 
 export type SessionEventListener = (event: SessionEvent & { t: number }) => void;

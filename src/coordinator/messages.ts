@@ -11,11 +11,18 @@ import { StopSession, type CoordinatorCore } from './core.js';
 import { overBudget } from '../engine/supervisor.js';
 import { BudgetExhaustedError } from '../errors.js';
 import { updateDraft } from './consultation.js';
+import { resultApi, syncPeople } from './people.js';
+import { HUMAN_ID } from '../session/layout.js';
 import { checkWorkerLimits, recordFailure, stopInBackground, updateAgent, waitGone } from './workers.js';
 
 export async function onMessage(core: CoordinatorCore, env: Envelope): Promise<void> {
   if (env.type === 'terminate') {
     onTerminateRequest(core, env.body.agent, env.body.reason, env.from);
+    return;
+  }
+  if (env.from === HUMAN_ID) {
+    // A person answered the coordinator's question: the reply file is the record; act on it.
+    await syncPeople(core);
     return;
   }
   const found = findByAgent(core.state, env.from);
@@ -34,7 +41,7 @@ export async function onMessage(core: CoordinatorCore, env: Envelope): Promise<v
       break;
     case 'progress':
       await core.commit({ type: 'progress', subtask: id, agent: s.agentId, attempt: s.attempt, turn: env.body.turn, usage: env.body.usage });
-      core.ledger.setAttempt(s.agentId, s.model ?? core.record.models.worker, s.attempt, env.body.usage, env.body.turn);
+      core.ledger.setAttempt(s.agentId, s.runModel ?? s.model ?? core.record.models.worker, s.attempt, env.body.usage, env.body.turn);
       core.bus.emit({ type: 'progress', subtask: id, agent: s.agentId, turn: env.body.turn, usage: env.body.usage });
       checkWorkerLimits(core, id, env.body.turn, env.body.usage.input_tokens + env.body.usage.output_tokens);
       checkBudget(core);
@@ -51,7 +58,7 @@ export async function onMessage(core: CoordinatorCore, env: Envelope): Promise<v
         core.log.info({ worker: s.agentId, attempt: env.body.attempt }, 'ignoring a failure for an attempt already settled');
         break;
       }
-      core.ledger.setAttempt(s.agentId, s.model ?? core.record.models.worker, env.body.attempt, env.body.usage, env.body.turns);
+      core.ledger.setAttempt(s.agentId, s.runModel ?? s.model ?? core.record.models.worker, env.body.attempt, env.body.usage, env.body.turns);
       checkBudget(core);
       await waitGone(core, id);
       // A worker we are stopping reports "shut down"; the reason we stopped it is the real one.
@@ -85,7 +92,7 @@ async function onResult(core: CoordinatorCore, id: string, env: EnvelopeOf<'resu
   if (s.status === 'completed' || s.status === 'failed') return; // a duplicate delivery: the result is already journaled
   const b = env.body;
   if (s.persistent && s.round !== undefined && (s.roundBase ?? 0) + b.round <= s.round && b.attempt === s.attempt) return; // a round already journaled
-  core.ledger.setAttempt(s.agentId, s.model ?? core.record.models.worker, b.attempt, b.usage, b.turns);
+  core.ledger.setAttempt(s.agentId, s.runModel ?? s.model ?? core.record.models.worker, b.attempt, b.usage, b.turns);
   await core.commit({
     type: 'result',
     subtask: id,
@@ -117,20 +124,7 @@ export async function handlePatternResult(core: CoordinatorCore, id: string): Pr
   const s = core.sub(id);
   if (!core.pattern.onResult || s.output === undefined || core.state.verdict) return;
   const round = s.round ?? 1;
-  const keep = await core.pattern.onResult(
-    core.patternCtx,
-    { subtask: id, agent: s.agentId, round, output: s.output, structured: s.structured },
-    {
-      send: async (agentId, text, messageId) => {
-        await core.sender.send(agentId, 'message', { text }, messageId ? { id: messageId } : {});
-      },
-      finishWith: async (status, text, reason, extra) => {
-        await core.commit({ type: 'verdict', status, text, ...(reason ? { reason } : {}), ...(extra ? { extra } : {}) });
-        core.wake();
-      },
-      agentOf: (sub) => core.state.subtasks[sub]?.agentId ?? sub,
-    },
-  );
+  const keep = await core.pattern.onResult(core.patternCtx, { subtask: id, agent: s.agentId, round, output: s.output, structured: s.structured }, resultApi(core));
   await core.commit({ type: 'pattern', pattern: core.pattern.name, state: core.state.pattern ?? {}, handled: { subtask: id, round } });
   if (!keep) {
     await core.commit({ type: 'settled', subtask: id, agent: s.agentId, status: 'completed' });

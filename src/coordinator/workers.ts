@@ -8,7 +8,8 @@ import path from 'node:path';
 import { heartbeatAge } from '../agent/heartbeat.js';
 import { ArtifactStore } from '../artifacts/store.js';
 import { agentStatusForFailure } from '../engine/failures.js';
-import { decideFailure, subtasksOf, type SubtaskState } from '../engine/subtasks.js';
+import { decideFailure, subtasksOf, waitingOn, type SubtaskState } from '../engine/subtasks.js';
+import { askBeforeGivingUp, syncPeople } from './people.js';
 import { overWorkerLimits, superviseWorker } from '../engine/supervisor.js';
 import { describeError } from '../errors.js';
 import { crashPoint } from '../faults.js';
@@ -49,6 +50,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
   // An agent's own model applies where model ids mean something (the anthropic provider).
   const agentModel = core.record.provider === 'anthropic' ? def?.model : undefined;
   const limits = limitsOf(core, s);
+  const model = s.model ?? agentModel ?? core.record.models.worker;
   await createMailbox(core.dir, s.agentId);
   await writeAgentRecord(core.dir, {
     v: 1,
@@ -56,7 +58,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
     role: s.role,
     subtask: s.subtask.id,
     tools: def ? declaredTools(def) : [],
-    model: s.model ?? agentModel ?? core.record.models.worker,
+    model,
     limits,
     status: 'pending',
     attempt: s.attempt,
@@ -76,7 +78,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
     inputs,
     attempt: s.attempt,
     limits,
-    model: core.record.provider === 'anthropic' ? (s.model ?? agentModel ?? core.record.models.worker) : s.model,
+    model: core.record.provider === 'anthropic' ? model : s.model,
     continueFromTranscript: s.continueNext && !between,
     persistent: s.persistent === true,
   };
@@ -91,7 +93,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
   // crash after the journal line finds the worker alive and reattaches it either way.
   await spare?.handOver(s.agentId, body);
   core.runtime(id).terminationCause = undefined;
-  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, ...host, ...onSpare });
+  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, model, ...host, ...onSpare });
   await updateAgent(core, core.sub(id), 'running', { pid: worker.pid, startedAt: new Date().toISOString(), ...host });
   core.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout, ...onSpare }, 'worker spawned');
   core.bus.emit({ type: 'worker_spawned', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, ...onSpare });
@@ -158,6 +160,7 @@ export async function recordFailure(
       { maxAttempts: core.options.maxAttempts, maxRestarts: core.options.maxRestarts, restartWindowMs: core.options.restartWindowMs, maxHostRespawns: MAX_HOST_RESPAWNS },
       Date.now(),
     );
+    if (d.next === 'final') await askBeforeGivingUp(core, id, { code, error: d.error, attempt });
     await core.commit({
       type: 'failure',
       subtask: id,
@@ -257,12 +260,18 @@ export async function waitGone(core: CoordinatorCore, id: string): Promise<void>
 
 /** One pass over the running workers: dead pids, stale heartbeats, wall clocks. */
 export async function superviseOnce(core: CoordinatorCore): Promise<void> {
+  await syncPeople(core);
   for (const s of subtasksOf(core.state)) {
     const rt = core.runtime(s.subtask.id);
     if (s.status !== 'running' || rt.terminating || rt.spawning || s.pid === undefined) continue;
     const verdict = superviseWorker(
       s,
-      { now: Date.now(), alive: await core.launcher.isAlive(s.agentId, s.pid), heartbeatAgeMs: heartbeatAge(agentPaths(core.dir, s.agentId).heartbeat) },
+      {
+        now: Date.now(),
+        alive: await core.launcher.isAlive(s.agentId, s.pid),
+        heartbeatAgeMs: heartbeatAge(agentPaths(core.dir, s.agentId).heartbeat),
+        waiting: waitingOn(core.state, s.agentId) !== undefined,
+      },
       { ...core.options, wallClockMs: limitsOf(core, s).wallClockMs },
     );
     if (!verdict) continue;

@@ -12,7 +12,7 @@
  * by `decideFailure` before the event is written, and the event carries them: replaying
  * an old journal never re-decides.
  */
-import type { FailureNext, JournalEntry, SubtaskExtras, VerdictStatus } from '../contracts/journal.js';
+import type { FailureNext, JournalEntry, PersonReplyKind, PersonRequestKind, SubtaskExtras, VerdictStatus } from '../contracts/journal.js';
 import type { Plan, Subtask } from '../contracts/plan.js';
 import type { Role } from '../contracts/roles.js';
 import { workerId } from '../session/layout.js';
@@ -52,14 +52,32 @@ export interface SubtaskState {
   code?: string;
   /** Model id for this subtask's worker, when the pattern chose one. */
   model?: string;
+  /** The model the current attempt runs on, as journaled at its spawn; its usage is priced by it. */
+  runModel?: string;
   /** The worker stays for more rounds after a result (reflect). */
   persistent?: boolean;
   /** The fallback role has already been tried. */
   fallbackUsed?: boolean;
   /** The last step of the termination ladder journaled for this subtask's worker. */
   lastTermination?: string;
+  /** Time this attempt spent waiting for people (answered requests): off its wall clock. */
+  waitedMs?: number;
   /** The warm spare the running (or last) attempt was handed to, instead of a fresh process. */
   onSpare?: string;
+}
+
+/** A request to a person, as the journal knows it; open until it has a reply. */
+export interface PersonRequest {
+  id: string;
+  kind: PersonRequestKind;
+  /** The requester: a worker, or the coordinator. */
+  agent: string;
+  subtask?: string;
+  tool?: string;
+  summary: string;
+  origin?: string;
+  openedAt: number;
+  reply?: { kind: PersonReplyKind; text?: string; at: number };
 }
 
 /** A warm spare as the journal knows it: idle, handed a subtask, or ended unused. */
@@ -94,13 +112,15 @@ export interface EngineState {
   handledRounds: Readonly<Record<string, number>>;
   verdict?: Verdict;
   synthesisStarted: boolean;
+  /** Requests to people by id (approvals and questions), open and answered. */
+  requests: Readonly<Record<string, PersonRequest>>;
   synthesis?: { text: string; status?: string; reason?: string };
   ended?: { status: string; reason?: string };
   /** Warm spares by agent id (absent until the first one). */
   spares?: Readonly<Record<string, SpareState>>;
 }
 
-export const EMPTY_STATE: EngineState = { subtasks: {}, order: [], restarts: [], fallbacks: 0, handledRounds: {}, synthesisStarted: false };
+export const EMPTY_STATE: EngineState = { subtasks: {}, order: [], restarts: [], fallbacks: 0, handledRounds: {}, synthesisStarted: false, requests: {} };
 
 /** Folds journal entries into a state (from EMPTY_STATE unless given one). */
 export function fold(entries: readonly JournalEntry[], from: EngineState = EMPTY_STATE): EngineState {
@@ -124,8 +144,10 @@ export function applyEvent(state: EngineState, e: JournalEntry): EngineState {
               startedAt: undefined,
               lastHeardAt: undefined,
               agentId: e.agent,
+              runModel: e.model,
               ...(e.role ? { role: e.role as Role } : {}),
               ...(s.persistent ? { roundBase: s.round ?? 0 } : {}),
+              waitedMs: 0,
               onSpare: e.spare,
             },
       );
@@ -189,6 +211,24 @@ export function applyEvent(state: EngineState, e: JournalEntry): EngineState {
       return { ...state, pattern: e.state, ...(e.handled ? { handledRounds: { ...state.handledRounds, [e.handled.subtask]: e.handled.round } } : {}) };
     case 'verdict':
       return state.verdict ? state : { ...state, verdict: { status: e.status, text: e.text, ...(e.reason ? { reason: e.reason } : {}), ...(e.extra ? { extra: e.extra } : {}) } };
+    case 'request': {
+      // Old states (folded before people existed) have no table; a repeat changes nothing.
+      const requests = state.requests ?? {};
+      if (requests[e.id]) return state;
+      const r: PersonRequest = { id: e.id, kind: e.kind, agent: e.agent, summary: e.summary, openedAt: e.sentAt, ...(e.subtask ? { subtask: e.subtask } : {}), ...(e.tool ? { tool: e.tool } : {}), ...(e.origin ? { origin: e.origin } : {}) };
+      return { ...state, requests: { ...requests, [e.id]: r } };
+    }
+    case 'reply': {
+      const r = state.requests?.[e.id];
+      if (!r || r.reply) return state;
+      const reply = { kind: e.kind, at: e.at, ...(e.text !== undefined ? { text: e.text } : {}) };
+      const after = { ...state, requests: { ...state.requests, [e.id]: { ...r, reply } } };
+      // The wait is off the requester's wall clock (counted from when this attempt began).
+      const s = r.subtask ? after.subtasks[r.subtask] : undefined;
+      if (!s || s.agentId !== r.agent || s.status !== 'running') return after;
+      const from = Math.max(r.openedAt, s.startedAt ?? r.openedAt);
+      return update(after, s.subtask.id, (x) => ({ waitedMs: (x.waitedMs ?? 0) + Math.max(0, e.at - from) }));
+    }
     case 'synthesis_started':
       return { ...state, synthesisStarted: true };
     case 'synthesis':
@@ -269,6 +309,30 @@ function update(state: EngineState, id: string, change: (s: SubtaskState) => Par
 /** The subtask whose current (or earlier) agent has this id. */
 export function findByAgent(state: EngineState, agentId: string): SubtaskState | undefined {
   return Object.values(state.subtasks).find((s) => s.agentId === agentId);
+}
+
+/** Requests to people that have no reply yet, oldest first. */
+export function openRequests(state: EngineState): PersonRequest[] {
+  return Object.values(state.requests ?? {})
+    .filter((r) => !r.reply)
+    .sort((a, b) => a.openedAt - b.openedAt);
+}
+
+/**
+ * Open requests someone still waits on: the coordinator's own, and those of a worker whose
+ * subtask runs with that agent (a request of an attempt that was replaced waits for nobody).
+ */
+export function liveRequests(state: EngineState): PersonRequest[] {
+  return openRequests(state).filter((r) => {
+    if (!r.subtask) return true;
+    const s = state.subtasks[r.subtask];
+    return r.agent === 'coordinator' || (s !== undefined && s.agentId === r.agent && s.status === 'running');
+  });
+}
+
+/** The open request an agent is waiting on, if any. */
+export function waitingOn(state: EngineState, agentId: string): PersonRequest | undefined {
+  return openRequests(state).find((r) => r.agent === agentId);
 }
 
 /** The subtasks in plan order. */

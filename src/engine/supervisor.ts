@@ -21,6 +21,8 @@ export interface Observation {
   alive: boolean;
   /** Age of the heartbeat file's mtime, if it exists. */
   heartbeatAgeMs?: number;
+  /** The worker waits for a person: idle, not hung, and its wall clock is stopped. */
+  waiting?: boolean;
 }
 
 export type SupervisionVerdict = { kind: 'dead' } | { kind: 'stop'; code: 'E_NO_HEARTBEAT' | 'E_LIMIT' | 'E_CRASHED'; reason: string };
@@ -38,11 +40,12 @@ export function superviseWorker(s: SubtaskState, o: Observation, rules: Supervis
   const age = heartbeat === undefined ? undefined : Math.min(heartbeat, heard ?? heartbeat);
   // The worker enforces its own wall clock from `started`; this is the backstop for one
   // too wedged to do so (a grace later), or one that never got as far as starting.
-  const sinceStart = s.startedAt !== undefined ? o.now - s.startedAt : undefined;
+  // Time spent waiting for people is not the attempt's: its wall clock stops meanwhile.
+  const sinceStart = s.startedAt !== undefined ? o.now - s.startedAt - (s.waitedMs ?? 0) : undefined;
   if (age !== undefined && age > staleAfter) {
     return { kind: 'stop', code: 'E_NO_HEARTBEAT', reason: `no heartbeat and no message for ${Math.round(age)} ms (limit ${staleAfter} ms)` };
   }
-  if (sinceStart !== undefined && sinceStart > rules.wallClockMs + rules.shutdownGraceMs) {
+  if (!o.waiting && sinceStart !== undefined && sinceStart > rules.wallClockMs + rules.shutdownGraceMs) {
     return { kind: 'stop', code: 'E_LIMIT', reason: `wall-clock limit reached (${rules.wallClockMs} ms)` };
   }
   if (sinceStart === undefined && sinceSpawn > STARTUP_LIMIT_MS) {

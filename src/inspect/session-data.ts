@@ -7,13 +7,14 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { findSession } from '../coordinator/api.js';
 import type { Plan } from '../contracts/plan.js';
-import { UsageError } from '../errors.js';
+import { SessionNotFoundError, UsageError } from '../errors.js';
 import { AgentIdSchema } from '../contracts/envelope.js';
 import { Journal, type JournalEntry } from '../session/journal.js';
-import { COORDINATOR_ID, agentPaths, resolveRuntimeDir, sessionPaths } from '../session/layout.js';
+import { COORDINATOR_ID, SESSION_ID_PATTERN, agentPaths, resolveRuntimeDir, sessionPaths, sessionsDir } from '../session/layout.js';
 import type { AgentRecord, SessionRecord } from '../session/records.js';
 import type { UsageReport } from '../session/usage.js';
 import { isPidAlive } from '../util/fs.js';
+import { redisAgents } from './remote.js';
 
 /** session.json as found on disk: every field may be missing. */
 export type LooseSessionRecord = Partial<SessionRecord> & { options?: Partial<SessionRecord['options']> & Record<string, unknown> };
@@ -22,15 +23,34 @@ export type LooseAgentRecord = Partial<AgentRecord>;
 
 export interface SessionRef {
   id: string;
+  /** The session folder; absent on this machine when `local` is false. */
   dir: string;
   runtimeDir: string;
+  /**
+   * A redis-transport session read through Redis: mailboxes come from their streams, and
+   * worker transcripts and logs from theirs when the local file is absent.
+   */
+  redisUrl?: string;
+  /** False when only Redis knows the session (no session folder here). Default true. */
+  local?: boolean;
 }
 
-/** Resolves `<id|latest>` under the runtime dir; throws SessionNotFoundError (exit 2). */
-export async function openSession(runtimeOpt: string | undefined, ref: string): Promise<SessionRef> {
+/**
+ * Resolves `<id|latest>` under the runtime dir; throws SessionNotFoundError (exit 2). With
+ * a Redis URL, a session id with no folder here is found in Redis instead (by its mailbox
+ * index), so its mailboxes and worker files can be read from any machine.
+ */
+export async function openSession(runtimeOpt: string | undefined, ref: string, opts: { redisUrl?: string } = {}): Promise<SessionRef> {
   const runtimeDir = resolveRuntimeDir(runtimeOpt);
-  const dir = await findSession(runtimeDir, ref);
-  return { id: path.basename(dir), dir, runtimeDir };
+  const redis = opts.redisUrl ? { redisUrl: opts.redisUrl } : {};
+  try {
+    const dir = await findSession(runtimeDir, ref);
+    return { id: path.basename(dir), dir, runtimeDir, ...redis };
+  } catch (err) {
+    if (!(err instanceof SessionNotFoundError) || !opts.redisUrl || !SESSION_ID_PATTERN.test(ref)) throw err;
+    if ((await redisAgents(opts.redisUrl, ref)).length === 0) throw new SessionNotFoundError(ref, `${sessionsDir(runtimeDir)} or in Redis`);
+    return { id: ref, dir: path.join(sessionsDir(runtimeDir), ref), runtimeDir, redisUrl: opts.redisUrl, local: false };
+  }
 }
 
 async function readJsonLoose<T>(file: string): Promise<T | undefined> {
@@ -77,13 +97,21 @@ export async function listAgents(dir: string, opts: { spares?: boolean } = {}): 
   return [...ids.filter((n) => n === COORDINATOR_ID), ...ids.filter((n) => n !== COORDINATOR_ID)];
 }
 
+/** The session's agents: its agent folders here, and (read through Redis) those with a mailbox stream; coordinator first. */
+export async function sessionAgents(ref: SessionRef): Promise<string[]> {
+  const local = await listAgents(ref.dir);
+  if (!ref.redisUrl) return local;
+  const all = [...new Set([...local, ...(await redisAgents(ref.redisUrl, ref.id))])].sort();
+  return [...all.filter((n) => n === COORDINATOR_ID), ...all.filter((n) => n !== COORDINATOR_ID)];
+}
+
 /** Throws a UsageError (exit 2) naming the session's agents when `agent` is not one of them. */
 export async function requireAgent(ref: SessionRef, agent: string): Promise<void> {
+  const agents = await sessionAgents(ref);
+  if (AgentIdSchema.safeParse(agent).success && agents.includes(agent)) return;
   // A warm spare's folder can be read too (its log from before it took a subtask).
-  const all = await listAgents(ref.dir, { spares: true });
-  if (AgentIdSchema.safeParse(agent).success && all.includes(agent)) return;
-  const agents = all.filter((a) => !isSpareFolder(a));
-  const spares = all.filter(isSpareFolder);
+  const spares = (await listAgents(ref.dir, { spares: true })).filter(isSpareFolder);
+  if (spares.includes(agent)) return;
   throw new UsageError(
     `session ${ref.id} has no agent "${agent}"; its agents are: ${agents.length ? agents.join(', ') : '(none yet)'}${spares.length ? ` (warm spares: ${spares.join(', ')})` : ''}`,
   );

@@ -5,7 +5,10 @@
  */
 import fsp from 'node:fs/promises';
 import type { Plan } from '../contracts/plan.js';
-import { countMailbox } from '../mailbox/inspect.js';
+import { FsTransport } from '../mailbox/fs-transport.js';
+import type { MailboxTransport } from '../mailbox/transport.js';
+import { remoteWorkers, type RemoteWorker } from '../worker-host/remote-kill.js';
+import { withRedisTransport } from './remote.js';
 import type { MaildirFolder } from '../mailbox/maildir.js';
 import type { JournalEntry } from '../session/journal.js';
 import { COORDINATOR_ID, sessionPaths } from '../session/layout.js';
@@ -20,6 +23,7 @@ import {
   readPlan,
   readSessionLoose,
   readUsage,
+  sessionAgents,
   type LooseAgentRecord,
   type LooseSessionRecord,
   type SessionRef,
@@ -64,18 +68,23 @@ export interface SessionView {
 
 /** Gathers everything `show` prints. */
 export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
-  const [record, plan, usage, journal, ids] = await Promise.all([
+  const [record, plan, usage, journal, agentIds] = await Promise.all([
     readSessionLoose(ref.dir),
     readPlan(ref.dir),
     readUsage(ref.dir),
     readJournal(ref.dir),
-    listAgents(ref.dir, { spares: true }),
+    sessionAgents(ref),
   ]);
+  // Warm spares' own folders are listed apart (never read through Redis: spares are local only).
+  const ids = [...agentIds, ...(await listAgents(ref.dir, { spares: true })).filter(isSpareFolder)];
   const status = effectiveStatus(record);
+  const counts = await mailboxCounts(ref, ids);
+  // Read through Redis, a worker on a host is alive while its host keeps its alive key.
+  const onHosts: Map<string, RemoteWorker> | undefined = ref.redisUrl ? await remoteWorkers(ref.redisUrl, ref.id, ids) : undefined;
   const all = await Promise.all(
     ids.map(async (id): Promise<AgentView> => {
       const rec = await readAgentLoose(ref.dir, id);
-      const mailbox = await countMailbox(ref.dir, id).catch(() => undefined);
+      const mailbox = counts.get(id);
       const spawnEvents = journal.filter((e): e is Extract<JournalEntry, { type: 'spawn' }> => e.type === 'spawn' && e.agent === id);
       const spawns = spawnEvents.length;
       const ranOnSpare = spawnEvents.at(-1)?.spare;
@@ -85,10 +94,12 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
       let agentStatus = rec?.status ?? 'unknown';
       // The coordinator's agent.json is written when it starts; the session's status is its real state.
       if (id === COORDINATOR_ID && agentStatus === 'running' && status !== 'running') agentStatus = status;
-      // A pid on a worker host is another machine's: it cannot be checked from here.
+      // A pid on a worker host is another machine's: only its alive key in Redis tells.
       const remote = rec?.host !== undefined;
-      const pidAlive = !remote && rec?.pid !== undefined && agentStatus === 'running' && isPidAlive(rec.pid);
-      if (!remote && agentStatus === 'running' && rec?.pid !== undefined && !pidAlive) agentStatus = 'running?';
+      const checkable = !remote || onHosts !== undefined;
+      const pidAlive =
+        rec?.pid !== undefined && agentStatus === 'running' && (remote ? onHosts?.get(id)?.pid === rec.pid : isPidAlive(rec.pid));
+      if (checkable && agentStatus === 'running' && rec?.pid !== undefined && !pidAlive) agentStatus = 'running?';
       return {
         id,
         ...(rec ? { record: rec } : {}),
@@ -136,4 +147,17 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
     else out.push(prefix + e.name);
   }
   return out;
+}
+
+/** Messages per folder of each agent's mailbox, through its transport (an unreadable one is left out). */
+async function mailboxCounts(ref: SessionRef, ids: string[]): Promise<Map<string, Record<MaildirFolder, number>>> {
+  const read = async (t: MailboxTransport) => {
+    const out = new Map<string, Record<MaildirFolder, number>>();
+    for (const id of ids) {
+      const c = await t.count(id).catch(() => undefined);
+      if (c) out.set(id, c);
+    }
+    return out;
+  };
+  return ref.redisUrl ? withRedisTransport(ref.redisUrl, ref.id, read) : read(new FsTransport(ref.dir, ref.id));
 }

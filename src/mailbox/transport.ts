@@ -12,6 +12,7 @@ import type { MaildirFolder } from './maildir.js';
 import type { StoredMessage } from './inspect.js';
 import type { BodyOf, Envelope, EnvelopeOf, MessageType } from '../contracts/envelope.js';
 import type { SendOptions } from './send.js';
+import type { HandlerRetryOptions } from './retry.js';
 
 export type TransportKind = 'fs' | 'redis';
 
@@ -31,14 +32,22 @@ export interface TransportReaderStats {
   handled: number;
   /** Already-handled id: acked without calling the handler. */
   deduped: number;
+  /** Handler failures kept for a later attempt (see TransportReaderOptions.handlerRetry). */
+  retried: number;
   /** Dead-lettered (bad message, stale epoch, or handler failure). */
   dead: number;
 }
 
 export interface TransportReaderOptions {
   agentId: string;
-  /** Must record durably what the message caused; after it resolves, the message is acked. */
+  /**
+   * Must record durably what the message caused; after it resolves, the message is acked.
+   * A throw is retried on a later pass with backoff (handlerRetry), and the sender's later
+   * messages wait behind it; a BadMessageError dead-letters the message at once.
+   */
   handler: (env: Envelope, msg: DeliveredMessage) => Promise<void>;
+  /** Retries of a failing handler. Default: 5 attempts, backoff from 500 ms doubling to 30 s. */
+  handlerRetry?: HandlerRetryOptions;
   logger?: Logger;
   /** Envelopes carrying an epoch below this are dead-lettered. */
   minEpoch?: () => number;

@@ -4,7 +4,9 @@
  * Below the threshold, the feedback goes back to the same producer through its mailbox and
  * it revises; each new draft goes to the same reviewer through its mailbox. Both workers
  * stay alive across rounds (persistent), so the loop is visible in their mailboxes. If the
- * threshold is never reached, the session ends `needs_human` with the last review.
+ * threshold is not reached in `maxRounds`, a person is asked (the session's `human`
+ * mailbox): their feedback starts another round, `accept` takes the draft as it is. With
+ * `--no-human` the session ends `needs_human` with the last review instead.
  */
 import type { Plan } from '../contracts/plan.js';
 import { ReflectOptionsSchema, type ReflectOptions } from '../contracts/patterns.js';
@@ -47,6 +49,10 @@ interface ReflectState {
   draftRound?: number;
   review?: Review;
   reviewRound?: number;
+  /** The open question to a person (its request id), asked when the rounds ran out. */
+  asked?: string;
+  /** Rounds a person granted beyond maxRounds (one per feedback). */
+  extraRounds?: number;
 }
 
 const stateOf = (raw: Record<string, unknown> | undefined): ReflectState => (raw ?? {}) as ReflectState;
@@ -98,13 +104,38 @@ function reflectDriver({ threshold, maxRounds, producer, reviewer }: ReflectOpti
         await api.finishWith('completed', `${lastDraft.trim()}\n\n---\nAccepted after ${round} round(s): review score ${review.score} (threshold ${threshold}).`);
         return false;
       }
-      if (round >= maxRounds) {
+      if (round >= maxRounds + (st.extraRounds ?? 0)) {
         const reason = `the review score stayed below ${threshold} after ${round} round(s) (last: ${review.score}); a human should decide`;
+        const asked = await api.askHuman({
+          key: `round-${round}`,
+          subtask: 'produce',
+          question: `${reason}. Reply with feedback for the writer to start another round, or "accept" to take the draft as it is.`,
+          context: `Last draft:\n${lastDraft.trim()}\n\nLast review: ${JSON.stringify(review)}`,
+        });
+        if (asked !== undefined) {
+          // Both workers stay: the person's feedback starts the next round.
+          await ctx.saveState({ ...stateOf(ctx.state()), asked });
+          return true;
+        }
         await api.finishWith('needs_human', `${lastDraft.trim()}\n\n---\nNOT accepted: ${reason}.\nLast review: ${JSON.stringify(review)}`, reason, { review });
         return false;
       }
       await api.send(api.agentOf('produce'), feedbackText(review, round, threshold), `reflect-feedback-${round}`);
       return true;
+    },
+    async onAnswer(ctx, answer, api) {
+      const st = stateOf(ctx.state());
+      if (st.asked !== answer.request) return; // already handled (a repeat after a crash)
+      const round = st.reviewRound ?? 1;
+      if (/^\s*accept\b/i.test(answer.text)) {
+        await api.finishWith('completed', `${(st.draft ?? '').trim()}\n\n---\nAccepted by a person after ${round} round(s) (last review score ${st.review?.score ?? '?'}, threshold ${threshold}).`);
+        await ctx.saveState({ ...st, asked: undefined });
+        return;
+      }
+      const feedback = `${st.review ? feedbackText(st.review, round, threshold) : ''}\n\nA person read your draft and says:\n<person-feedback>\n${answer.text}\n</person-feedback>`;
+      // Sent before the state changes, under a fixed id: a repeat after a crash is deduplicated.
+      await api.send(api.agentOf('produce'), feedback.trim(), `reflect-person-${answer.request}`);
+      await ctx.saveState({ ...st, asked: undefined, extraRounds: (st.extraRounds ?? 0) + 1 });
     },
     respawnContext(ctx, subtask) {
       const st = stateOf(ctx.state());

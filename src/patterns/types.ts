@@ -47,6 +47,12 @@ export interface ResultApi {
   /** Ends the session with this answer and status (journaled as a `verdict`). */
   finishWith(status: VerdictStatus, text: string, reason?: string, extra?: Record<string, unknown>): Promise<void>;
   agentOf(subtaskId: string): string;
+  /**
+   * Asks a person (the session's `human` mailbox); `key` fixes the request's id, so a
+   * repeat after a crash is the same request. Resolves with the id once it is sent; the
+   * answer comes to `onAnswer`. Refused (resolves undefined) with `--no-human`.
+   */
+  askHuman(q: { key: string; subtask: string; question: string; context?: string }): Promise<string | undefined>;
 }
 
 export interface ResultInfo {
@@ -68,6 +74,8 @@ export interface PatternDriver {
   plan(ctx: PatternContext): Promise<PatternPlan>;
   /** Reacts to a result of a persistent worker; return true to keep it running for more rounds. */
   onResult?(ctx: PatternContext, result: ResultInfo, api: ResultApi): Promise<boolean>;
+  /** A person answered a question this pattern asked (with `api.askHuman`). */
+  onAnswer?(ctx: PatternContext, answer: { request: string; text: string }, api: ResultApi): Promise<void>;
   /**
    * Extra context for a persistent subtask respawned after its worker was lost between
    * rounds: what the lost worker knew (the last draft and review), so that the fresh one

@@ -84,6 +84,17 @@ export function agentPaths(sessionDir: string, agentId: string): AgentPaths {
 
 export const COORDINATOR_ID = 'coordinator';
 
+/**
+ * The people of a session, as one more agent: `agents/human/` holds a Maildir for requests
+ * to people (approvals, questions) and `replies/`, one file per answered request.
+ */
+export const HUMAN_ID = 'human';
+
+/** `agents/human/replies/<request id>.json`: written once, exclusively, by whoever answers first. */
+export function replyFile(sessionDir: string, requestId: string): string {
+  return path.join(sessionDir, 'agents', HUMAN_ID, 'replies', `${requestId}.json`);
+}
+
 /** Worker ids are `w<nn>-<role>`, numbered in plan order from 1. */
 export function workerId(index: number, role: string): string {
   return `w${String(index).padStart(2, '0')}-${role}`;

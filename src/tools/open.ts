@@ -24,7 +24,11 @@ import type { JailedPath } from './paths.js';
  * would swap a folder for a symlink. Tests set it to drive that interleaving; it is
  * never set otherwise.
  */
-export const openHooks: { beforeOpen?: ((abs: string) => void | Promise<void>) | undefined } = {};
+export const openHooks: {
+  beforeOpen?: ((abs: string) => void | Promise<void>) | undefined;
+  /** Called before each folder level is created (folders.ts). */
+  beforeMkdir?: ((abs: string) => void | Promise<void>) | undefined;
+} = {};
 
 const NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 const NONBLOCK = fsc.O_NONBLOCK ?? 0;

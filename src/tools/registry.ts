@@ -19,6 +19,7 @@ import { workspaceWriteFile } from './workspace/write.js';
 import { formatDocument } from './writing/format.js';
 import { getArtifact, listArtifacts, storeArtifact } from './shared/artifacts.js';
 import { askCoordinator } from './shared/ask.js';
+import { askHuman } from './shared/ask-human.js';
 import { toToolJsonSchema } from '../contracts/json-schema.js';
 
 // Tools are stored widened to `Tool` (their input type erased); runTool re-validates input.
@@ -40,6 +41,7 @@ const BUILTIN_TOOLS: Readonly<Record<string, Tool>> = {
   get_artifact: t(getArtifact),
   list_artifacts: t(listArtifacts),
   ask_coordinator: t(askCoordinator),
+  ask_human: t(askHuman),
 };
 
 /**

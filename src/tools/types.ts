@@ -61,6 +61,11 @@ export interface ToolContext {
    * in time). Present in worker processes; absent where there is no coordinator to ask.
    */
   askCoordinator?: (question: string) => Promise<string | undefined>;
+  /**
+   * Sends a question to a person (the session's `human` mailbox) and waits for the answer
+   * (undefined when the wait ended without one). Present in worker processes.
+   */
+  askHuman?: (question: string) => Promise<string | undefined>;
 }
 
 export interface ToolOutput {

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { MailroomError, describeError } from '../errors.js';
+import { MailroomError, RequestAnsweredError, RequestNotFoundError, UsageError, describeError } from '../errors.js';
 import { ActionSchema, runAction } from './actions.js';
 import type { UiAssets } from './assets.js';
 import { tokenMatches, tokenOf } from './auth.js';
@@ -92,8 +92,16 @@ export function createApp(opts: AppOptions): Hono {
     if (!(c.req.header('content-type') ?? '').startsWith('application/json')) return fail(c, 400, 'send the action as application/json');
     const parsed = ActionSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return fail(c, 400, `bad action: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
-    if (parsed.data.agent) await resolveAgent(ref, parsed.data.agent);
-    return c.json(await runAction(ref, parsed.data));
+    if (parsed.data.action === 'kill' && parsed.data.agent) await resolveAgent(ref, parsed.data.agent);
+    try {
+      return c.json(await runAction(ref, parsed.data));
+    } catch (err) {
+      // A reply the person cannot send: already answered (409), or no such request (404).
+      if (err instanceof RequestAnsweredError) return fail(c, 409, err.message);
+      if (err instanceof RequestNotFoundError) return fail(c, 404, err.message);
+      if (err instanceof UsageError) return fail(c, 400, err.message);
+      throw err;
+    }
   });
   app.all('/api/sessions/:id/actions', (c) => fail(c, 405, 'actions need POST'));
 

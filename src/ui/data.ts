@@ -12,12 +12,13 @@ import { loadSessionView, type AgentView } from '../inspect/session-view.js';
 import { loadTranscript } from '../inspect/transcript.js';
 import { listMailbox, type StoredMessage } from '../mailbox/inspect.js';
 import type { Plan } from '../contracts/plan.js';
-import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
+import { COORDINATOR_ID, HUMAN_ID, agentPaths, sessionPaths } from '../session/layout.js';
+import { listRequests } from '../people/store.js';
 import type { UsageReport } from '../session/usage.js';
 import { buildTimeline, type Timeline } from './timeline.js';
 
 /** The agent that stands for people (DESIGN.md, "People"); its mailbox holds their requests. */
-export const HUMAN_ID = 'human';
+export { HUMAN_ID };
 
 /** How much of a log the agent page shows (the newest lines). */
 const LOG_LINES = 2000;
@@ -51,16 +52,34 @@ export interface SessionPayload {
   timeline: Timeline;
   result?: string;
   workspaceFiles: string[];
-  /** Requests to people (agents/human/mailbox), read-only until approvals land. */
+  /** Every message in the human mailbox (agents/human/mailbox), as files. */
   humanRequests: StoredMessage[];
+  /** Requests to people with their replies, oldest first: what the page answers. */
+  requests: RequestView[];
+}
+
+/** A request to people as the page shows it. */
+export interface RequestView {
+  id: string;
+  kind: 'approval' | 'question';
+  agent: string;
+  from: string;
+  subtask: string;
+  tool?: string;
+  input?: unknown;
+  summary: string;
+  context?: string;
+  sentAt: number;
+  reply?: { kind: string; text?: string; at: string };
 }
 
 export async function sessionPayload(ref: SessionRef): Promise<SessionPayload> {
   const view = await loadSessionView(ref);
-  const [result, coordinatorMail, humanRequests] = await Promise.all([
+  const [result, coordinatorMail, humanRequests, requests] = await Promise.all([
     fsp.readFile(sessionPaths(ref.dir).result, 'utf8').catch(() => undefined),
     listMailbox(ref.dir, COORDINATOR_ID, ['cur', 'new']).catch(() => [] as StoredMessage[]),
     listMailbox(ref.dir, HUMAN_ID, ['new', 'cur', 'dead']).catch(() => [] as StoredMessage[]),
+    listRequests(ref.dir),
   ]);
   const running = view.status === 'running';
   const workers = view.agents.filter((a) => a.id !== COORDINATOR_ID && a.id !== HUMAN_ID);
@@ -89,6 +108,7 @@ export async function sessionPayload(ref: SessionRef): Promise<SessionPayload> {
     ...(result !== undefined ? { result } : {}),
     workspaceFiles: view.workspaceFiles,
     humanRequests: humanRequests.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    requests: requests.map(({ envelope: _e, reply, ...r }) => ({ ...r, ...(reply ? { reply: { kind: reply.kind, at: reply.at, ...(reply.text !== undefined ? { text: reply.text } : {}) } } : {}) })),
   };
 }
 

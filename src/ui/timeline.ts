@@ -127,6 +127,10 @@ export function buildTimeline(journal: JournalEntry[], coordinatorMail: StoredMe
         }
         break;
       }
+      case 'request':
+        // Marked where the wait began: the requester's bar (the coordinator for its own questions).
+        (e.agent === COORDINATOR_ID ? coordinatorBar : current(e.agent))?.marks.push({ t: e.t, kind: 'waiting', label: `waiting for a person (${e.id}): ${e.summary.slice(0, 120)}` });
+        break;
       case 'synthesis_started':
         coordinatorBar?.marks.push({ t: e.t, kind: 'synthesis', label: 'synthesis started' });
         break;

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeRedisArtifactsFile } from '../artifacts/where.js';
 import { MailroomError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createMailbox } from '../mailbox/maildir.js';
@@ -20,7 +21,7 @@ import type { TransportReader } from '../mailbox/transport.js';
 import { terminateProcess } from '../engine/process/terminate.js';
 import { COORDINATOR_ID } from '../session/layout.js';
 import { HostWorker } from './host-worker.js';
-import { ASSIGN_GROUP, ASSIGN_STREAM, AssignmentSchema, ControlSchema, hostControlStream, hostKey } from './protocol.js';
+import { ASSIGN_GROUP, ASSIGN_STREAM, AssignmentSchema, ControlSchema, hostControlStream, hostKey, reportStream, type TerminateRequest } from './protocol.js';
 import { fsToRedis } from './relay.js';
 
 export interface WorkerHostOptions {
@@ -140,6 +141,8 @@ export class WorkerHost {
   private async ensureSession(sessionId: string, dir: string): Promise<void> {
     if (this.sessions.has(sessionId)) return;
     await createMailbox(dir, COORDINATOR_ID);
+    // The session's artifacts are in Redis: its workers here read and write them there.
+    await writeRedisArtifactsFile(dir, this.opts.redisUrl);
     const relay = fsToRedis(this.client, { sessionDir: dir, sessionId, agentId: COORDINATOR_ID, logger: this.opts.logger });
     this.sessions.set(sessionId, relay);
     await relay.start();
@@ -153,8 +156,15 @@ export class WorkerHost {
         const raw = await this.control.call('XREADGROUP', 'GROUP', 'host', this.opts.name, 'COUNT', '10', 'BLOCK', '1000', 'STREAMS', stream, '>');
         for (const e of parseRead(raw)) {
           await this.client.xack(stream, 'host', e.id);
-          const req = ControlSchema.safeParse(JSON.parse(e.fields?.json ?? 'null'));
-          if (!req.success) continue;
+          const req = ControlSchema.safeParse(safeJson(e.fields?.json));
+          if (!req.success) {
+            this.opts.logger.warn({ entry: e.id, error: req.error.message }, 'host: malformed control request ignored');
+            continue;
+          }
+          if (req.data.action === 'terminate') {
+            void this.terminate(req.data);
+            continue;
+          }
           const w = this.workers.get(`${req.data.session}/${req.data.agent}`);
           if (!w?.pid || w.a.attempt !== req.data.attempt) continue;
           const pid = w.pid;
@@ -167,6 +177,37 @@ export class WorkerHost {
         this.opts.logger.error({ err }, 'host: reading control requests failed; retrying');
         await sleep(500);
       }
+    }
+  }
+
+  /**
+   * The whole ladder for one of our workers, asked by `mailroom kill` from any machine:
+   * each step, then the end, reported on the session's report stream under the request id.
+   */
+  private async terminate(req: TerminateRequest): Promise<void> {
+    const report = (fields: Record<string, string>) =>
+      this.client.xadd(reportStream(req.session), '*', ...Object.entries({ ...fields, agent: req.agent, attempt: String(req.attempt), host: this.opts.name, request: req.id }).flat());
+    const w = this.workers.get(`${req.session}/${req.agent}`);
+    try {
+      if (!w?.pid || w.a.attempt !== req.attempt) {
+        await report({ event: 'terminated', step: 'gone' }).catch(() => undefined);
+        return;
+      }
+      const pid = w.pid;
+      const sender = new MailboxSender({ sessionDir: this.sessionDir(req.session), sessionId: req.session, from: COORDINATOR_ID });
+      this.opts.logger.info({ agent: req.agent, attempt: req.attempt, pid, reason: req.reason }, 'host: terminating a worker on request');
+      const step = await terminateProcess({
+        pid,
+        sendShutdown: async () => void (await sender.send(req.agent, 'shutdown', { reason: req.reason, attempt: req.attempt })),
+        shutdownGraceMs: req.shutdownGraceMs,
+        termGraceMs: req.termGraceMs,
+        onStep: async (s) => void (await report({ event: 'terminate', step: s, pid: String(pid) }).catch(() => undefined)),
+      });
+      await w.done;
+      await report({ event: 'terminated', step, pid: String(pid) });
+    } catch (err) {
+      this.opts.logger.error({ err, agent: req.agent }, 'host: could not stop a worker');
+      await report({ event: 'terminate-failed', error: describeError(err) }).catch(() => undefined);
     }
   }
 
@@ -195,5 +236,13 @@ export class WorkerHost {
     await this.client.del(hostKey(this.opts.name)).catch(() => undefined);
     await this.client.quit().catch(() => this.client.disconnect());
     this.opts.logger.info({ name: this.opts.name }, 'worker host stopped');
+  }
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? 'null');
+  } catch {
+    return null;
   }
 }

@@ -70,15 +70,32 @@ export const AssignmentSchema = z.object({
 });
 export type Assignment = z.infer<typeof AssignmentSchema>;
 
-export const ControlSchema = z.object({
+const ControlTarget = {
   session: z.string(),
   agent: z.string(),
   attempt: z.number().int().positive(),
-  /** SIGTERM to the process group, SIGKILL after termGraceMs. */
-  action: z.literal('signal'),
+};
+
+/** From a coordinator that sent the shutdown message itself: SIGTERM to the process group, SIGKILL after termGraceMs. */
+export const SignalRequestSchema = z.object({ ...ControlTarget, action: z.literal('signal'), termGraceMs: z.number().int().nonnegative() });
+
+/**
+ * From `mailroom kill` on any machine: the whole ladder, run by the host (the shutdown
+ * message into the worker's mailbox here, then SIGTERM, then SIGKILL). The host reports
+ * each step and the end on the session's report stream, tagged with `id`.
+ */
+export const TerminateRequestSchema = z.object({
+  ...ControlTarget,
+  action: z.literal('terminate'),
+  id: z.string().min(1).max(64),
+  reason: z.string().max(2000),
+  shutdownGraceMs: z.number().int().nonnegative(),
   termGraceMs: z.number().int().nonnegative(),
 });
+
+export const ControlSchema = z.discriminatedUnion('action', [SignalRequestSchema, TerminateRequestSchema]);
 export type Control = z.infer<typeof ControlSchema>;
+export type TerminateRequest = z.infer<typeof TerminateRequestSchema>;
 
 /** Flat string fields of a stream entry → object. */
 export function fieldsOf(raw: unknown): Record<string, string> {

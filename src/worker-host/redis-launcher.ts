@@ -10,10 +10,13 @@
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { useRedisArtifacts } from '../artifacts/where.js';
 import { MailroomError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { mailboxDir } from '../mailbox/maildir.js';
 import { connectRedis } from '../mailbox/redis/connect.js';
 import { parseEntries } from '../mailbox/redis/replies.js';
 import { RedisTransport } from '../mailbox/redis/transport.js';
@@ -34,6 +37,9 @@ export interface RedisLauncherOptions {
   /** How long a spawn waits for a host to take the assignment. Default 60000 ms. */
   assignTimeoutMs?: number;
 }
+
+/** How long resume waits for the coordinator's reader to handle the relayed backlog. */
+const DRAIN_WAIT_MS = 15_000;
 
 interface Report {
   event: string;
@@ -57,11 +63,15 @@ export class RedisLauncher implements WorkerLauncher {
   private timer: NodeJS.Timeout | undefined;
   private reportsFrom = '0-0';
   private closed = false;
+  /** Ends the in-process registration of this session's artifacts in Redis. */
+  private readonly artifactsOff: () => void;
 
   constructor(private readonly opts: RedisLauncherOptions) {
     this.sessionId = opts.record.id;
     this.client = connectRedis(opts.redisUrl, { name: `mailroom-coordinator-${this.sessionId}` });
     this.transport = new RedisTransport(this.client, this.sessionId);
+    // The coordinator's own artifacts (large outputs passed by reference) go where the workers read.
+    this.artifactsOff = useRedisArtifacts(opts.sessionDir, opts.redisUrl);
   }
 
   /** The coordinator's inbound relay, the report reader and the mirror timer; once. */
@@ -98,17 +108,22 @@ export class RedisLauncher implements WorkerLauncher {
       if (rep.event === 'spawned') this.waiters.get(key)?.(rep);
       if (rep.event === 'exited') this.exits.get(key)?.();
     }
-    for (const [agent, tails] of this.mirrors) {
+    // Heartbeats first: a long transcript or log to copy must not leave them behind.
+    await this.beats();
+    for (const tails of this.mirrors.values()) for (const t of tails) await t.poll();
+  }
+
+  /** Every mirrored worker's heartbeat key onto its local heartbeat file's mtime. */
+  private async beats(): Promise<void> {
+    for (const agent of this.mirrors.keys()) {
       const beat = await this.client.get(heartbeatKey(this.sessionId, agent));
-      if (beat) {
-        const at = new Date(Number(beat));
-        const file = agentPaths(this.opts.sessionDir, agent).heartbeat;
-        await fsp.utimes(file, at, at).catch(async () => {
-          await fsp.writeFile(file, '');
-          await fsp.utimes(file, at, at);
-        });
-      }
-      for (const t of tails) await t.poll();
+      if (!beat) continue;
+      const at = new Date(Number(beat));
+      const file = agentPaths(this.opts.sessionDir, agent).heartbeat;
+      await fsp.utimes(file, at, at).catch(async () => {
+        await fsp.writeFile(file, '');
+        await fsp.utimes(file, at, at);
+      });
     }
   }
 
@@ -201,6 +216,13 @@ export class RedisLauncher implements WorkerLauncher {
     return last;
   }
 
+  /**
+   * The workers alive on the hosts, for resume. Their alive keys are read first: a worker
+   * whose key is gone has relayed its last messages (a host drops the key after flushing
+   * them), and those are brought into the local mailbox and handled there before this
+   * returns, so a worker that finished while no coordinator ran is seen finished, not lost.
+   * The heartbeat files are refreshed last, just before the caller judges them.
+   */
   async findWorkers(): Promise<Map<string, number>> {
     await this.ensureStarted();
     const out = new Map<string, number>();
@@ -217,9 +239,30 @@ export class RedisLauncher implements WorkerLauncher {
         }
       }
     }
-    // The heartbeat files must be current before resume judges them.
+    await this.drainInbound();
     await this.tick();
+    await this.beats();
     return out;
+  }
+
+  /**
+   * Relays what waits in the coordinator's Redis stream into its local mailbox, then waits
+   * (bounded) until the coordinator's reader has taken those files out of new/.
+   */
+  private async drainInbound(): Promise<void> {
+    const inbound = this.relays.get(COORDINATOR_ID);
+    if (!inbound) return;
+    // pump() queues behind the relay's own pass: a 0 means everything sent so far is here.
+    for (let i = 0; i < 1000 && (await inbound.pump()) > 0; i++);
+    const newDir = path.join(mailboxDir(this.opts.sessionDir, COORDINATOR_ID), 'new');
+    const waiting = new Set(await fsp.readdir(newDir).catch(() => [] as string[]));
+    const deadline = Date.now() + DRAIN_WAIT_MS;
+    while (waiting.size > 0 && Date.now() < deadline) {
+      await sleep(50);
+      const still = new Set(await fsp.readdir(newDir).catch(() => [] as string[]));
+      for (const n of waiting) if (!still.has(n)) waiting.delete(n);
+    }
+    if (waiting.size > 0) this.opts.logger.warn({ files: waiting.size }, 'redis launcher: relayed messages not yet handled when resume judges the workers');
   }
 
   async close(): Promise<void> {
@@ -228,5 +271,6 @@ export class RedisLauncher implements WorkerLauncher {
     this.closed = true;
     for (const r of this.relays.values()) await r.stop().catch(() => undefined);
     await this.client.quit().catch(() => this.client.disconnect());
+    this.artifactsOff();
   }
 }

@@ -49,16 +49,24 @@ export class FileToStream {
   }
 }
 
-/** Appends the lines of `stream` after the last id seen to `file`. */
+/**
+ * Appends the lines of `stream` after the last id seen to `file`. The last id is kept beside
+ * the file (`<file>.mirror`), so a resumed coordinator's mirror carries on where its
+ * predecessor stopped instead of appending the whole stream again.
+ */
 export class StreamToFile {
-  private last = '0-0';
+  private last: string;
   private busy = false;
+  private readonly cursorFile: string;
 
   constructor(
     private readonly client: Redis,
     private readonly stream: string,
     private readonly file: string,
-  ) {}
+  ) {
+    this.cursorFile = `${file}.mirror`;
+    this.last = readCursor(this.cursorFile);
+  }
 
   async poll(): Promise<void> {
     if (this.busy) return;
@@ -69,8 +77,20 @@ export class StreamToFile {
       const text = rows.map(([, f]) => (f[1] ?? '') + '\n').join('');
       fs.appendFileSync(this.file, text);
       this.last = rows[rows.length - 1]![0];
+      // Renamed into place: a torn cursor would copy everything again.
+      fs.writeFileSync(`${this.cursorFile}.tmp`, this.last);
+      fs.renameSync(`${this.cursorFile}.tmp`, this.cursorFile);
     } finally {
       this.busy = false;
     }
+  }
+}
+
+function readCursor(file: string): string {
+  try {
+    const id = fs.readFileSync(file, 'utf8').trim();
+    return /^\d+-\d+$/.test(id) ? id : '0-0';
+  } catch {
+    return '0-0';
   }
 }

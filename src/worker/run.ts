@@ -18,6 +18,8 @@ import { SessionWatch, readAgentRecord, readSessionRecord } from '../session/sto
 import type { ToolContext } from '../tools/types.js';
 import type { AgentDefinition } from '../agents/schema.js';
 import type { AgentTools } from './tools.js';
+import { PeopleWaits, forwardedToPerson } from './people.js';
+import { WallClock } from './wall-clock.js';
 
 export interface WorkerRunOptions {
   sessionDir: string;
@@ -43,6 +45,8 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   const inbox: string[] = [];
   const replies = new Map<string, (text: string) => void>();
   let wakeIdle: (() => void) | undefined;
+  // Made once the assignment is known; a person's reply before then is found on disk later.
+  let people: PeopleWaits | undefined;
   let resolveAssign!: (env: EnvelopeOf<'assign'>) => void;
   const assigned = new Promise<EnvelopeOf<'assign'>>((r) => (resolveAssign = r));
 
@@ -81,6 +85,12 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
           wakeIdle?.();
           break;
         }
+        case 'approval':
+        case 'denial':
+        case 'answer':
+          logger.info({ type: env.type, replyTo: env.replyTo, id: env.id }, 'a reply from a person');
+          people?.deliver(env);
+          break;
         case 'shutdown':
           if (env.body.attempt !== undefined && env.body.attempt !== agent.attempt) {
             logger.info({ for: env.body.attempt }, "ignoring a shutdown meant for an earlier attempt");
@@ -122,11 +132,9 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   // Loaded only now, after `started` (a warm spare has them loaded already: worker/spare.ts).
   const { runAgentLoop, Transcript, resumableMessages, createModel, workerSystemPrompt, workerTaskMessage, readCatalogue, loadAgentTools } = await import('./after-assign.js');
 
-  const wallTimer = setTimeout(
-    () => abort.abort(new LimitExceededError('wall_clock', `wall-clock limit reached (${limits.wallClockMs} ms)`)),
-    limits.wallClockMs,
-  );
-  wallTimer.unref();
+  // Stopped while the worker waits for a person.
+  const wallClock = new WallClock(limits.wallClockMs, () => abort.abort(new LimitExceededError('wall_clock', `wall-clock limit reached (${limits.wallClockMs} ms)`)));
+  wallClock.start();
 
   // The agent's definition from the session's catalogue, and exactly its tools.
   let agentTools: AgentTools;
@@ -138,7 +146,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     def = found;
     agentTools = await loadAgentTools(def, catalogue, { provider: session.provider, serverToolsEnabled: session.options.serverTools, logger: log });
   } catch (err) {
-    clearTimeout(wallTimer);
+    wallClock.stop();
     log.error({ err }, 'could not load the agent\'s tools');
     await sender.send(COORDINATOR_ID, 'failure', {
       subtask: subtask.id,
@@ -166,6 +174,23 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     messages = [first];
   }
 
+  const waits = new PeopleWaits({
+    sessionDir,
+    agentId,
+    subtask: subtask.id,
+    attempt,
+    sender,
+    transcript,
+    logger: log,
+    signal: abort.signal,
+    wallClock,
+    approval: def.approval,
+    requireApproval: session.options.requireApproval,
+    approveAll: session.options.approveAll,
+    ...(session.options.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: session.options.approvalTimeoutMs } : {}),
+    ...(agentTools.outputTool ? { outputTool: agentTools.outputTool } : {}),
+  });
+  people = waits;
   const toolContext: ToolContext = {
     sessionDir,
     workspaceDir: sessionPaths(sessionDir).workspace,
@@ -181,17 +206,27 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     signal: abort.signal,
     askCoordinator: async (question) => {
       const id = `q-${subtask.id}-${Date.now()}`.slice(0, 64);
+      let forwarded = false;
       const answer = new Promise<string | undefined>((resolve) => {
         replies.set(id, resolve);
-        const timer = setTimeout(() => resolve(undefined), QUESTION_TIMEOUT_MS);
+        // A question the coordinator handed to a person waits for them, off the wall clock.
+        const onTimeout = () =>
+          void forwardedToPerson(sessionDir, id).then((yes) => {
+            if (!yes) return resolve(undefined);
+            forwarded = true;
+            wallClock.pause();
+          });
+        const timer = setTimeout(onTimeout, QUESTION_TIMEOUT_MS);
         timer.unref();
         abort.signal.addEventListener('abort', () => resolve(undefined), { once: true });
       });
       await sender.send(COORDINATOR_ID, 'question', { subtask: subtask.id, question }, { id });
       const text = await answer;
+      if (forwarded) wallClock.resume();
       replies.delete(id);
       return text;
     },
+    askHuman: (question) => waits.ask(question),
   };
 
   const model = await createModel(session.provider as 'anthropic' | 'offline' | 'scripted', {
@@ -225,6 +260,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
           await sender.send(COORDINATOR_ID, 'progress', { subtask: subtask.id, turn: spent.turns, usage: spent.usage });
         },
         drainInbox: () => inbox.splice(0),
+        approve: (block) => waits.approve(block),
         ...(agentTools.outputTool ? { outputTool: agentTools.outputTool } : {}),
       });
       turnsBefore += result.turns;
@@ -262,7 +298,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     });
     code = 1;
   } finally {
-    clearTimeout(wallTimer);
+    wallClock.stop();
     // Every MCP server this worker started ends with it.
     await agentTools.close();
     await reader.stop();

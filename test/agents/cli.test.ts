@@ -109,7 +109,7 @@ describe('an offline session with project agents', () => {
     expect(plan.subtasks.map((s) => s.role)).toEqual(['security-reviewer', 'writing']);
     expect(plan.subtasks[1]!.dependsOn).toEqual([plan.subtasks[0]!.id]);
     const agents = fs.readdirSync(path.join(dir, 'agents')).sort();
-    expect(agents).toEqual(['coordinator', 'w01-security-reviewer', 'w02-writing']);
+    expect(agents).toEqual(['coordinator', 'human', 'w01-security-reviewer', 'w02-writing']);
 
     // Each worker ran its own definition: its prompt, exactly its tools, its limits.
     const sys = (id: string) => readJsonl<{ kind: string; content?: string; tools?: string[] }>(path.join(dir, 'agents', id, 'transcript.jsonl')).find((l) => l.kind === 'system')!;

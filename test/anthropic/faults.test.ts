@@ -142,7 +142,7 @@ describe('a rejected key fails at once', () => {
     expect(server.requests[0]!.apiKey).toBe('a-wrong-key');
     const dir = onlySession(runtime);
     expect(readJson(path.join(dir, 'session.json'))).toMatchObject({ status: 'failed', provider: 'anthropic' });
-    expect(fs.readdirSync(path.join(dir, 'agents'))).toEqual(['coordinator']);
+    expect(fs.readdirSync(path.join(dir, 'agents')).sort()).toEqual(['coordinator', 'human']);
   });
 });
 

@@ -66,7 +66,7 @@ describe('inspection commands on a real offline session', () => {
     expect(cells[0]).toBe(id);
     expect(cells[1]).toBe('completed');
     expect(cells[2]).toMatch(/^\d+[smhd]$/);
-    expect(cells[3]).toBe('4');
+    expect(cells[3]).toBe('5');
     expect(cells[4]).toBe(fmt(usage.total.input_tokens + usage.total.output_tokens));
     expect(cells[5]).toBe('-'); // the offline model has no price
     expect(cells[6]).toMatch(/^Find how errors are handled/);
@@ -209,7 +209,7 @@ describe('inspection commands on a real offline session', () => {
     const cases: Array<[string[], RegExp]> = [
       [['show', 'nope'], /no session "nope"/],
       [['show', '20990101-000000-zzzzzz'], /no session "20990101-000000-zzzzzz"/],
-      [['inbox', id, 'w09-nobody'], /has no agent "w09-nobody"; its agents are: coordinator, w01-research, w02-research, w03-writing/],
+      [['inbox', id, 'w09-nobody'], /has no agent "w09-nobody"; its agents are: coordinator, human, w01-research, w02-research, w03-writing/],
       [['transcript', id, '../../etc'], /has no agent "..\/..\/etc"/],
       [['logs', id, 'w09-nobody'], /has no agent "w09-nobody"/],
       [['logs', id, '--level', 'loud'], /--level must be one of/],

@@ -76,7 +76,7 @@ describe('the live view under a pseudo-terminal', () => {
     });
     const script = threeWorkerScript(runtime);
     const columns = 70;
-    const cli = [process.execPath, '--import', 'tsx', CLI_ENTRY, '--runtime-dir', runtime, '--script', script, 'three things'];
+    const cli = [process.execPath, CLI_ENTRY, '--runtime-dir', runtime, '--script', script, 'three things'];
     const cmd = `stty cols ${columns} rows 40; exec ${cli.map((a) => `'${a}'`).join(' ')}`;
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
     delete env.CI;

@@ -56,6 +56,7 @@ describe('live coordination', () => {
     expect(journalOf(dir).some((e) => e.type === 'decision' && e.what === 'send_message')).toBe(true);
     // The consultation offered coordination tools only.
     const consult = server.requests.find((r) => r.agent === 'coordinator' && JSON.stringify(r.body).includes('<event kind='))!;
-    expect((consult.body.tools as Array<{ name: string }>).map((t) => t.name).sort()).toEqual(['send_message', 'spawn_worker', 'terminate_worker']);
+    // ask_human too: on a worker's question it may hand the question to a person.
+    expect((consult.body.tools as Array<{ name: string }>).map((t) => t.name).sort()).toEqual(['ask_human', 'send_message', 'spawn_worker', 'terminate_worker']);
   });
 });

@@ -17,7 +17,7 @@ describe('--pattern pipeline', () => {
     const run = await runCli(['--runtime-dir', rt, '--source', SAMPLE_PROJECT, '--offline', '--pattern', 'pipeline', '--stages', 'research,writing,review', 'Find how errors are handled']);
     expect(run.code, run.stderr).toBe(0);
     const dir = onlySession(rt);
-    expect(agents(dir)).toEqual(['coordinator', 'w01-research', 'w02-writing', 'w03-review']);
+    expect(agents(dir)).toEqual(['coordinator', 'human', 'w01-research', 'w02-writing', 'w03-review']);
     const spawns = journalOf(dir).filter((e) => e.type === 'spawn');
     expect(spawns.map((e) => e.agent)).toEqual(['w01-research', 'w02-writing', 'w03-review']);
     // Strictly one after another.
@@ -50,7 +50,7 @@ describe('--pattern debate', () => {
     const run = await runCli(['--runtime-dir', rt, '--script', script, '--pattern', 'debate', '--debaters', '3', '--models', 'model-a,model-b,model-c', 'How should a service handle errors?']);
     expect(run.code, run.stderr).toBe(0);
     const dir = onlySession(rt);
-    expect(agents(dir)).toEqual(['coordinator', 'w01-research', 'w02-research', 'w03-research']);
+    expect(agents(dir)).toEqual(['coordinator', 'human', 'w01-research', 'w02-research', 'w03-research']);
     // Each debater was told its own model, and all three ran at once.
     expect(mailbox(dir, 'w01-research').find((m) => m.type === 'assign')!.body.model).toBe('model-a');
     expect(readJson<{ model: string }>(path.join(dir, 'agents', 'w03-research', 'agent.json')).model).toBe('model-c');
@@ -82,7 +82,7 @@ describe('--pattern reflect', () => {
     const run = await runCli(['--runtime-dir', rt, '--script', script, '--pattern', 'reflect', '--threshold', '0.8', 'Write a note on error handling']);
     expect(run.code, run.stderr).toBe(0);
     const dir = onlySession(rt);
-    expect(agents(dir)).toEqual(['coordinator', 'w01-writing', 'w02-review']);
+    expect(agents(dir)).toEqual(['coordinator', 'human', 'w01-writing', 'w02-review']);
     // One producer process and one reviewer process for the whole loop.
     expect(journalOf(dir).filter((e) => e.type === 'spawn')).toHaveLength(2);
     const producer = mailbox(dir, 'w01-writing').map((m) => m.type);
@@ -100,7 +100,7 @@ describe('--pattern reflect', () => {
 
   it('ends needs_human (exit 3) with the last review when the threshold is never reached', async () => {
     const rt = runtime();
-    const run = await runCli(['--runtime-dir', rt, '--source', SAMPLE_PROJECT, '--offline', '--pattern', 'reflect', '--max-rounds', '2', 'Write a short note on error handling']);
+    const run = await runCli(['--runtime-dir', rt, '--source', SAMPLE_PROJECT, '--offline', '--pattern', 'reflect', '--max-rounds', '2', '--no-human', 'Write a short note on error handling']);
     expect(run.code, run.stderr).toBe(3);
     const dir = onlySession(rt);
     const session = readJson<{ status: string; reason: string; review: { score: number } }>(path.join(dir, 'session.json'));

@@ -22,7 +22,7 @@ describe('--pattern route', () => {
     const decisions = readJsonl<{ what: string }>(path.join(dir, 'artifacts', 'decisions.jsonl'));
     expect(decisions.some((d) => d.what === 'route')).toBe(true);
     expect(readJson<{ subtasks: Array<{ id: string }> }>(path.join(dir, 'plan.json')).subtasks.map((s) => s.id)).toEqual(['fallback']);
-    expect(agents(dir)).toEqual(['coordinator', 'w01-research']);
+    expect(agents(dir)).toEqual(['coordinator', 'human', 'w01-research']);
     expect(run.stdout).toMatch(/_Routed to w01-research \(fallback\)\._/);
   });
 
@@ -32,7 +32,7 @@ describe('--pattern route', () => {
     expect(run.code, run.stderr).toBe(0);
     const dir = onlySession(rt);
     expect(journalOf(dir).find((e) => e.type === 'decision' && e.what === 'route')).toMatchObject({ category: 'analysis', routedTo: 'analysis' });
-    expect(agents(dir)).toEqual(['coordinator', 'w01-analysis']);
+    expect(agents(dir)).toEqual(['coordinator', 'human', 'w01-analysis']);
   });
 });
 

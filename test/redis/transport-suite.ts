@@ -101,7 +101,59 @@ export function transportSuite(name: string, harness: () => TransportHarness): v
       expect(reasons.some((x) => x.startsWith('handler rejected the message as bad') && x.includes('handler exploded'))).toBe(true);
       expect(dead.find((d) => d.reason?.startsWith('handler rejected'))?.envelope?.id).toBe(boom.id);
       for (const x of reasons) expect(x.split('\n')).toHaveLength(1);
-      expect((await t.count(AGENT)).new).toBe(0);
+      // A dead message is in dead only, not also among the acked ones.
+      expect(await t.count(AGENT)).toMatchObject({ new: 0, cur: 1, dead: 5 });
+    });
+
+    it('retries a handler that throws, with backoff, holding only that sender\'s later messages, then acks it', async () => {
+      t = await h.open(['coordinator', AGENT]);
+      const a = t.sender({ from: 'coordinator' });
+      const b = t.sender({ from: 'w02-writing' });
+      await a.send(AGENT, 'message', { text: 'a0' });
+      await a.send(AGENT, 'message', { text: 'a1' });
+      await b.send(AGENT, 'message', { text: 'b0' });
+      const calls: string[] = [];
+      let failures = 0;
+      const r = reader([], {
+        handlerRetry: { baseDelayMs: 20, maxDelayMs: 50 },
+        handler: async (env) => {
+          const text = (env.body as { text: string }).text;
+          calls.push(text);
+          // A journal append that hits EAGAIN twice, then works.
+          if (text === 'a0' && failures < 2) throw Object.assign(new Error(`EAGAIN: try again (${++failures})`), { code: 'EAGAIN' });
+        },
+      });
+      await r.start();
+      await waitFor(async () => (await t!.count(AGENT)).cur === 3, 'all three acked');
+      expect(calls.filter((c) => c.startsWith('a'))).toEqual(['a0', 'a0', 'a0', 'a1']);
+      // The other sender was not held up behind a0's retries.
+      expect(calls.indexOf('b0')).toBeLessThan(calls.lastIndexOf('a0'));
+      expect(await t.count(AGENT)).toMatchObject({ new: 0, dead: 0 });
+      expect(r.stats).toMatchObject({ handled: 3, retried: 2, dead: 0 });
+    });
+
+    it('dead-letters a failing message after its last attempt, with the attempts in the reason, then goes on', async () => {
+      t = await h.open(['coordinator', AGENT]);
+      const a = t.sender({ from: 'coordinator' });
+      const doomed = await a.send(AGENT, 'message', { text: 'doomed' });
+      await a.send(AGENT, 'message', { text: 'after' });
+      const calls: string[] = [];
+      const r = reader([], {
+        handlerRetry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 },
+        handler: async (env) => {
+          const text = (env.body as { text: string }).text;
+          calls.push(text);
+          if (text === 'doomed') throw new Error('journal append failed: EIO');
+        },
+      });
+      await r.start();
+      await waitFor(async () => calls.includes('after') && (await t!.count(AGENT)).cur === 1, 'the next message of the same sender, acked');
+      expect(calls).toEqual(['doomed', 'doomed', 'doomed', 'after']);
+      const dead = await t.list(AGENT, ['dead']);
+      expect(dead).toHaveLength(1);
+      expect(dead[0]!.envelope?.id).toBe(doomed.id);
+      expect(dead[0]!.reason).toMatch(/^handler failed 3 of 3 attempts; last error: journal append failed: EIO$/);
+      expect(r.stats).toMatchObject({ handled: 1, retried: 2, dead: 1 });
     });
 
     it('does not handle a resend with an already-handled id twice, across reader restarts', async () => {

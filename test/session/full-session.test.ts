@@ -54,8 +54,10 @@ describe('a full session with real worker processes (offline model)', () => {
     const all = fs.readdirSync(path.join(dir, 'agents')).sort();
     // Warm spares (--warm, default 1) have folders of their own beside the planned agents.
     const spares = all.filter((a) => /^spare-\d+$/.test(a));
-    const agents = all.filter((a) => !spares.includes(a));
-    expect(agents).toEqual(['coordinator', 'w01-research', 'w02-research', 'w03-writing']);
+    expect(all.filter((a) => !spares.includes(a))).toEqual(['coordinator', 'human', 'w01-research', 'w02-research', 'w03-writing']);
+    // The people of the session are one more mailbox, with no process of their own.
+    for (const sub of ['tmp', 'new', 'cur', 'dead']) expect(fs.statSync(path.join(dir, 'agents', 'human', 'mailbox', sub)).isDirectory(), `human/${sub}`).toBe(true);
+    const agents = all.filter((a) => a !== 'human' && !spares.includes(a));
     const journal = readJsonl<{ type: string; agent?: string; spare?: string }>(path.join(dir, 'journal.jsonl'));
     expect(spares).toEqual(journal.filter((e) => e.type === 'spare').map((e) => e.agent));
     for (const s of spares) {

@@ -29,7 +29,7 @@ describe('crash matrix: reflect killed mid-loop', () => {
     ['11', 0.5, 'needs_human', 3],
   ] as const) {
     it(`${n}. continues its round and ends ${status} as a clean run does`, { timeout: 150_000 }, async () => {
-      const args = ['--pattern', 'reflect', '--threshold', '0.8', '--max-rounds', '2', 'reflect task'];
+      const args = ['--pattern', 'reflect', '--threshold', '0.8', '--max-rounds', '2', '--no-human', 'reflect task'];
       // The clean run, for comparison, side by side with the crashed one.
       const clean = prepare(reflectScript(second));
       const [cleanRun, r] = await Promise.all([

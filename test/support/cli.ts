@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI_ENTRY = path.join(REPO_ROOT, 'src/cli/main.ts');
+/** What `npm start` and the `mailroom` command run: the compiled CLI when fresh, else the sources through tsx. */
+export const CLI_ENTRY = path.join(REPO_ROOT, 'bin/mailroom.js');
 export const SAMPLE_PROJECT = path.join(REPO_ROOT, 'test/fixtures/sample-project');
 
 export interface CliRun {
@@ -27,7 +28,7 @@ const started: ChildProcess[] = [];
 export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliRun {
   const env: NodeJS.ProcessEnv = { ...process.env, ANTHROPIC_API_KEY: '', LOG_LEVEL: 'debug', ...opts.env };
   if (!env.ANTHROPIC_API_KEY) delete env.ANTHROPIC_API_KEY;
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+  const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -78,6 +78,48 @@ describe('a folder swapped for a symlink between the check and the open (item 7)
   });
 });
 
+describe('folders swapped for a symlink while being listed or created', () => {
+  const OUTSIDE_NAME = 'outside-only-name-5521.txt';
+  /** When `when` is about to be opened or created, `dir` becomes a symlink to the outside folder. */
+  function swapDirWhen(hook: 'beforeOpen' | 'beforeMkdir', when: (abs: string) => boolean): void {
+    openHooks[hook] = async (abs) => {
+      if (!when(abs)) return;
+      openHooks[hook] = undefined;
+      await rename(path.join(s.workspaceDir, 'dir'), path.join(s.workspaceDir, 'dir-moved'));
+      await symlink(outside, path.join(s.workspaceDir, 'dir'));
+    };
+  }
+  afterEach(() => {
+    openHooks.beforeMkdir = undefined;
+  });
+
+  it('list_files of the workspace shows a sub-folder swapped on the way as refused, never its outside names', async () => {
+    await writeFile(path.join(outside, OUTSIDE_NAME), SECRET);
+    swapDirWhen('beforeOpen', (abs) => abs.endsWith(`${path.sep}dir`));
+    const r = await runTool(writing, 'list_files', {}, s.ctx('writing'));
+    expect(r.isError).toBe(false);
+    expect(r.content).toMatch(/^dir\/  \(refused: it now leads outside the workspace\)$/m);
+    expect(r.content).not.toContain(OUTSIDE_NAME);
+  });
+
+  it('list_files of a folder swapped after its check refuses', async () => {
+    await writeFile(path.join(outside, OUTSIDE_NAME), SECRET);
+    swapDirWhen('beforeOpen', () => true);
+    const r = await runTool(writing, 'list_files', { path: 'dir' }, s.ctx('writing'));
+    expect(r.isError).toBe(true);
+    expect(r.content).toMatch(/led outside the workspace/);
+    expect(r.content).not.toContain(OUTSIDE_NAME);
+  });
+
+  it('write_file creating dir/new/deeper/x.txt refuses when dir is swapped mid-way, and creates no folder outside', async () => {
+    swapDirWhen('beforeMkdir', (abs) => abs.endsWith(`${path.sep}new`));
+    const r = await runTool(writing, 'write_file', { path: 'dir/new/deeper/x.txt', content: 'hello' }, s.ctx('writing'));
+    expect(r.isError, r.content).toBe(true);
+    expect(r.content).toMatch(/led outside the workspace/);
+    expect(existsSync(path.join(outside, 'new'))).toBe(false);
+  });
+});
+
 describe('FIFOs and other non-regular files (item 8)', () => {
   it('four FIFOs are refused at once, and the next read works', async () => {
     const names = ['p1', 'p2', 'p3', 'p4'];

@@ -49,7 +49,7 @@ describe('registry', () => {
     expect(wsRead).toBe(builtinTool('workspace_read_file'));
     expect(toolsForRole('review').find((t) => t.name === 'read_file')).toBe(wsRead);
     expect(toolsForRole('research').find((t) => t.name === 'read_file')).not.toBe(wsRead);
-    expect(builtinToolIds()).toHaveLength(15 + 2);
+    expect(builtinToolIds()).toHaveLength(16 + 2);
   });
 
   it('turns zod schemas into JSON Schema tool definitions, and passes a given JSON Schema through', () => {

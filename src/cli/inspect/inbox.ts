@@ -1,10 +1,12 @@
 /**
- * `mailroom inbox <id> <agent> [--all]`: an agent's messages, oldest first. By default
- * the ones handled (cur/) and waiting (new/); `--all` adds dead/ with each file's reason,
- * and tmp/ (messages being written right now).
+ * `mailroom inbox <id> <agent> [--all] [--redis [url]]`: an agent's messages, oldest first.
+ * By default the ones handled (cur/) and waiting (new/); `--all` adds dead/ with each
+ * file's reason, and tmp/ (messages being written right now). With `--redis` the mailbox
+ * stream of a redis-transport session is read the same way (new = not yet acked, cur =
+ * acked, dead = the dead-letter stream).
  */
 import type { MaildirFolder } from '../../mailbox/maildir.js';
-import type { StoredMessage } from '../../mailbox/inspect.js';
+import type { LoadedInbox } from '../../inspect/inbox.js';
 import type { Envelope } from '../../contracts/envelope.js';
 import { abbreviate, block, formatTokens, oneLine, plural, sanitize, truncate } from './format.js';
 
@@ -61,10 +63,11 @@ function bodyLines(env: Envelope, width: number): string[] {
 }
 
 /** The text `inbox` prints. */
-export function formatInbox(agent: string, loaded: { messages: StoredMessage[]; hiddenDead: number }, opts: { columns?: number } = {}): string {
+export function formatInbox(agent: string, loaded: Pick<LoadedInbox, 'messages' | 'hiddenDead'> & Partial<LoadedInbox>, opts: { columns?: number } = {}): string {
   const width = Math.max(60, (opts.columns ?? 120) - 8);
   const out: string[] = [];
   const { messages, hiddenDead } = loaded;
+  const redis = loaded.transport === 'redis';
   if (messages.length === 0) out.push(`${agent}: no messages${hiddenDead ? '' : ' in its mailbox'}`);
   messages.forEach((m, i) => {
     if (i > 0) out.push('');
@@ -81,8 +84,8 @@ export function formatInbox(agent: string, loaded: { messages: StoredMessage[]; 
       if (m.raw !== undefined) out.push(...block(m.raw, '    | ', 4, width));
     }
     if (m.reason) out.push(`    dead because: ${truncate(oneLine(sanitize(m.reason)), width)}`);
-    out.push(`    file ${m.folder}/${m.name}`);
+    out.push(redis ? `    entry ${m.name} (${m.folder === 'dead' ? 'dead-letter stream' : m.folder === 'cur' ? 'acked' : 'not acked yet'})` : `    file ${m.folder}/${m.name}`);
   });
-  if (hiddenDead) out.push('', `${plural(hiddenDead, 'message')} in dead/ not shown: add --all to see them and why they were rejected`);
+  if (hiddenDead) out.push('', `${plural(hiddenDead, 'message')} in ${redis ? 'the dead-letter stream' : 'dead/'} not shown: add --all to see them and why they were rejected`);
   return out.join('\n') + '\n';
 }

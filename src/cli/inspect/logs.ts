@@ -6,15 +6,18 @@
  */
 import fsp from 'node:fs/promises';
 import { prettyFactory } from 'pino-pretty';
+import { readFileStreamAfter } from '../../inspect/remote.js';
 import { agentPaths } from '../../session/layout.js';
 import { isPidAlive } from '../../util/fs.js';
 import { sanitize } from './format.js';
-import { listAgents, readSessionLoose, type SessionRef } from './session-data.js';
+import { listAgents, readSessionLoose, sessionAgents, type SessionRef } from './session-data.js';
 
 /** Where each file was read up to, and the torn tail of a line still being written. */
 interface Cursor {
   offset: number;
   partial: string;
+  /** The last entry read from the agent's log stream in Redis (a worker whose file is on its host). */
+  streamId?: string;
 }
 
 interface Entry {
@@ -65,13 +68,20 @@ export async function printLogs(ref: SessionRef, opts: LogsOptions, write: (s: s
   });
 
   const readNew = async (): Promise<Entry[]> => {
-    const agents = opts.agent ? [opts.agent] : await listAgents(ref.dir);
+    const agents = opts.agent ? [opts.agent] : ref.redisUrl ? await sessionAgents(ref) : await listAgents(ref.dir);
     const entries: Entry[] = [];
     for (const agent of agents) {
       width = Math.max(width, agent.length);
       const file = agentPaths(ref.dir, agent).log;
       const cur = cursors.get(agent) ?? { offset: 0, partial: '' };
       cursors.set(agent, cur);
+      if (ref.redisUrl && !(await fsp.stat(file).then(() => true, () => false))) {
+        // Not on this machine: the lines its worker host streamed to Redis.
+        const got = await readFileStreamAfter(ref.redisUrl, ref.id, agent, 'log', cur.streamId);
+        if (got?.last) cur.streamId = got.last;
+        for (const raw of got?.lines ?? []) if (raw.trim()) entries.push(toEntry(agent, raw, seq++));
+        continue;
+      }
       const chunk = await readFrom(file, cur.offset);
       if (!chunk.length) continue;
       cur.offset += chunk.length;

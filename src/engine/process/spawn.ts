@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mailboxFolder } from '../../mailbox/index.js';
 import { agentPaths } from '../../session/layout.js';
+import { isFreshBuild, projectRoot } from '../../build/fresh.mjs';
 
 let cached: { execPath: string; args: string[]; kind: 'compiled' | 'tsx' } | undefined;
 
@@ -27,38 +28,18 @@ export const WORKER_NODE_FLAGS = ['--optimize-for-size'];
  */
 export function workerCommand(): { execPath: string; args: string[]; kind: 'compiled' | 'tsx' } {
   if (cached) return cached;
-  const src = fileURLToPath(new URL('../..', import.meta.url));
-  const compiled = path.resolve(src, '../dist/worker/worker.mjs');
+  // From the project root, not from this file: this module also runs bundled (dist/cli).
+  const root = projectRoot(fileURLToPath(import.meta.url));
+  const compiled = path.join(root, 'dist', 'worker', 'worker.mjs');
   const want = process.env.MAILROOM_WORKER;
-  if (want !== 'tsx' && (want === 'compiled' || isFreshBuild(compiled, src))) {
+  if (want !== 'tsx' && (want === 'compiled' || (fs.existsSync(compiled) && isFreshBuild(path.dirname(compiled), path.join(root, 'src'))))) {
     cached = { execPath: process.execPath, args: [...WORKER_NODE_FLAGS, compiled], kind: 'compiled' };
   } else {
-    const entry = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+    const entry = path.join(root, 'src', 'worker', 'main.ts');
     // An absolute loader URL: `--import tsx` would resolve against the cwd, which may be anywhere.
     cached = { execPath: process.execPath, args: [...WORKER_NODE_FLAGS, '--import', import.meta.resolve('tsx'), entry], kind: 'tsx' };
   }
   return cached;
-}
-
-/** True when the compiled worker exists and no source file changed after it was built. */
-function isFreshBuild(compiled: string, srcDir: string): boolean {
-  let builtAt: number;
-  try {
-    builtAt = (JSON.parse(fs.readFileSync(path.join(path.dirname(compiled), 'build.json'), 'utf8')) as { builtAt: number }).builtAt;
-    fs.accessSync(compiled);
-  } catch {
-    return false;
-  }
-  const stack = [srcDir];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (fs.statSync(p).mtimeMs > builtAt) return false;
-    }
-  }
-  return true;
 }
 
 export interface SpawnedWorker {

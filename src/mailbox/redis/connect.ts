@@ -62,6 +62,20 @@ export function connectRedis(url: string, opts: ConnectOptions = {}): Redis {
   return client;
 }
 
+/**
+ * Runs `fn` on a fresh connection that is closed afterwards: for rare calls (a CLI command,
+ * an artifact read) that should not keep a connection, or the process, alive. Few retries,
+ * so an unreachable server fails the call soon instead of queueing it through reconnects.
+ */
+export async function withRedisClient<T>(url: string, name: string, fn: (client: Redis) => Promise<T>): Promise<T> {
+  const client = connectRedis(url, { name, extra: { maxRetriesPerRequest: 2, connectTimeout: 5000 } });
+  try {
+    return await fn(client);
+  } finally {
+    await client.quit().catch(() => client.disconnect());
+  }
+}
+
 function unixClient(u: URL, base: RedisOptions): Redis {
   const db = u.searchParams.get('db');
   return new Redis({ ...base, path: decodeURIComponent(u.pathname), ...(db ? { db: Number(db) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) });

@@ -1,14 +1,15 @@
 /**
  * Read-only views of a redis mailbox in the Maildir vocabulary, so `mailroom inbox` and
  * `show` read it like a folder: new = not yet acked (pending or undelivered), cur = acked
- * and still in the stream, dead = the dead-letter stream with reasons. Nothing is moved.
+ * and still in the stream (less those dead-lettered), dead = the dead-letter stream with
+ * reasons. Nothing is moved.
  */
 import type { Redis } from 'ioredis';
 import { UnknownRecipientError } from '../../errors.js';
 import { withEnvelope, type StoredMessage } from '../inspect.js';
 import type { MaildirFolder } from '../maildir.js';
 import { READER_GROUP, mailboxKeys } from './keys.js';
-import { compareIds, parseEntries } from './replies.js';
+import { compareIds, parseEntries, type StreamEntry } from './replies.js';
 import { ackedBound } from './trim.js';
 
 function stored(folder: MaildirFolder, name: string, text: string | undefined): StoredMessage {
@@ -37,11 +38,14 @@ export async function listRedisMailbox(client: Redis, sessionId: string, agentId
   if ((await client.exists(keys.stream)) === 0) throw new UnknownRecipientError(agentId, `redis stream ${keys.stream}`);
   const want = [...new Set(folders)];
   const out: StoredMessage[] = [];
+  // A dead-lettered entry is acked and stays in the stream: it belongs to dead, not cur.
+  let dead: StreamEntry[] | undefined;
+  const deadEntries = async () => (dead ??= parseEntries(await client.call('XRANGE', keys.dead, '-', '+')));
   let split: { unacked: StoredMessage[]; acked: StoredMessage[] } | undefined;
   for (const folder of want) {
     if (folder === 'tmp') continue;
     if (folder === 'dead') {
-      for (const e of parseEntries(await client.call('XRANGE', keys.dead, '-', '+'))) {
+      for (const e of await deadEntries()) {
         const msg = stored('dead', e.fields?.entry ?? e.id, e.fields?.raw);
         msg.reason = e.fields?.reason ?? '';
         out.push(msg);
@@ -51,9 +55,11 @@ export async function listRedisMailbox(client: Redis, sessionId: string, agentId
     if (!split) {
       const bound = await ackedBound(client, keys.stream, READER_GROUP);
       const pending = await pendingIds(client, keys.stream);
+      const deadIds = new Set((await deadEntries()).map((e) => e.fields?.entry));
       split = { unacked: [], acked: [] };
       for (const e of parseEntries(await client.call('XRANGE', keys.stream, '-', '+'))) {
         const unacked = pending.has(e.id) || compareIds(e.id, bound) >= 0;
+        if (!unacked && deadIds.has(e.id)) continue;
         split[unacked ? 'unacked' : 'acked'].push(stored(unacked ? 'new' : 'cur', e.id, e.fields?.env));
       }
     }

@@ -5,15 +5,18 @@
  * carrying the cursor forward until it wraps to 0-0, then re-reads its own pending list;
  * after that XREADGROUP BLOCK on its own connection is the wake-up. Entries are handled in
  * stream order and XACKed (with the message id added to the handled set, atomically) only
- * after the handler resolved.
+ * after the handler resolved. A handler that throws is retried as on the Maildir reader
+ * (retry.ts): the entry stays pending in this reader's PEL, the sender's later entries wait
+ * behind it, and each pass re-reads the PEL from its start before reading new entries, so
+ * stream order holds per sender; only a BadMessageError or the last attempt dead-letters it.
  */
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MailboxError, MailboxLockLostError, MailboxLockedError, UnknownRecipientError, describeError } from '../../errors.js';
+import { MailboxError, MailboxLockLostError, MailboxLockedError, UnknownRecipientError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { checkEnvelopeText } from '../envelope-check.js';
-import { isBadMessage } from '../retry.js';
+import { RetryBook } from '../retry.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../maildir.js';
 import type { TransportReader, TransportReaderOptions, TransportReaderStats } from '../transport.js';
 import { READER_GROUP, mailboxKeys } from './keys.js';
@@ -31,14 +34,25 @@ export interface RedisReaderExtras {
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
+/** What the entries of one pass are judged against. */
+interface PassContext {
+  /** Senders with an earlier entry waiting for a retry: their later entries wait too. */
+  held: Set<string>;
+  /** Entries left pending by this pass (waiting for a retry, or behind one). */
+  left: number;
+}
+
 export class RedisMailboxReader implements TransportReader {
   private readonly keys: ReturnType<typeof mailboxKeys>;
   private readonly me = `reader-${nanoid(10)}`;
   private readonly logger: Logger;
   private readonly handled = new Set<string>();
   private readonly counters: TransportReaderStats & { claimed: number; deletedPending: number } = {
-    passes: 0, handled: 0, deduped: 0, dead: 0, claimed: 0, deletedPending: 0,
+    passes: 0, handled: 0, deduped: 0, retried: 0, dead: 0, claimed: 0, deletedPending: 0,
   };
+  private readonly retries: RetryBook;
+  /** True while entries wait in our PEL for a retry: each pass re-reads it first. */
+  private ownPending = false;
   private state: State = 'new';
   private blocking: Redis | undefined;
   private lockTimer: NodeJS.Timeout | undefined;
@@ -56,6 +70,7 @@ export class RedisMailboxReader implements TransportReader {
   ) {
     this.keys = mailboxKeys(sessionId, opts.agentId);
     this.logger = (opts.logger ?? silentLogger()).child({ mailbox: opts.agentId, transport: 'redis' });
+    this.retries = new RetryBook(opts.handlerRetry);
   }
 
   get handledIds(): ReadonlySet<string> {
@@ -188,21 +203,37 @@ export class RedisMailboxReader implements TransportReader {
   private async pass(block: boolean): Promise<number> {
     if (this.state !== 'running') return 0;
     let handled = 0;
+    const ctx: PassContext = { held: new Set(), left: 0 };
     if (this.recover) {
-      handled += await this.claimPending();
-      handled += await this.rereadOwnPending();
+      handled += await this.claimPending(ctx);
       this.recover = false;
+      this.ownPending = true;
+    }
+    if (this.ownPending) {
+      handled += await this.rereadOwnPending(ctx);
+      this.ownPending = ctx.left > 0;
     }
     const batch = String(this.opts.batch ?? 100);
     const conn = block ? this.blocking : this.client;
     if (!conn || this.state !== 'running') return handled;
     this.counters.passes++;
     const args = ['GROUP', READER_GROUP, this.me, 'COUNT', batch];
-    if (block) args.push('BLOCK', String(this.opts.rescanIntervalMs ?? 1000));
+    const wait = block ? this.blockMs() : 0;
+    // BLOCK 0 would wait for ever: a retry already due reads without blocking.
+    if (wait > 0) args.push('BLOCK', String(wait));
     const raw = await conn.call('XREADGROUP', ...args, 'STREAMS', this.keys.stream, '>');
-    handled += await this.handleAll(parseRead(raw));
+    handled += await this.handleAll(parseRead(raw), ctx);
+    this.ownPending = ctx.left > 0;
     await this.maybeTrim();
     return handled;
+  }
+
+  /** How long a blocking read may wait: the rescan interval, or less when a retry falls due sooner. */
+  private blockMs(): number {
+    const every = this.opts.rescanIntervalMs ?? 1000;
+    const due = this.ownPending ? this.retries.nextDue() : undefined;
+    if (due === undefined) return every;
+    return Math.min(every, Math.max(0, due - Date.now()));
   }
 
   /**
@@ -212,7 +243,7 @@ export class RedisMailboxReader implements TransportReader {
    * element instead of coming back as nils; both shapes are tolerated, and a cursor that
    * does not move is not followed forever (the pitfall discussed around redis #13956).
    */
-  private async claimPending(): Promise<number> {
+  private async claimPending(ctx: PassContext): Promise<number> {
     let cursor = '0-0';
     let handled = 0;
     for (let guard = 0; guard < 100_000; guard++) {
@@ -224,7 +255,7 @@ export class RedisMailboxReader implements TransportReader {
         this.counters.deletedPending += deleted.length;
         this.logger.warn({ entries: deleted }, 'mailbox: pending entries were deleted from the stream before their ack; dropped from the pending list');
       }
-      handled += await this.handleAll(entries);
+      handled += await this.handleAll(entries, ctx);
       if (next === '0-0' || next === cursor || this.state !== 'running') break;
       cursor = next;
     }
@@ -232,16 +263,25 @@ export class RedisMailboxReader implements TransportReader {
     return handled;
   }
 
-  /** Our own pending entries (a failed ack), from the start of our PEL. */
-  private async rereadOwnPending(): Promise<number> {
+  /**
+   * Our own pending entries, from the start of our PEL, in stream order: those waiting for
+   * a retry (and those behind them), a claimed predecessor's, or one whose ack failed.
+   */
+  private async rereadOwnPending(ctx: PassContext): Promise<number> {
     let handled = 0;
     let from = '0';
+    const seen = new Set<string>();
     while (this.state === 'running') {
       this.counters.passes++;
       const raw = await this.client.call('XREADGROUP', 'GROUP', READER_GROUP, this.me, 'COUNT', String(this.opts.batch ?? 100), 'STREAMS', this.keys.stream, from);
       const entries = parseRead(raw);
-      if (entries.length === 0) break;
-      handled += await this.handleAll(entries);
+      if (entries.length === 0) {
+        // The whole PEL was read: a retry record for an entry not in it is stale.
+        this.retries.keepOnly(seen);
+        break;
+      }
+      for (const e of entries) seen.add(e.id);
+      handled += await this.handleAll(entries, ctx);
       from = entries[entries.length - 1]!.id;
     }
     return handled;
@@ -258,17 +298,17 @@ export class RedisMailboxReader implements TransportReader {
     }
   }
 
-  private async handleAll(entries: StreamEntry[]): Promise<number> {
+  private async handleAll(entries: StreamEntry[], ctx: PassContext): Promise<number> {
     let n = 0;
     for (const e of entries) {
       if (this.state !== 'running') break;
-      if (await this.handleEntry(e)) n++;
+      if (await this.handleEntry(e, ctx)) n++;
     }
     return n;
   }
 
   /** True when the handler ran and the entry was acked. */
-  private async handleEntry(entry: StreamEntry): Promise<boolean> {
+  private async handleEntry(entry: StreamEntry, ctx: PassContext): Promise<boolean> {
     if (entry.fields === null) {
       // Deleted while pending (Redis < 7 keeps it in the PEL): nothing to handle, clear it.
       this.counters.deletedPending++;
@@ -297,15 +337,29 @@ export class RedisMailboxReader implements TransportReader {
       await this.ack(entry.id, env.id);
       return false;
     }
+    // An earlier entry of this sender waits for a retry, or this one waits out its backoff:
+    // it stays pending in our PEL and a later pass re-reads it.
+    if (ctx.held.has(env.from) || this.retries.waiting(entry.id)) {
+      ctx.held.add(env.from);
+      ctx.left++;
+      return false;
+    }
     try {
       await this.opts.handler(env, { name: entry.id });
     } catch (err) {
-      this.logger.error({ err, entry: entry.id, id: env.id, type: env.type }, 'mailbox: handler failed; message dead-lettered');
-      // The same words as the Maildir reader's; unlike it, a transient error is not retried here yet.
-      const reason = isBadMessage(err) ? `handler rejected the message as bad (attempt 1): ${describeError(err)}` : `handler failed 1 of 1 attempts; last error: ${describeError(err)}`;
-      await this.deadLetter(entry.id, reason, text);
+      const verdict = this.retries.failed(entry.id, err);
+      if (verdict.dead) {
+        this.logger.error({ err, entry: entry.id, id: env.id, type: env.type }, 'mailbox: handler failed; message dead-lettered');
+        await this.deadLetter(entry.id, verdict.reason, text);
+        return false;
+      }
+      this.counters.retried++;
+      ctx.held.add(env.from);
+      ctx.left++;
+      this.logger.warn({ err, entry: entry.id, id: env.id, type: env.type, attempts: verdict.attempts, retryInMs: verdict.retryInMs }, 'mailbox: handler failed; will retry');
       return false;
     }
+    this.retries.forget(entry.id);
     this.handled.add(env.id);
     this.counters.handled++;
     await this.ack(entry.id, env.id);
@@ -318,6 +372,7 @@ export class RedisMailboxReader implements TransportReader {
   }
 
   private async deadLetter(entryId: string, reason: string, raw: string): Promise<void> {
+    this.retries.forget(entryId);
     const line = reason.replace(/\s*[\r\n]+\s*/g, ' ').trim();
     const ok = await this.client.eval(DEAD_LETTER, 3, this.keys.lock, this.keys.dead, this.keys.stream, this.me, READER_GROUP, entryId, line, raw);
     if (ok === 0) return this.onLockLost('could not dead-letter: the reader lock is no longer ours');

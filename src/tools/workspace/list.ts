@@ -1,9 +1,9 @@
 /** `list_files` for the session workspace: a bounded, symlink-aware listing. */
-import type { Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ToolError } from '../../errors.js';
+import { readFolderInside, type FolderEntry } from '../folders.js';
 import { escapeOutside } from '../output.js';
 import { resolveInRoot } from '../paths.js';
 import { defineTool } from '../types.js';
@@ -38,32 +38,30 @@ export const workspaceListFiles = defineTool({
     const lines: string[] = [];
     let more = false;
     const walk = async (abs: string, rel: string): Promise<void> => {
-      let entries: Dirent[];
+      let entries: FolderEntry[];
       try {
-        entries = await readdir(abs, { withFileTypes: true });
-      } catch {
+        entries = await readFolderInside(jailed.root, 'workspace', abs, rel);
+      } catch (err) {
+        // The top folder is the question asked: its refusal is the answer. Below it, a
+        // folder that now leads outside is shown as refused, and the rest still listed.
+        if (rel === jailed.rel) throw err;
+        if (err instanceof ToolError && err.code === 'E_PATH_SYMLINK') lines.push(`${escapeOutside(rel, 1000)}/  (refused: it now leads outside the workspace)`);
         return;
       }
-      entries.sort((a, b) => a.name.localeCompare(b.name));
       for (const e of entries) {
         if (lines.length >= MAX_LIST_ENTRIES) {
           more = true;
           return;
         }
         const childRel = rel === '.' ? e.name : `${rel}/${e.name}`;
-        const childAbs = path.join(abs, e.name);
         // Names come from whoever wrote the files: escaped, so a newline cannot forge a line.
         const shown = escapeOutside(childRel, 1000);
-        if (e.isSymbolicLink()) lines.push(`${shown}  (symlink, not followed)`);
-        else if (e.isDirectory()) {
+        if (e.kind === 'symlink') lines.push(`${shown}  (symlink, not followed)`);
+        else if (e.kind === 'folder') {
           lines.push(`${shown}/`);
-          if (recursive) await walk(childAbs, childRel);
-        } else if (e.isFile()) {
-          const size = await lstat(childAbs).then((s) => s.size, () => 0);
-          lines.push(`${shown}  (${size} bytes)`);
-        } else {
-          lines.push(`${shown}  (not a regular file)`);
-        }
+          if (recursive) await walk(path.join(abs, e.name), childRel);
+        } else if (e.kind === 'file') lines.push(`${shown}  (${e.size} bytes)`);
+        else lines.push(`${shown}  (not a regular file)`);
       }
     };
     await walk(jailed.abs, jailed.rel);

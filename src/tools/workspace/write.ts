@@ -1,8 +1,7 @@
 /** `write_file` for the session workspace, and the safe write helper the editing tools share. */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { ToolError } from '../../errors.js';
+import { makeParentsInside } from '../folders.js';
 import { checkedParent, openForWriteChecked } from '../open.js';
 import { resolveInRoot } from '../paths.js';
 import { defineTool } from '../types.js';
@@ -34,7 +33,7 @@ export async function writeWorkspaceFile(
   if (jailed.rel === '.') throw new ToolError('cannot write to the workspace folder itself; name a file', { code: 'E_PATH' });
   const data = Buffer.from(content, 'utf8');
   if (data.length > MAX_FILE_BYTES) throw tooBig(jailed.rel, data.length);
-  await mkdir(path.dirname(jailed.abs), { recursive: true });
+  await makeParentsInside(jailed, jailed.rel);
   const target = await checkedParent(jailed, jailed.rel);
   const { handle, size } = await openForWriteChecked({ ...jailed, abs: target }, jailed.rel, append);
   try {

@@ -1,9 +1,9 @@
 /** Talking to the viewer's server: the token on every request, and the live change stream. */
-import type { AgentPayload, SessionPayload } from '../data.js';
+import type { AgentPayload, RequestView, SessionPayload } from '../data.js';
 import type { SessionSummary } from '../../inspect/sessions.js';
 import type { ChangeBatch } from '../live.js';
 
-export type { AgentPayload, SessionPayload, SessionSummary, ChangeBatch };
+export type { AgentPayload, RequestView, SessionPayload, SessionSummary, ChangeBatch };
 
 const token = document.querySelector<HTMLMetaElement>('meta[name="mailroom-token"]')?.content ?? '';
 
@@ -27,7 +27,7 @@ export const api = {
   sessions: () => call<{ root: string; sessions: SessionSummary[] }>('/api/sessions'),
   session: (id: string) => call<SessionPayload>(`/api/sessions/${encodeURIComponent(id)}`),
   agent: (id: string, agent: string) => call<AgentPayload>(`/api/sessions/${encodeURIComponent(id)}/agents/${encodeURIComponent(agent)}`),
-  /** One action on a session (kill now; approvals and answers later), through the server's library calls. */
+  /** One action on a session (kill, approve, deny, answer), through the server's library calls. */
   action: <T = unknown>(id: string, body: Record<string, unknown>) =>
     call<T>(`/api/sessions/${encodeURIComponent(id)}/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
 };

@@ -10,6 +10,7 @@ import { Markdown } from '../parts/markdown.js';
 import { TimelineChart } from '../parts/timeline.js';
 import { UsagePanel } from '../parts/usage.js';
 import { Envelope } from '../parts/mailbox.js';
+import { Requests } from '../parts/requests.js';
 
 function Stat({ label, value, testid }: { label: string; value: unknown; testid?: string }) {
   return html`<div class="stat" data-testid=${testid}><div class="stat-label">${label}</div><div class="stat-value">${value}</div></div>`;
@@ -18,7 +19,7 @@ function Stat({ label, value, testid }: { label: string; value: unknown; testid?
 function summary(s: SessionPayload) {
   const r = (s.record ?? {}) as { task?: string; provider?: string; createdAt?: string; endedAt?: string; reason?: string; options?: { pattern?: string } };
   const started = r.createdAt ? Date.parse(r.createdAt) : undefined;
-  const ended = r.endedAt ? Date.parse(r.endedAt) : s.status === 'running' ? Date.now() : undefined;
+  const ended = r.endedAt ? Date.parse(r.endedAt) : s.status === 'running' || s.status === 'waiting' ? Date.now() : undefined;
   const tokens = s.usage ? s.usage.total.input_tokens + s.usage.total.output_tokens : undefined;
   const priced = Object.values(s.usage?.agents ?? {}).some((a) => a.costUsd !== undefined);
   return { r, started, ended, tokens, priced };
@@ -27,12 +28,13 @@ function summary(s: SessionPayload) {
 export function SessionView({ id }: { id: string }) {
   const [polling, setPolling] = useState(false);
   const { data: s, error } = useLive(`session:${id}`, () => api.session(id), (b) => b.sessions.includes(id), polling ? 5_000 : undefined);
-  const isRunning = s?.status === 'running';
+  const isRunning = s?.status === 'running' || s?.status === 'waiting';
   useEffect(() => setPolling(isRunning), [isRunning]);
   if (error && !s) return html`<div class="error" data-testid="error">${error.status === 404 ? `No session ${id}.` : `Could not load ${id}: ${error.message}`}</div>`;
   if (!s) return html`<div class="loading">loading…</div>`;
   const { r, started, ended, tokens, priced } = summary(s);
-  const running = s.status === 'running';
+  // Waiting for people is still a live session.
+  const running = s.status === 'running' || s.status === 'waiting';
   const workers = s.agents.filter((a) => a.id !== 'coordinator' && a.id !== 'human');
   return html`
     <section class="page" data-testid="session" data-session=${s.id} data-status=${s.status}>
@@ -84,9 +86,11 @@ export function SessionView({ id }: { id: string }) {
         <${TimelineChart} timeline=${s.timeline} running=${running} />
       </div>
 
-      ${s.humanRequests.length
+      ${s.humanRequests.length || s.requests.length
         ? html`<div class="card" data-testid="human-requests">
-            <h2>Requests to people <span class="muted small">read-only here for now: answer them with the CLI</span></h2>
+            <h2>Requests to people</h2>
+            <${Requests} session=${s.id} requests=${s.requests} />
+            <h3 class="muted small">the human mailbox's files</h3>
             ${s.humanRequests.map((m) => html`<${Envelope} m=${m} />`)}
           </div>`
         : null}

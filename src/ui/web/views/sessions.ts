@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { fmtAge, fmtCost, fmtTokens, statusClass } from '../format.js';
 import { useLive } from '../hooks.js';
 
-const FILTERS = ['all', 'running', 'completed', 'failed', 'interrupted', 'crashed', 'needs_human'];
+const FILTERS = ['all', 'running', 'waiting', 'completed', 'failed', 'interrupted', 'crashed', 'needs_human'];
 
 export function SessionsView({ status }: { status?: string }) {
   const [polling, setPolling] = useState(false);
