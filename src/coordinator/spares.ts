@@ -51,7 +51,7 @@ export class SparePool implements SpareSource {
     private readonly size: number,
   ) {
     // After every spare folder there is, journaled or not (a crash between spawn and journal).
-    const folders = fs.existsSync(sessionPaths(core.dir).agents) ? fs.readdirSync(sessionPaths(core.dir).agents) : [];
+    const folders = fs.existsSync(sessionPaths(core.dir).spares) ? fs.readdirSync(sessionPaths(core.dir).spares) : [];
     const numbers = [...Object.keys(core.state.spares ?? {}), ...folders].filter((a) => SPARE_ID.test(a)).map((a) => Number(a.slice(6)));
     this.next = Math.max(0, ...numbers) + 1;
   }

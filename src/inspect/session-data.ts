@@ -8,6 +8,7 @@ import path from 'node:path';
 import { findSession } from '../coordinator/api.js';
 import type { Plan } from '../contracts/plan.js';
 import { SessionNotFoundError, UsageError } from '../errors.js';
+import { isSpareId } from '../contracts/spares.js';
 import { AgentIdSchema } from '../contracts/envelope.js';
 import { Journal, type JournalEntry } from '../session/journal.js';
 import { COORDINATOR_ID, SESSION_ID_PATTERN, agentPaths, resolveRuntimeDir, sessionPaths, sessionsDir } from '../session/layout.js';
@@ -82,19 +83,17 @@ export function readJournal(dir: string): Promise<JournalEntry[]> {
   return Journal.read(sessionPaths(dir).journal);
 }
 
-/** A warm spare's own folder (agents/spare-NN): a process, not one of the session's agents. */
-export function isSpareFolder(name: string): boolean {
-  return /^spare-\d+$/.test(name);
+/** Agent ids of a session: the coordinator first, then workers by id (plan order). */
+export async function listAgents(dir: string): Promise<string[]> {
+  const names = await fsp.readdir(sessionPaths(dir).agents).catch(() => [] as string[]);
+  const ids = names.filter((n) => AgentIdSchema.safeParse(n).success).sort();
+  return [...ids.filter((n) => n === COORDINATOR_ID), ...ids.filter((n) => n !== COORDINATOR_ID)];
 }
 
-/**
- * Agent ids of a session: the coordinator first, then workers by id (plan order). Warm
- * spares' folders only with `spares` (a spare that ran a subtask did so as its agent).
- */
-export async function listAgents(dir: string, opts: { spares?: boolean } = {}): Promise<string[]> {
-  const names = await fsp.readdir(sessionPaths(dir).agents).catch(() => [] as string[]);
-  const ids = names.filter((n) => AgentIdSchema.safeParse(n).success && (opts.spares || !isSpareFolder(n))).sort();
-  return [...ids.filter((n) => n === COORDINATOR_ID), ...ids.filter((n) => n !== COORDINATOR_ID)];
+/** The session's warm spares (`spares/spare-NN`): processes, not agents (one handed a subtask ran as its agent). */
+export async function listSpares(dir: string): Promise<string[]> {
+  const names = await fsp.readdir(sessionPaths(dir).spares).catch(() => [] as string[]);
+  return names.filter(isSpareId).sort();
 }
 
 /** The session's agents: its agent folders here, and (read through Redis) those with a mailbox stream; coordinator first. */
@@ -110,7 +109,7 @@ export async function requireAgent(ref: SessionRef, agent: string): Promise<void
   const agents = await sessionAgents(ref);
   if (AgentIdSchema.safeParse(agent).success && agents.includes(agent)) return;
   // A warm spare's folder can be read too (its log from before it took a subtask).
-  const spares = (await listAgents(ref.dir, { spares: true })).filter(isSpareFolder);
+  const spares = await listSpares(ref.dir);
   if (spares.includes(agent)) return;
   throw new UsageError(
     `session ${ref.id} has no agent "${agent}"; its agents are: ${agents.length ? agents.join(', ') : '(none yet)'}${spares.length ? ` (warm spares: ${spares.join(', ')})` : ''}`,

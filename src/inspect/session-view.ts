@@ -5,6 +5,7 @@
  */
 import fsp from 'node:fs/promises';
 import type { Plan } from '../contracts/plan.js';
+import { isSpareId } from '../contracts/spares.js';
 import { FsTransport } from '../mailbox/fs-transport.js';
 import type { MailboxTransport } from '../mailbox/transport.js';
 import { remoteWorkers, type RemoteWorker } from '../worker-host/remote-kill.js';
@@ -16,8 +17,7 @@ import type { AgentUsage, UsageReport } from '../session/usage.js';
 import { isPidAlive } from '../util/fs.js';
 import {
   effectiveStatus,
-  isSpareFolder,
-  listAgents,
+  listSpares,
   readAgentLoose,
   readJournal,
   readPlan,
@@ -76,7 +76,7 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
     sessionAgents(ref),
   ]);
   // Warm spares' own folders are listed apart (never read through Redis: spares are local only).
-  const ids = [...agentIds, ...(await listAgents(ref.dir, { spares: true })).filter(isSpareFolder)];
+  const ids = [...agentIds, ...(await listSpares(ref.dir))];
   const status = effectiveStatus(record);
   const counts = await mailboxCounts(ref, ids);
   // Read through Redis, a worker on a host is alive while its host keeps its alive key.
@@ -119,8 +119,8 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
       };
     }),
   );
-  const spares = all.filter((a) => isSpareFolder(a.id));
-  const agents = all.filter((a) => !isSpareFolder(a.id));
+  const spares = all.filter((a) => isSpareId(a.id));
+  const agents = all.filter((a) => !isSpareId(a.id));
   const paths = sessionPaths(ref.dir);
   const resultStat = await fsp.stat(paths.result).catch(() => undefined);
   const workspaceFiles = await listFiles(paths.workspace);

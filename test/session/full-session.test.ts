@@ -52,19 +52,10 @@ describe('a full session with real worker processes (offline model)', () => {
     for (const d of ['agents', 'artifacts', 'workspace']) expect(fs.statSync(path.join(dir, d)).isDirectory(), d).toBe(true);
     expect(path.basename(dir)).toMatch(/^\d{8}-\d{6}-[0-9a-z]{6}$/);
     const all = fs.readdirSync(path.join(dir, 'agents')).sort();
-    // Warm spares (--warm, default 1) have folders of their own beside the planned agents.
-    const spares = all.filter((a) => /^spare-\d+$/.test(a));
-    expect(all.filter((a) => !spares.includes(a))).toEqual(['coordinator', 'human', 'w01-research', 'w02-research', 'w03-writing']);
+    expect(all).toEqual(['coordinator', 'human', 'w01-research', 'w02-research', 'w03-writing']);
     // The people of the session are one more mailbox, with no process of their own.
     for (const sub of ['tmp', 'new', 'cur', 'dead']) expect(fs.statSync(path.join(dir, 'agents', 'human', 'mailbox', sub)).isDirectory(), `human/${sub}`).toBe(true);
-    const agents = all.filter((a) => a !== 'human' && !spares.includes(a));
-    const journal = readJsonl<{ type: string; agent?: string; spare?: string }>(path.join(dir, 'journal.jsonl'));
-    expect(spares).toEqual(journal.filter((e) => e.type === 'spare').map((e) => e.agent));
-    for (const s of spares) {
-      for (const sub of ['tmp', 'new', 'cur', 'dead']) expect(fs.statSync(path.join(dir, 'agents', s, 'mailbox', sub)).isDirectory(), `${s}/${sub}`).toBe(true);
-      const used = journal.some((e) => e.type === 'spawn' && e.spare === s);
-      expect(readJson<{ status: string }>(path.join(dir, 'agents', s, 'agent.json')).status).toBe(used ? 'adopted' : 'unused');
-    }
+    const agents = all.filter((a) => a !== 'human');
     for (const a of agents) {
       const ad = path.join(dir, 'agents', a);
       for (const sub of ['tmp', 'new', 'cur', 'dead']) expect(fs.statSync(path.join(ad, 'mailbox', sub)).isDirectory(), `${a}/${sub}`).toBe(true);

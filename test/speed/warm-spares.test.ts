@@ -56,11 +56,14 @@ describe('warm spares', () => {
     }
     expect(spawns(dir).filter((e) => e.spare === undefined)).toHaveLength(1);
     expect(journal.filter((e) => e.type === 'result').map((e) => e.output).sort()).toEqual(['ONE', 'THREE', 'TWO']);
+    // Spares live apart from the agents; the planned agents are the session's only agents.
+    expect(fs.readdirSync(path.join(dir, 'spares')).sort()).toEqual(['spare-01', 'spare-02']);
+    expect(fs.readdirSync(path.join(dir, 'agents')).filter((a) => a.startsWith('spare-'))).toEqual([]);
     // The adopted spare's log and transcript are the agent's own.
     const adopted = onSpare[0]!;
     expect(fs.existsSync(path.join(dir, 'agents', adopted.agent as string, 'transcript.jsonl'))).toBe(true);
     expect(readJson<{ status: string }>(path.join(dir, 'agents', adopted.agent as string, 'agent.json')).status).toBe('completed');
-    expect(readJson<{ status: string; subtask: string }>(path.join(dir, 'agents', adopted.spare as string, 'agent.json'))).toMatchObject({ status: 'adopted', subtask: adopted.subtask });
+    expect(readJson<{ status: string; subtask: string }>(path.join(dir, 'spares', adopted.spare as string, 'agent.json'))).toMatchObject({ status: 'adopted', subtask: adopted.subtask });
     expect(env.watch.maxConcurrent).toBeLessThanOrEqual(1);
     expect(listWorkerProcesses(dir)).toEqual([]);
     for (const s of spares) expect(isPidAlive(s.pid as number)).toBe(false);
@@ -90,7 +93,7 @@ describe('warm spares', () => {
     // Every spare either took a subtask or was ended, never both, never neither.
     expect([...used, ...ended].sort()).toEqual([...started].sort());
     expect(used.length).toBeGreaterThanOrEqual(1);
-    for (const a of ended) expect(readJson<{ status: string }>(path.join(dir, 'agents', a, 'agent.json')).status).toBe('unused');
+    for (const a of ended) expect(readJson<{ status: string }>(path.join(dir, 'spares', a, 'agent.json')).status).toBe('unused');
     expect(env.watch.maxConcurrent).toBeLessThanOrEqual(1);
     expect(listWorkerProcesses(dir)).toEqual([]);
   });
