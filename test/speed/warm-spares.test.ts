@@ -74,7 +74,8 @@ describe('warm spares', () => {
     expect(show.stdout).toMatch(new RegExp(`warm spares:\\n(.*\\n)*\\s+${adopted.spare}\\s+pid ${adopted.pid}\\s+ran ${adopted.agent}`));
     // The planned agents are the session's agents; a spare's folder is listed apart.
     const list = await runCli(['sessions', '--runtime-dir', env.runtime]);
-    expect(list.stdout).toMatch(/completed\s+\S+\s+4\s/);
+    // coordinator, human (the people mailbox) and the three planned workers; no spare.
+    expect(list.stdout).toMatch(/completed\s+\S+\s+5\s/);
   });
 
   it('refills the pool while subtasks wait, and ends the spare nobody needed at the end', async () => {
