@@ -19,8 +19,8 @@ export interface ScaleConfig {
 
 export const SCALES: Record<Scale, ScaleConfig> = {
   full: {
-    // 2,000 spaced messages per transport, interleaved in rounds so a noisy minute hits all alike.
-    latency: { messages: 2000, rounds: 4, spacingMs: 4 },
+    // 2,000 spaced messages per transport, interleaved in 10 short rounds so a noisy few seconds hit all alike.
+    latency: { messages: 2000, rounds: 10, spacingMs: 4 },
     burst: { writers: 10, perWriter: 1000, polledCapMs: 10_000, timeoutMs: 120_000 },
     backlog: { sizes: [1000, 5000, 10_000], warmup: 300, timeoutMs: 120_000 },
     spawn: { spawns: 20, floorSpawns: 10, rssSpawns: 5, idleSampleMs: 500 },

@@ -23,6 +23,8 @@ export interface Target {
   target: string;
   measured: string;
   met: boolean;
+  /** For a ratio goal: the two figures the ratio is made of, from the same run. */
+  beside?: string;
 }
 
 /** One line of the headline table: mailroom's figure beside its anchors from the same run. */
@@ -136,8 +138,8 @@ export function renderMarkdown(report: SuiteReport): string {
   }
   const targets = report.benches.flatMap((b) => b.targets.map((t) => ({ ...t, bench: b.title })));
   if (targets.length > 0) {
-    out.push('## Targets', '', '| Figure | Target | Measured | Met |', '|---|---|---|---|');
-    for (const t of targets) out.push(`| ${cell(t.figure)} | ${cell(t.target)} | ${cell(t.measured)} | ${t.met ? '✅ met' : '❌ not met'} |`);
+    out.push('## Targets', '', '| Figure | Target | Measured | Beside its floor (same run) | Met |', '|---|---|---|---|---|');
+    for (const t of targets) out.push(`| ${cell(t.figure)} | ${cell(t.target)} | ${cell(t.measured)} | ${cell(t.beside ?? '')} | ${t.met ? '✅ met' : '❌ not met'} |`);
     out.push('');
   }
   for (const b of report.benches) {

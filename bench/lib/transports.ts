@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { watch as chokidarWatch } from 'chokidar';
 import { nanoid } from 'nanoid';
 import { MailboxReader, MailboxSender, createMailbox, type MailboxReaderStats } from '../../src/mailbox/index.js';
@@ -118,23 +119,29 @@ export function createSender(spec: TransportSpec, from: string, opts: { fsync: b
   }
 }
 
-/** The Maildir write at its barest: tmp/ (wx) → optional fsync → rename into new/ (→ fsync new/). */
+const fsyncFd = promisify(fs.fsync);
+
+/**
+ * The Maildir write at its barest: tmp/ (wx) → optional fsync → rename into new/ (→ fsync
+ * new/), with the calls the mailbox sender makes: synchronous open, write, close and
+ * rename (a small local file), and only the fsyncs awaited through the thread pool.
+ */
 async function rawWrite(dir: string, name: string, data: string, fsync: boolean): Promise<void> {
   const tmp = path.join(dir, 'tmp', name);
-  const fh = await fsp.open(tmp, 'wx');
+  const fd = fs.openSync(tmp, 'wx');
   try {
-    await fh.writeFile(data);
-    if (fsync) await fh.sync();
+    fs.writeFileSync(fd, data);
+    if (fsync) await fsyncFd(fd);
   } finally {
-    await fh.close();
+    fs.closeSync(fd);
   }
-  await fsp.rename(tmp, path.join(dir, 'new', name));
+  fs.renameSync(tmp, path.join(dir, 'new', name));
   if (fsync) {
-    const dh = await fsp.open(path.join(dir, 'new'), 'r');
+    const dfd = fs.openSync(path.join(dir, 'new'), 'r');
     try {
-      await dh.sync();
+      await fsyncFd(dfd);
     } finally {
-      await dh.close();
+      fs.closeSync(dfd);
     }
   }
 }

@@ -8,7 +8,8 @@
  */
 import type { PersonReplyKind } from '../contracts/journal.js';
 import { liveRequests, openRequests, subtasksOf } from '../engine/subtasks.js';
-import { listRequests, requestId, type StoredRequest } from '../people/store.js';
+import { listRequests, requestId, unfitRequests, type StoredRequest } from '../people/store.js';
+import { moveToDead, sanitizeReason } from '../mailbox/dead-letter.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mailboxFolder } from '../mailbox/maildir.js';
@@ -46,6 +47,7 @@ async function syncOnce(core: CoordinatorCore): Promise<void> {
   if (core.stopping?.fenced) return;
   const stamp = folderStamp(core.dir);
   if (seen.get(core) === stamp) return updateStatus(core);
+  await deadLetterUnfit(core);
   const found = await listRequests(core.dir);
   for (const r of found) {
     if (!core.state.requests[r.id]) await journalRequest(core, r);
@@ -62,6 +64,16 @@ async function syncOnce(core: CoordinatorCore): Promise<void> {
   }
   seen.set(core, stamp);
   await updateStatus(core);
+}
+
+/** Nothing is lost: a file in the human mailbox that is no request goes to dead/ with its reason. */
+async function deadLetterUnfit(core: CoordinatorCore): Promise<void> {
+  for (const f of await unfitRequests(core.dir)) {
+    const line = sanitizeReason(f.reason);
+    if (await moveToDead(mailboxFolder(core.dir, HUMAN_ID, 'new'), mailboxFolder(core.dir, HUMAN_ID, 'dead'), f.name, line)) {
+      core.log.warn({ file: f.name, reason: f.reason }, 'human mailbox: moved a file that is no request to dead/');
+    }
+  }
 }
 
 async function journalRequest(core: CoordinatorCore, r: StoredRequest): Promise<void> {

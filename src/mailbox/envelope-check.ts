@@ -1,12 +1,22 @@
 /**
- * Transport-neutral envelope checks: building a valid envelope for a sender, and deciding
- * whether a received text is a message this mailbox may handle (with the one-line reason
- * when not). The redis transport uses these; they state the same rules as the Maildir reader.
+ * The envelope rules both transports share, stated once: building a valid envelope for a
+ * sender (and its text, serialized once), and deciding whether a received text is a
+ * message this mailbox may handle (with the one-line reason when not). The Maildir sender
+ * and reader and the redis ones all go through these.
  */
 import { nanoid } from 'nanoid';
+import type { ZodError } from 'zod';
 import { InvalidEnvelopeError, describeError } from '../errors.js';
 import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type Envelope, type EnvelopeOf, type MessageType } from '../contracts/envelope.js';
-import type { SendOptions } from './send.js';
+
+/** Per-message options of a send (MailboxSender.send, and the redis sender's). */
+export interface SendOptions {
+  /** Resend with the id of an earlier attempt, so the reader can deduplicate. Default: a new nanoid. */
+  id?: string;
+  replyTo?: string;
+  /** Overrides the sender's fsync policy for this message. */
+  fsync?: boolean;
+}
 
 export interface BuildEnvelopeInput<T extends MessageType> {
   sessionId: string;
@@ -20,7 +30,18 @@ export interface BuildEnvelopeInput<T extends MessageType> {
   opts: SendOptions;
 }
 
-/** A validated envelope, or InvalidEnvelopeError naming the field. */
+/** The first issue of a failed parse as `path: message` (the root as `(root)`). */
+function firstIssue(error: ZodError): { where: string; message: string } {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  return { where, message: issue?.message ?? 'invalid' };
+}
+
+/**
+ * A validated envelope (defaults applied), or InvalidEnvelopeError naming the field. The
+ * one schema parse of a send: it runs before anything touches a disk or a server, so a bad
+ * envelope (or a `to` that is not a safe agent id) never reaches a path.
+ */
 export function buildEnvelope<T extends MessageType>(input: BuildEnvelopeInput<T>): EnvelopeOf<T> {
   const { opts } = input;
   const candidate = {
@@ -38,11 +59,22 @@ export function buildEnvelope<T extends MessageType>(input: BuildEnvelopeInput<T
   };
   const parsed = EnvelopeSchema.safeParse(candidate);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? issue.path.join('.') || '(root)' : '(root)';
-    throw new InvalidEnvelopeError(`refusing to send ${input.type} to ${input.to}: ${where}: ${issue?.message ?? 'invalid'}`, { cause: parsed.error });
+    const { where, message } = firstIssue(parsed.error);
+    throw new InvalidEnvelopeError(`refusing to send ${input.type} to ${input.to}: ${where}: ${message}`, { cause: parsed.error });
   }
   return parsed.data as EnvelopeOf<T>;
+}
+
+/**
+ * The envelope's text, serialized once, or InvalidEnvelopeError when it is over `maxBytes`
+ * (a reader would dead-letter it). `pretty`: indented, for files people read.
+ */
+export function serializeEnvelope(env: Envelope, maxBytes: number, pretty = false): string {
+  const text = pretty ? JSON.stringify(env, null, 2) + '\n' : JSON.stringify(env);
+  // UTF-8 is at most 3 bytes per UTF-16 unit: only a text that could be over the limit is measured.
+  const size = text.length * 3 <= maxBytes ? text.length : Buffer.byteLength(text);
+  if (size > maxBytes) throw new InvalidEnvelopeError(`refusing to send ${env.type} to ${env.to}: ${size} bytes is over the ${maxBytes}-byte message limit`);
+  return text;
 }
 
 export interface CheckContext {
@@ -56,8 +88,10 @@ export type CheckResult = { ok: true; env: Envelope } | { ok: false; reason: str
 
 /** Size, JSON, schema, session, recipient and epoch, in that order; the first failure is the reason. */
 export function checkEnvelopeText(text: string, ctx: CheckContext): CheckResult {
-  const size = Buffer.byteLength(text);
-  if (size > ctx.maxBytes) return { ok: false, reason: `too large: ${size} bytes > limit ${ctx.maxBytes}` };
+  if (text.length * 3 > ctx.maxBytes) {
+    const size = Buffer.byteLength(text);
+    if (size > ctx.maxBytes) return { ok: false, reason: `too large: ${size} bytes > limit ${ctx.maxBytes}` };
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -66,9 +100,8 @@ export function checkEnvelopeText(text: string, ctx: CheckContext): CheckResult 
   }
   const parsed = EnvelopeSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return { ok: false, reason: `envelope fails its schema at ${where}: ${issue?.message ?? 'invalid'}` };
+    const { where, message } = firstIssue(parsed.error);
+    return { ok: false, reason: `envelope fails its schema at ${where}: ${message}` };
   }
   const env = parsed.data;
   if (env.session !== ctx.sessionId) return { ok: false, reason: `belongs to session ${env.session}, not ${ctx.sessionId}` };

@@ -2,6 +2,7 @@
  * The reader's moves between Maildir folders and its checks of them: a missing cur/,
  * dead/ or tmp/ is recreated and said, never mistaken for a message that vanished.
  */
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
@@ -25,19 +26,34 @@ export async function checkFolders(dirs: string[], logger: Logger): Promise<void
   }
 }
 
-/** new/ → cur/. ENOENT is "vanished" only when cur/ is there: a missing cur/ is recreated, loudly, and the ack retried. */
-export async function ackToCur(newDir: string, curDir: string, name: string, logger: Logger): Promise<void> {
-  const move = () => fsp.rename(path.join(newDir, name), path.join(curDir, name));
+/**
+ * new/ → cur/, synchronously (one rename in one folder of the same mailbox: it never waits
+ * on anything slow, and an awaited rename costs a thread-pool round trip per message).
+ * ENOENT is "vanished" only when cur/ is there: a missing cur/ is recreated, loudly, and
+ * the ack retried.
+ */
+export function ackToCur(newDir: string, curDir: string, name: string, logger: Logger): void {
+  const move = () => fs.renameSync(path.join(newDir, name), path.join(curDir, name));
   try {
-    await move();
+    move();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    if (await recreateFolder(curDir)) {
+    if (recreateFolderSync(curDir)) {
       logger.error({ file: name }, 'mailbox: cur/ was missing at an ack; recreated it (its history is lost)');
-      await move();
+      move();
       return;
     }
     logger.warn({ file: name }, 'mailbox: file vanished before its ack');
+  }
+}
+
+function recreateFolderSync(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
   }
 }
 

@@ -15,6 +15,7 @@
  *   refreshed it for `staleMs` (a reused pid). A date in the future is not freshness: a
  *   dead owner's lock is stale whatever its date.
  */
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
@@ -158,6 +159,25 @@ export class ReaderLock {
     } catch (err) {
       return `cannot list the mailbox dir: ${(err as Error).message}`;
     }
+    return this.judge(names);
+  }
+
+  /**
+   * lostBecause with a synchronous listing: what the reader's pass asks before handling
+   * anything. The mailbox dir holds a handful of entries, so the listing never takes long.
+   */
+  lostBecauseSync(): string | undefined {
+    if (this.released) return 'released';
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.box);
+    } catch (err) {
+      return `cannot list the mailbox dir: ${(err as Error).message}`;
+    }
+    return this.judge(names);
+  }
+
+  private judge(names: string[]): string | undefined {
     const gens = generations(names);
     const max = gens.length > 0 ? Math.max(...gens) : 0;
     if (max > this.gen) return `taken over by generation ${max}`;

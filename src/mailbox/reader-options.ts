@@ -38,15 +38,15 @@ export interface MailboxReaderOptions {
   lockStaleMs?: number;
   /** Take the reader lock even from a live-looking owner: only when the caller knows the old owner is dead or fenced off. */
   takeOverLock?: boolean;
-  /** Watch new/ with chokidar. Default true; false = timer only. */
+  /** Watch new/ (a bare fs.watch, see watch-new.ts) to wake at once. Default true; false = timer only. */
   watch?: boolean;
   /**
    * Close the watcher while new/ holds more than this many files, draining with
    * back-to-back passes instead, and re-open it once a pass lists at most half of it.
-   * chokidar re-reads and lstats the whole folder on every change, and puts a watch on
-   * every file in it, so a watched backlog costs O(n) per arriving or departing file
-   * (measured: draining 1000 watched files took ~30 s vs ~1 s unwatched on a 2-core box).
-   * Pausing keeps draining linear; the watcher only matters for waking an idle reader.
+   * While a backlog drains, every file renamed in or out is a watch event that can only
+   * ask for another pass; unwatched, the drain pays for none of them. (The chokidar
+   * watcher used before cost O(n) per event here: it re-read and lstat-ed the whole folder
+   * and held a watch per file.) The watcher only matters for waking an idle reader.
    * Default 16.
    */
   watchPauseAbove?: number;

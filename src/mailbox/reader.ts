@@ -4,51 +4,41 @@
  * cur/, and moves anything it cannot trust into dead/ with a reason.
  *
  * Per-sender order holds across passes:
- * - A listing is not a snapshot: a file renamed into new/ while readdir runs may be missed
- *   while its sender's next file is listed. A file whose ctime (set by the rename) is not
- *   clearly before the listing began is only handled after a second listing, which has
- *   every predecessor of every file the first one saw.
+ * - A listing is not a snapshot (see arrival-order.ts): a file that may have arrived
+ *   while the listing ran is only handled after a second listing, which has every
+ *   predecessor of every file the first one saw.
  * - A message whose handler failed waits for a retry, and so do its sender's later messages.
+ *
+ * The file calls of a pass are synchronous (read-message.ts says why); a long pass yields
+ * to the event loop every YIELD_EVERY_MS, so the process's other work is never held up
+ * for long.
  */
-import type { Stats } from 'node:fs';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { FSWatcher } from 'chokidar';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MailboxError, MailboxLockLostError, UnknownRecipientError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { moveToDead, sanitizeReason } from './dead-letter.js';
-import { ackToCur, checkFolders, handledIdsIn } from './folders.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir } from './maildir.js';
-import { TRANSIENT_CODES, checkEnvelope, readMessageFile } from './read-message.js';
+import { checkFolders, handledIdsIn } from './folders.js';
+import { FileHandler, type FileOutcome } from './handle-file.js';
+import { ArrivalOrder } from './arrival-order.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, mailboxDir, parseMessageFileName } from './maildir.js';
+import { TRANSIENT_CODES } from './read-message.js';
 import { ReaderLock } from './reader-lock.js';
 import type { MailboxReaderOptions, MailboxReaderStats } from './reader-options.js';
 import { RetryBook } from './retry.js';
 import { cleanTmp } from './tmp-clean.js';
-import { watchNew } from './watch-new.js';
+import { watchNew, type NewDirWatch } from './watch-new.js';
 
 export type { HandlerRetryOptions, MailboxReaderOptions, MailboxReaderStats, ReaderSeams, ReceivedFile } from './reader-options.js';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-/** What one file came to in a pass. `progress`: dealt with (handled, deduped, dead or gone). */
-type FileOutcome = 'handled' | 'progress' | 'held' | 'later';
+/** A pass that has run this long without waiting yields to the event loop before its next file. */
+const YIELD_EVERY_MS = 5;
 
-/**
- * A file whose ctime is less than this before a listing began was in new/, with all its
- * sender's earlier files, when the listing began. The slack covers the kernel's coarse
- * file clock lagging Date.now().
- */
-const SETTLED_SLACK_MS = 100;
-
-/** What the files of one pass are judged against. */
-interface PassContext {
-  /** Files with a ctime before this are settled. */
-  settledBefore: number;
-  /** Names of a listing that ended before the current one began: settled whatever their ctime. */
-  settledNames: ReadonlySet<string>;
-  /** Senders with an earlier message waiting for a retry: their later files wait too. */
-  held: Set<string>;
-}
+/** How often a reader whose watcher failed tries to open a new one. */
+const WATCH_RETRY_MS = 10_000;
 
 export class MailboxReader {
   private readonly box: string;
@@ -68,9 +58,13 @@ export class MailboxReader {
   private stopping: Promise<void> | undefined;
   private lock: ReaderLock | undefined;
   private lockLost = false;
-  private watcher: FSWatcher | undefined;
+  private watcher: NewDirWatch | undefined;
+  private readonly order = new ArrivalOrder();
+  private readonly files: FileHandler;
   /** True while the watcher is closed because of a large backlog. */
   private watchPaused = false;
+  /** When a failed watcher may next be re-opened. */
+  private watchRetryAt = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Wakes the pump when the earliest retry is due. */
   private retryTimer: NodeJS.Timeout | undefined;
@@ -87,6 +81,8 @@ export class MailboxReader {
     this.maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.pauseAbove = Math.max(1, opts.watchPauseAbove ?? 16);
     this.retries = new RetryBook(opts.handlerRetry);
+    const { newDir, curDir, deadDir, maxBytes, handled, retries, counters, logger } = this;
+    this.files = new FileHandler({ newDir, curDir, deadDir, maxBytes, reader: opts, handled, retries, counters, logger });
   }
 
   /** Ids handled (acked) by this mailbox: rebuilt from cur/ at start, grown on every ack. */
@@ -132,10 +128,10 @@ export class MailboxReader {
       this.lock?.keep(Math.max(50, (this.opts.lockStaleMs ?? 10_000) / 2), (why) => this.onLockLost(why), this.logger);
       if (this.opts.watch !== false) {
         // A big backlog is drained unwatched first (see watchPauseAbove).
-        if ((await fsp.readdir(this.newDir)).length > this.pauseAbove) {
+        if (fs.readdirSync(this.newDir).length > this.pauseAbove) {
           this.watchPaused = true;
           this.counters.watchPauses++;
-        } else await this.openWatcher();
+        } else this.openWatcher();
       }
       if (this.stopRequested()) return;
       this.state = 'running';
@@ -177,20 +173,34 @@ export class MailboxReader {
     this.timer = this.retryTimer = undefined;
     // The pump may re-open the watcher; wait for it first, then close whatever is open.
     await this.pumping?.catch(() => undefined);
-    await this.closeWatcher();
+    this.closeWatcher();
     const lock = this.lock;
     this.lock = undefined;
     await lock?.release().catch((err: unknown) => this.logger.warn({ err }, 'mailbox: releasing the reader lock failed'));
   }
 
-  private async openWatcher(): Promise<void> {
-    this.watcher = await watchNew(this.newDir, (event) => this.wake(event), this.logger);
+  private openWatcher(): void {
+    this.watcher = watchNew(this.newDir, (name) => this.onWatchEvent(name), this.logger, () => (this.watcher = undefined));
   }
 
-  private async closeWatcher(): Promise<void> {
+  private closeWatcher(): void {
     const watcher = this.watcher;
     this.watcher = undefined;
-    await watcher?.close().catch((err: unknown) => this.logger.warn({ err }, 'mailbox: closing the watcher failed'));
+    watcher?.close();
+  }
+
+  /**
+   * A watch event: its name is a hint for the next listing (arrival-order.ts), and it wakes
+   * the pump, except for this reader's own acks out of new/ (the id is handled already),
+   * which would only cost an empty pass each.
+   */
+  private onWatchEvent(name: string | undefined): void {
+    if (name !== undefined) {
+      const id = parseMessageFileName(name)?.id;
+      if (id !== undefined && this.handled.has(id)) return;
+      this.order.hint(name);
+    }
+    this.wake('watch');
   }
 
   /** Runs a pump from a wake-up source; errors are logged, never thrown into an event emitter. */
@@ -236,11 +246,12 @@ export class MailboxReader {
     return this.pumping;
   }
 
-  /** One listing of new/, timed: the settled rule needs when it began. */
+  /** One listing of new/ (synchronous: a folder of small local entries), timed: the settled rule needs when it began. */
   private async list(): Promise<{ names: string[]; startedAt: number } | undefined> {
     const startedAt = Date.now();
     try {
-      const names = await (this.opts.seams?.listNew ?? ((d: string) => fsp.readdir(d)))(this.newDir);
+      const seam = this.opts.seams?.listNew;
+      const names = seam ? await seam(this.newDir) : fs.readdirSync(this.newDir);
       // Plain text sort: the fixed-width name puts each sender's messages in send order.
       return { names: names.sort(), startedAt };
     } catch (err) {
@@ -251,8 +262,12 @@ export class MailboxReader {
 
   private async pass(): Promise<number> {
     this.counters.passes++;
+    // A pass may not need to wait at all: yield once first, so this.pumping is set (and
+    // calls made meanwhile share it, asking for one more pass) before any of it runs.
+    await null;
     // One listing of the mailbox dir per pass proves the lock is still ours before anything is handled.
-    if (!(await this.lockStillOurs())) return 0;
+    if (!this.lockStillOurs()) return 0;
+    const ctx = this.order.begin(Date.now());
     const first = await this.list();
     if (!first) return 0;
     const watching = this.opts.watch !== false;
@@ -260,22 +275,27 @@ export class MailboxReader {
       this.watchPaused = true;
       this.counters.watchPauses++;
       this.logger.debug({ backlog: first.names.length }, 'mailbox: large backlog; watcher paused while draining');
-      await this.closeWatcher();
+      this.closeWatcher();
     }
     let queue = first.names;
+    let last = first.names;
     const inNew = new Set(queue);
-    const ctx: PassContext = { settledBefore: first.startedAt - SETTLED_SLACK_MS, settledNames: new Set(), held: new Set() };
     const done = new Set<string>();
     let relisted = false;
     let handled = 0;
     /** Files dealt with (handled, deduped, dead, or gone); the rest wait in new/. */
     let progressed = 0;
+    let sliceStart = performance.now();
     for (let i = 0; i < queue.length; i++) {
+      if (performance.now() - sliceStart > YIELD_EVERY_MS) {
+        await nextTurn();
+        sliceStart = performance.now();
+      }
       if (this.state !== 'running') break;
       const name = queue[i]!;
       let outcome: FileOutcome;
       try {
-        outcome = await this.handleFile(name, ctx);
+        outcome = await this.files.handle(name, ctx);
       } catch (err) {
         done.add(name);
         if (TRANSIENT_CODES.has((err as NodeJS.ErrnoException).code ?? '')) {
@@ -298,9 +318,9 @@ export class MailboxReader {
         this.counters.relists++;
         const second = await this.list();
         if (!second) break;
-        ctx.settledNames = new Set(first.names);
-        ctx.settledBefore = second.startedAt - SETTLED_SLACK_MS;
+        this.order.relisted(ctx, first.names, second.startedAt);
         for (const n of second.names) inNew.add(n);
+        last = second.names;
         queue = second.names.filter((n) => !done.has(n));
         i = -1;
         continue;
@@ -309,88 +329,31 @@ export class MailboxReader {
       if (outcome === 'handled') handled++;
       if (outcome === 'handled' || outcome === 'progress') progressed++;
     }
+    this.order.listed(last);
     this.retries.keepOnly(inNew);
     const due = this.retries.nextDue();
     if (due !== undefined && this.state === 'running') this.wakeAt(due);
-    if (watching && this.watchPaused && this.state === 'running') {
-      if (first.names.length > this.pauseAbove / 2) {
-        // No events while unwatched: keep draining with back-to-back passes, but only while
-        // they get somewhere; files that keep failing are left to the timers.
-        if (progressed > 0) this.pumpAgain = true;
-      } else {
-        await this.openWatcher();
-        this.watchPaused = false;
-        this.logger.debug('mailbox: backlog drained; watcher resumed');
-        // Files that arrived while unwatched are found by one more listing.
-        this.pumpAgain = true;
+    if (watching && this.state === 'running') {
+      if (this.watchPaused) {
+        if (first.names.length > this.pauseAbove / 2) {
+          // No events while unwatched: keep draining with back-to-back passes, but only while
+          // they get somewhere; files that keep failing are left to the timers.
+          if (progressed > 0) this.pumpAgain = true;
+        } else {
+          this.openWatcher();
+          this.watchPaused = false;
+          this.logger.debug('mailbox: backlog drained; watcher resumed');
+          // Files that arrived while unwatched are found by one more listing.
+          this.pumpAgain = true;
+        }
+      } else if (!this.watcher && Date.now() >= this.watchRetryAt) {
+        // The watcher failed (or could not be had): try again now and then; the timer covers the gap.
+        this.watchRetryAt = Date.now() + WATCH_RETRY_MS;
+        this.openWatcher();
+        if (this.watcher) this.pumpAgain = true;
       }
     }
     return handled;
-  }
-
-  /** Handles one file from new/. */
-  private async handleFile(name: string, ctx: PassContext): Promise<FileOutcome> {
-    const file = path.join(this.newDir, name);
-    const settled = (st: Stats) => st.ctimeMs < ctx.settledBefore || ctx.settledNames.has(name);
-    const read = await readMessageFile(file, this.maxBytes, settled);
-    if (read.kind === 'later') return 'later';
-    if (read.kind === 'gone') {
-      this.logger.debug({ file: name }, 'mailbox: file vanished before it was read; skipped');
-      this.retries.forget(name);
-      return 'progress';
-    }
-    if (read.kind === 'bad') {
-      await this.toDead(name, read.reason);
-      return 'progress';
-    }
-    const checked = checkEnvelope(read.text, name, { sessionId: this.opts.sessionId, agentId: this.opts.agentId, minEpoch: this.opts.minEpoch?.() });
-    if ('bad' in checked) {
-      await this.toDead(name, checked.bad);
-      return 'progress';
-    }
-    const env = checked.env;
-    if (this.handled.has(env.id)) {
-      this.logger.debug({ file: name, id: env.id }, 'mailbox: id already handled; acked without handling again');
-      this.counters.deduped++;
-      await ackToCur(this.newDir, this.curDir, name, this.logger);
-      return 'progress';
-    }
-    // An earlier message of this sender waits for a retry, or this one waits out its backoff.
-    if (ctx.held.has(env.from)) return 'held';
-    if (this.retries.waiting(name)) {
-      ctx.held.add(env.from);
-      return 'held';
-    }
-
-    try {
-      await this.opts.handler(env, { name, path: file });
-    } catch (err) {
-      const verdict = this.retries.failed(name, err);
-      if (verdict.dead) {
-        this.logger.error({ err, file: name, id: env.id, type: env.type }, 'mailbox: handler failed; message moved to dead/');
-        await this.toDead(name, verdict.reason);
-        return 'progress';
-      }
-      this.counters.retried++;
-      ctx.held.add(env.from);
-      this.logger.warn({ err, file: name, id: env.id, type: env.type, attempts: verdict.attempts, retryInMs: verdict.retryInMs }, 'mailbox: handler failed; will retry');
-      return 'held';
-    }
-    this.retries.forget(name);
-    // Remember the id even if the ack rename fails, so a later pass dedupes instead of re-handling.
-    this.handled.add(env.id);
-    this.counters.handled++;
-    await ackToCur(this.newDir, this.curDir, name, this.logger);
-    return 'handled';
-  }
-
-  /** new/ → dead/ with a bounded, printable one-line reason. */
-  private async toDead(name: string, reason: string): Promise<void> {
-    this.retries.forget(name);
-    const line = sanitizeReason(reason);
-    if (!(await moveToDead(this.newDir, this.deadDir, name, line))) return;
-    this.counters.dead++;
-    this.logger.warn({ file: name, reason: line }, 'mailbox: message moved to dead/');
   }
 
   private async takeLock(): Promise<void> {
@@ -406,10 +369,10 @@ export class MailboxReader {
   }
 
   /** False (and the reader stopping) once the lock is no longer this reader's. */
-  private async lockStillOurs(): Promise<boolean> {
+  private lockStillOurs(): boolean {
     const lock = this.lock;
     if (!lock || this.lockLost) return false;
-    const why = await lock.lostBecause();
+    const why = lock.lostBecauseSync();
     if (why === undefined) return true;
     this.onLockLost(why);
     return false;

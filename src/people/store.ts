@@ -84,6 +84,29 @@ export async function listRequests(sessionDir: string): Promise<StoredRequest[]>
   return out.sort((a, b) => a.sentAt - b.sentAt);
 }
 
+/** A file in the human mailbox's new/ that is no request to people, and why. */
+export interface UnfitFile {
+  name: string;
+  reason: string;
+}
+
+/**
+ * Files in the human mailbox's new/ that are not requests to people: unreadable, not an
+ * envelope, or a message of another type or for another agent. The coordinator moves them
+ * to dead/ with the reason (it is that mailbox's only reader).
+ */
+export async function unfitRequests(sessionDir: string): Promise<UnfitFile[]> {
+  const messages = await listMailbox(sessionDir, HUMAN_ID, ['new']).catch(() => []);
+  const out: UnfitFile[] = [];
+  for (const m of messages) {
+    const env = m.envelope;
+    if (!env) out.push({ name: m.name, reason: m.error ?? 'not a valid envelope' });
+    else if (env.to !== HUMAN_ID) out.push({ name: m.name, reason: `addressed to ${env.to}, not to ${HUMAN_ID}` });
+    else if (env.type !== 'approval_request' && env.type !== 'question') out.push({ name: m.name, reason: `a ${env.type} message is no request to people` });
+  }
+  return out;
+}
+
 /** Whether a request with this id is already in the human mailbox (a respawn asking again). */
 export async function hasRequest(sessionDir: string, id: string): Promise<boolean> {
   for (const folder of ['new', 'cur'] as const) {

@@ -3,8 +3,8 @@
  * exactly-once handling of a 2000-message burst.
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MailboxReader, mailboxDir, type Envelope } from '../../src/mailbox/index.js';
 import { Children, WRITER_SCRIPT, exited, lsSync, makeSession, removeSession, stderrOf, waitFor, type TestSession } from './helpers.js';
@@ -81,33 +81,40 @@ describe('mailbox under concurrent writer processes', { timeout: 120_000 }, () =
     const texts: string[] = [];
     await startReader((env) => env.type === 'message' && texts.push(env.body.text));
     // Besides the reader, a peeker reads every file in new/ as fast as it can, to widen the
-    // chance of catching a file that is visible before it is whole.
+    // chance of catching a file that is visible before it is whole. It runs on its own
+    // thread with synchronous calls: the reader takes each file in the same turn as its
+    // watch event, so a peeker sharing its event loop would hardly ever see one.
     const newDir = path.join(mailboxDir(s.dir, 'coordinator'), 'new');
-    const torn: string[] = [];
-    let peeks = 0;
-    let peeking = true;
-    const peeker = (async () => {
-      while (peeking) {
-        const names = await fsp.readdir(newDir);
-        for (const name of names) {
-          const text = await fsp.readFile(path.join(newDir, name), 'utf8').catch(() => undefined);
-          if (text === undefined) continue; // acked meanwhile
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const peeker = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+      const fs = require('node:fs');
+      const path = require('node:path');
+      const { newDir, stop } = workerData;
+      const torn = [];
+      let peeks = 0;
+      while (Atomics.load(stop, 0) === 0) {
+        for (const name of fs.readdirSync(newDir)) {
+          let text;
+          try { text = fs.readFileSync(path.join(newDir, name), 'utf8'); } catch { continue; } // acked meanwhile
           peeks++;
-          try {
-            JSON.parse(text);
-          } catch {
-            torn.push(`${name} (${text.length} bytes)`);
-          }
+          try { JSON.parse(text); } catch { torn.push(name + ' (' + text.length + ' bytes)'); }
         }
-        if (names.length === 0) await new Promise((resolve) => setImmediate(resolve));
       }
-    })();
+      parentPort.postMessage({ torn, peeks });`,
+      { eval: true, workerData: { newDir, stop } },
+    );
+    const peeked = new Promise<{ torn: string[]; peeks: number }>((resolve, reject) => {
+      peeker.once('message', resolve);
+      peeker.once('error', reject);
+    });
     const writers = ['w1', 'w2', 'w3'];
     const done = await runWriters(writers, ['--count', '25', '--min-size', '50000', '--max-size', '200000']);
     await Promise.all(done);
     await waitFor(() => texts.length === 75, 'all 75 large messages handled');
-    peeking = false;
-    await peeker;
+    Atomics.store(stop, 0, 1);
+    const { torn, peeks } = await peeked;
+    await peeker.terminate();
     expect(torn).toEqual([]);
     expect(peeks).toBeGreaterThan(0);
     for (const t of texts) {

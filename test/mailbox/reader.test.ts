@@ -116,6 +116,26 @@ describe('MailboxReader', () => {
     expect(got[0]).toEqual(m);
   });
 
+  it('handles a message its watch event named after one listing, without a second', async () => {
+    s = await makeSession(['coordinator']);
+    const got: Envelope[] = [];
+    const r = reader({ rescanIntervalMs: 600_000, handler: async (env) => void got.push(env) });
+    await r.start();
+    await waitFor(() => r.stats.passes >= 1, 'the first pass');
+    const sender = new MailboxSender({ sessionDir: s.dir, sessionId: s.id, from: 'w01-research' });
+    // Spaced: each message arrives alone, just before the pass its event wakes, so its ctime
+    // alone would not settle it; the event's name does (arrival-order.ts).
+    for (let i = 0; i < 5; i++) {
+      const m = await sender.send('coordinator', 'message', { text: `spaced ${i}` });
+      await waitFor(() => got.some((e) => e.id === m.id), `spaced ${i} handled`);
+    }
+    expect(got.map((e) => (e.type === 'message' ? e.body.text : e.type))).toEqual([0, 1, 2, 3, 4].map((i) => `spaced ${i}`));
+    expect(r.stats.relists).toBe(0);
+    // The reader's own acks out of new/ are events too, but wake no pass: one pass per message at most.
+    expect(r.stats.passes).toBeLessThanOrEqual(1 + 5 + 1);
+    expect(lsSync(folder('cur'))).toHaveLength(5);
+  });
+
   it('runs one listing per pass and coalesces concurrent pumps into one more pass', async () => {
     s = await makeSession(['coordinator']);
     let calls = 0;
@@ -245,6 +265,30 @@ describe('MailboxReader backlog', () => {
     r = undefined;
     await removeSession(s);
     s = undefined;
+  });
+
+  it('lets the event loop run while it drains a backlog with synchronous file calls', async () => {
+    s = await makeSession(['coordinator']);
+    const sender = new MailboxSender({ sessionDir: s.dir, sessionId: s.id, from: 'w01-research' });
+    const n = 2000;
+    for (let i = 0; i < n; i++) await sender.send('coordinator', 'message', { text: `b${i}` });
+    let handled = 0;
+    let timerRan = false;
+    let timerRanBeforeEnd = false;
+    r = new MailboxReader({
+      sessionDir: s.dir,
+      sessionId: s.id,
+      agentId: 'coordinator',
+      rescanIntervalMs: 600_000,
+      // A handler that never waits: only the pass's own yields let a timer in.
+      handler: async () => {
+        if (handled++ === 0) setTimeout(() => (timerRan = true), 0);
+        if (handled === n) timerRanBeforeEnd = timerRan;
+      },
+    });
+    await r.start();
+    await waitFor(() => handled === n, 'the backlog to drain');
+    expect(timerRanBeforeEnd).toBe(true);
   });
 
   it('drains a large backlog unwatched, then wakes on the watcher again', async () => {

@@ -44,6 +44,14 @@ describe('tool approval', () => {
     const listed = JSON.parse(pending.stdout) as Array<{ id: string; session: string; kind: string; tool: string; ageMs: number }>;
     expect(listed).toEqual([expect.objectContaining({ id: request.id, session: path.basename(dir), kind: 'approval', tool: 'write_file' })]);
 
+    // A file in the human mailbox that is no request is not lost: the coordinator moves it
+    // to dead/ with the reason, and the real request stays open.
+    const humanBox = path.join(dir, 'agents', 'human', 'mailbox');
+    fs.writeFileSync(path.join(humanBox, 'new', '9999999999999-junk.json'), '{"not": "an envelope"');
+    await until(() => fs.existsSync(path.join(humanBox, 'dead', '9999999999999-junk.json')), 'the junk file in dead/');
+    expect(fs.readFileSync(path.join(humanBox, 'dead', '9999999999999-junk.json.reason.txt'), 'utf8')).toMatch(/not valid JSON/);
+    expect((await listRequests(dir)).map((r) => r.id)).toEqual([request.id]);
+
     const ok = await cli(rt, ['approve', 'latest', request.id, '--note', 'fine by me']);
     expect(ok.code, ok.stderr).toBe(0);
     const done = await run.done;
