@@ -5,3 +5,6 @@ export function buildWorker<T extends BuildOptions>(outDir: string, extra?: T): 
 
 /** Every thread script under src/tools (absolute paths). */
 export function threadScripts(): string[];
+
+/** npm packages left out of the bundle (wasm, native, a module loader). */
+export const EXTERNAL_PACKAGES: string[];

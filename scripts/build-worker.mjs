@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Compiles the worker process into dist/worker/ (run by `npm install` through `prepare`).
 // Workers then start with plain `node`, without tsx's loader: about half the start-up time
-// and a quarter less memory (see bench/results/latest.md). npm packages stay external and
-// load from node_modules; dynamic imports stay lazy (code splitting). When the sources are
-// newer than the build, mailroom falls back to tsx on its own (src/engine/process/spawn.ts).
+// and a quarter less memory (see bench/results/latest.md). The npm packages are bundled in
+// too: resolving and loading ~120 separate files from node_modules was a third of the
+// compiled worker's start (bench 4). Packages that load files beside themselves at run time
+// (wasm, native binaries, a module loader) stay external and load from node_modules.
+// Dynamic imports stay lazy (code splitting): what a worker needs only after its assignment
+// is a separate chunk. When the sources are newer than the build, mailroom falls back to
+// tsx on its own (src/engine/process/spawn.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +27,29 @@ export function threadScripts() {
   return files;
 }
 
+/**
+ * Left out of the bundle: quickjs-emscripten loads its .wasm from beside its own module,
+ * esbuild runs a native binary, tsx is a module loader (tools/modules.ts imports TypeScript
+ * through it).
+ */
+export const EXTERNAL_PACKAGES = ['quickjs-*', 'esbuild', 'tsx', 'tsx/*'];
+
+/**
+ * zod's `z.locales` namespace holds its error messages in some 50 languages: over a third
+ * of the JavaScript a worker would compile before `started`. mailroom never switches
+ * zod's locale (English is zod's default, loaded by zod itself), so the namespace keeps
+ * English only. The worker code compiles the same; only `z.locales.<other>` is gone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales-en', namespace: 'mailroom-zod' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'mailroom-zod' }, () => ({ contents: "export { default as en } from 'zod/v4/locales/en.js';\n", resolveDir: root }));
+  },
+};
+
 /** Bundles src/worker/main.ts into `outDir` (entry: worker.mjs); returns esbuild's result. */
 export async function buildWorker(outDir, extra = {}) {
   const esbuild = await import('esbuild');
@@ -37,9 +64,12 @@ export async function buildWorker(outDir, extra = {}) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    external: EXTERNAL_PACKAGES,
+    // Bundled CommonJS packages call require() for Node's built-ins; ESM has none of its own.
+    banner: { js: "import { createRequire as __mailroomCreateRequire } from 'node:module'; const require = __mailroomCreateRequire(import.meta.url);" },
     sourcemap: 'linked',
     logLevel: 'warning',
+    plugins: [zodEnglishOnly],
     ...extra,
   });
   // Tools load their thread scripts (src/tools/**/*-thread.mjs, plain JS) from beside

@@ -73,11 +73,14 @@ export const sessionBench: Bench = {
       removeTempDir(root);
     }
     const four = walls.get(4);
-    const targets = four === undefined ? [] : [target('4-worker session overhead (wall, zero-latency model)', '≤ 1 s', four / 1000, 1, ' s')];
+    const fourFloor = anchors.get(4)?.node;
+    // The issue's figure: the 4-worker session's wall time against 4 bare node processes started at once, same run.
+    const fourRatio = four !== undefined && fourFloor !== undefined ? four / fourFloor : Number.NaN;
+    const targets = four === undefined ? [] : [target('4-worker session overhead ÷ 4 bare nodes started at once', '≤ 2×', fourRatio, 2, '×')];
     const notes = [
       `Median of ${workers.map((n, i) => `${repsPer[i] ?? 1} session(s) at ${n}`).join(', ')}, each a plan of n independent research subtasks, one zero-latency model turn per worker, then synthesis; maxWorkers = n. Times are from the session's own event stamps (Date.now(), ms).`,
       'setup: runSession until session_started (options, session folder, lock); plan: until the plan event; spawn: until the last worker_started; gather: until synthesis starts (the workers\' turns and results); synthesis; finish: until runSession returned (journal, session.json, releasing the lock).',
-      '"spawn → started" is per worker, inside the session: worker_spawned to worker_started, with all n starting at once on 2 cores.',
+      '"spawn → started" is per worker, inside the session: worker_spawned to worker_started, with all n starting at once on 2 cores; for a subtask handed to a warm spare (--warm, default 1, started with the session) that is its hand-over → started.',
       workerBuildNote(),
     ];
     const s4 = splits.get(4);
@@ -90,8 +93,8 @@ export const sessionBench: Bench = {
         {
           figure: `Session overhead, zero-latency model, ${workers.join(' / ')} worker(s)`,
           mailroom: `${workers.map((n) => fmt(walls.get(n)! / 1000)).join(' / ')} s wall (${workers.map((n) => fmt(splits.get(n)!.spawn / 1000)).join(' / ')} s of it spawning)`,
-          anchors: `n × tsx empty script at once ${workers.map((n) => fmt(anchors.get(n)!.tsx / 1000)).join(' / ')} s · n × bare node ${workers.map((n) => fmt(anchors.get(n)!.node / 1000)).join(' / ')} s`,
-          ...(targets[0] ? { target: '≤ 1 s at 4 workers', met: targets[0].met } : {}),
+          anchors: `n × tsx empty script at once ${workers.map((n) => fmt(anchors.get(n)!.tsx / 1000)).join(' / ')} s · n × bare node ${workers.map((n) => fmt(anchors.get(n)!.node / 1000)).join(' / ')} s${Number.isFinite(fourRatio) ? ` · at 4 workers ${fmt(fourRatio)}× the bare-node floor` : ''}`,
+          ...(targets[0] ? { target: '≤ 2× n bare nodes, at 4 workers', met: targets[0].met } : {}),
         },
       ],
       columns: [

@@ -1,13 +1,17 @@
 /**
  * The compiled worker for the spawn comparison: src/worker/main.ts bundled by esbuild (the
- * copy tsx already depends on) into bench/.build/, with npm packages left external so
- * they load from node_modules as usual. Built at bench time, removed after; never committed.
+ * copy tsx already depends on) into bench/.build/, exactly as scripts/build-worker.mjs
+ * builds dist/worker (npm packages bundled in, but wasm, native and loader ones). Built at
+ * bench time, removed after; never committed.
  */
+import fs from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { now } from './clock.js';
 import { buildWorker as bundleWorker } from '../../scripts/build-worker.mjs';
+
+const DEPENDENCIES = new Set(Object.keys((JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { dependencies: Record<string, string> }).dependencies));
 
 export const BUILD_DIR = fileURLToPath(new URL('../.build/', import.meta.url));
 
@@ -17,7 +21,10 @@ export interface WorkerBuild {
   ms: number;
   /** All chunks together. */
   bytes: number;
-  /** npm packages the worker imports statically (left external), in the order the bundle imports them. */
+  /**
+   * npm packages loaded at start: bundled into the chunks the entry imports statically, or
+   * left external and imported by them. A dynamic import() is paid when (and if) it runs.
+   */
   packages: string[];
 }
 
@@ -31,13 +38,16 @@ export async function buildWorker(): Promise<WorkerBuild> {
   const outputs = result.metafile.outputs;
   const key = Object.keys(outputs).find((k) => outputs[k]!.entryPoint !== undefined)!;
   const entry = path.resolve(key);
-  // npm packages loaded at start: the external static imports of the entry chunk and of
-  // every chunk it imports statically. A dynamic import() is paid when (and if) it runs.
   const packages: string[] = [];
   const seen = new Set<string>();
   const visit = (k: string) => {
     if (seen.has(k)) return;
     seen.add(k);
+    for (const input of Object.keys(outputs[k]?.inputs ?? {})) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+      // The project's own dependencies (their dependencies load with them).
+      if (name && DEPENDENCIES.has(name) && !packages.includes(name)) packages.push(name);
+    }
     for (const i of outputs[k]?.imports ?? []) {
       if (i.kind === 'dynamic-import') continue;
       if (!i.external) visit(i.path);

@@ -23,6 +23,14 @@ function int(name: string) {
   };
 }
 
+function count(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, 0 or more, got "${value}"`);
+    return n;
+  };
+}
+
 function positive(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -44,6 +52,7 @@ interface RunFlags extends TransportFlags, PeopleFlags {
   workerModel?: string;
   routerModel?: string;
   maxWorkers?: number;
+  warm?: number;
   maxTurns?: number;
   maxTokens?: number;
   timeout?: number;
@@ -92,6 +101,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--worker-model <id>', 'worker model (env MAILROOM_WORKER_MODEL)')
     .option('--router-model <id>', 'routing/classification model (env MAILROOM_ROUTER_MODEL)')
     .option('--max-workers <n>', 'workers running at once', int('--max-workers'))
+    .option('--warm <n>', 'spare worker processes kept started and idle for the next subtasks (default 1; 0 = none)', count('--warm'))
     .option('--max-turns <n>', 'model turns per worker', int('--max-turns'))
     .option('--max-tokens <n>', 'tokens per worker', int('--max-tokens'))
     .option('--timeout <seconds>', 'wall-clock limit per worker attempt', positive('--timeout'))
@@ -210,6 +220,7 @@ async function runCommand(task: string, flags: RunFlags, io: { out: (s: string) 
         provider: flags.offline ? 'offline' : (flags.provider ?? (flags.script ? 'scripted' : 'auto')),
         models: { coordinator: flags.model, worker: flags.workerModel, router: flags.routerModel },
         ...(flags.maxWorkers ? { maxWorkers: flags.maxWorkers } : {}),
+        ...(flags.warm !== undefined ? { warm: flags.warm } : {}),
         limits: {
           ...(flags.maxTurns ? { maxTurns: flags.maxTurns } : {}),
           ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}),

@@ -41,6 +41,11 @@ export const AssignBodySchema = z.object({
    * to act on, or a new draft to review), until `shutdown`. Used by the reflect pattern.
    */
   persistent: z.boolean().default(false),
+  /**
+   * Sent to a warm spare only: the agent it becomes. That agent's own assign (this same
+   * body) waits in the agent's mailbox, which the spare reads from then on.
+   */
+  agent: z.string().optional(),
 });
 
 export const MessageBodySchema = z.object({ text: z.string().min(1) });

@@ -30,6 +30,7 @@ export type JournalEvent =
   | { type: 'session_started'; task: string; pid: number }
   | { type: 'session_resumed'; pid: number; previousPid?: number }
   | { type: 'plan'; plan: Plan; extras?: Record<string, SubtaskExtras> }
+  /** `spare`: the attempt was handed to this warm spare's process (it became `agent`), not a fresh one. */
   | {
       type: 'spawn';
       subtask: string;
@@ -40,7 +41,12 @@ export type JournalEvent =
       host?: string;
       /** The model the worker runs on (its agent's own, the pattern's, or the session's): usage is priced by it. */
       model?: string;
+      spare?: string;
     }
+  /** A warm spare process was started, idle until a `spawn` with `spare` names it. */
+  | { type: 'spare'; agent: string; pid: number }
+  /** A spare ended without a subtask (session end, surplus, or found idle on resume). */
+  | { type: 'spare_ended'; agent: string; reason: string }
   | { type: 'started'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'progress'; subtask: string; agent: string; attempt: number; turn: number; usage: Usage }
   | { type: 'reattach'; subtask: string; agent: string; attempt: number; pid: number }

@@ -29,7 +29,11 @@ export const SessionRecordSchema = z.object({
 });
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 
-export const AGENT_STATUSES = ['pending', 'running', 'completed', 'failed', 'terminated', 'crashed'] as const;
+/**
+ * `spare`: a warm spare waiting for a subtask; `adopted`: a spare that became a subtask's
+ * agent (its process runs as that agent now); `unused`: a spare that ended without one.
+ */
+export const AGENT_STATUSES = ['pending', 'running', 'completed', 'failed', 'terminated', 'crashed', 'spare', 'adopted', 'unused'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
 export const AgentRecordSchema = z.object({

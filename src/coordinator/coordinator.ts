@@ -37,6 +37,7 @@ import { awaitingPeopleOnFailures, detach, detachStop, onlyWaiting, syncPeople }
 import { failBlocked, synthesize } from './settle.js';
 import { Waker } from './waker.js';
 import { reconcile, spawnSubtask, stopAllWorkers, superviseOnce } from './workers.js';
+import { SparePool, endStraySpares } from './spares.js';
 
 export interface CoordinatorDeps {
   sessionDir: string;
@@ -77,6 +78,7 @@ export class Coordinator implements CoordinatorCore {
   readonly pattern: PatternDriver;
   readonly patternCtx: PatternContext;
   readonly launcher: WorkerLauncher;
+  readonly spares: SparePool;
   private readonly journal: Journal;
   private readonly transcript: Transcript;
   private readonly runtimes = new Map<string, AttemptRuntime>();
@@ -91,6 +93,7 @@ export class Coordinator implements CoordinatorCore {
     this.record = deps.record;
     this.log = deps.logger;
     this.launcher = deps.launcher ?? new LocalLauncher(deps.sessionDir);
+    this.spares = new SparePool(this, this.record.options.warm);
     this.journal = new Journal(sessionPaths(this.dir).journal, () => this.deps.lock.epoch);
     this.sender = new MailboxSender({
       sessionDir: this.dir,
@@ -228,6 +231,9 @@ export class Coordinator implements CoordinatorCore {
     try {
       if (resumed) await this.replay();
       if (this.state.synthesis === undefined) {
+        if (resumed) await endStraySpares(this);
+        // Spares start now, so that they are warm by the time the plan names subtasks.
+        await this.spares.fill();
         if (!this.state.plan) await this.makePlan();
         await this.startReader();
         // Requests to people and replies given while no coordinator ran are journaled first.
@@ -335,6 +341,7 @@ export class Coordinator implements CoordinatorCore {
         if (this.stopping) break;
         await spawnSubtask(this, s.subtask.id);
       }
+      await this.spares.topUp();
       await this.waker.sleep(this.options.heartbeatIntervalMs);
     }
     checkPolicy(this.state.plan!.failurePolicy, settledForPolicy(this.state));
@@ -365,6 +372,7 @@ export class Coordinator implements CoordinatorCore {
     if (status === 'waiting') return detach(this, reason ?? 'waiting for people');
     // Nothing may outlive the session: stop whatever still runs before recording the end.
     await stopAllWorkers(this, status === 'completed' ? 'session completed' : `session ${status}: ${reason ?? ''}`);
+    await this.spares.endAll(status === 'completed' ? 'session completed' : `session ${status}`);
     if (this.stopping?.fenced) return this.fencedOff(this.stopping.message);
     // A failure handled while the workers stopped may have queued one more consultation:
     // its model call is made and paid for, so it must be in usage.json too.

@@ -7,14 +7,14 @@ import type { JournalEntry, JournalEvent } from '../contracts/journal.js';
 import type { EngineState, SubtaskState } from '../engine/subtasks.js';
 import { MailroomError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { MailboxReader, MailboxSender } from '../mailbox/index.js';
+import type { BodyOf, MailboxReader, MailboxSender } from '../mailbox/index.js';
 import type { Model } from '../model/types.js';
 import type { SessionOptions } from '../config.js';
 import type { PatternContext, PatternDriver } from '../patterns/types.js';
 import type { SessionRecord, SessionStatus } from '../session/records.js';
 import type { UsageLedger } from '../session/usage.js';
 import type { AgentCatalogue } from '../agents/catalogue.js';
-import type { WorkerLauncher } from '../engine/process/launcher.js';
+import type { LaunchedWorker, WorkerLauncher } from '../engine/process/launcher.js';
 import type { EventBus } from './events.js';
 
 /** Interrupts the main loop with a status other than completed. */
@@ -41,6 +41,18 @@ export interface AttemptRuntime {
   spawning?: Promise<void>;
 }
 
+/** Where an attempt may find a warm spare process instead of a fresh one (coordinator/spares.ts). */
+export interface SpareSource {
+  take(s: SubtaskState): TakenSpare | undefined;
+}
+
+/** An idle spare taken for an attempt: handOver makes it the agent (before the spawn is journaled). */
+export interface TakenSpare {
+  agentId: string;
+  worker: LaunchedWorker;
+  handOver(agentId: string, assign: BodyOf<'assign'>): Promise<void>;
+}
+
 export interface ConsultEvent {
   kind: 'question' | 'failure';
   agent: string;
@@ -59,6 +71,8 @@ export interface CoordinatorCore {
   readonly env: NodeJS.ProcessEnv | undefined;
   /** Where workers run: local child processes, or worker hosts (redis). */
   readonly launcher: WorkerLauncher;
+  /** Warm spares (`--warm`); absent or empty: every attempt starts a fresh process. */
+  readonly spares?: SpareSource;
   /** The session's agents: a subtask's role names one. */
   readonly catalogue: AgentCatalogue;
   readonly signal: AbortSignal | undefined;

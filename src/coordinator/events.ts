@@ -8,7 +8,8 @@ import type { Usage } from '../model/types.js';
 export type SessionEvent =
   | { type: 'session_started'; sessionId: string; sessionDir: string; provider: string; resumed: boolean }
   | { type: 'plan'; plan: Plan }
-  | { type: 'worker_spawned'; subtask: string; agent: string; role: string; attempt: number; pid: number }
+  /** `spare`: the attempt was handed to this idle warm spare (no process was started for it). */
+  | { type: 'worker_spawned'; subtask: string; agent: string; role: string; attempt: number; pid: number; spare?: string }
   | { type: 'worker_started'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'worker_reattached'; subtask: string; agent: string; pid: number }
   | { type: 'progress'; subtask: string; agent: string; turn: number; usage: Usage }

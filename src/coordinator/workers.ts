@@ -13,7 +13,7 @@ import { askBeforeGivingUp, syncPeople } from './people.js';
 import { overWorkerLimits, superviseWorker } from '../engine/supervisor.js';
 import { describeError } from '../errors.js';
 import { crashPoint } from '../faults.js';
-import { createMailbox, mailboxFolder } from '../mailbox/index.js';
+import { createMailbox, mailboxFolder, type BodyOf } from '../mailbox/index.js';
 import { COORDINATOR_ID, agentPaths } from '../session/layout.js';
 import type { AgentStatus } from '../session/records.js';
 import { updateAgentRecord, writeAgentRecord } from '../session/store.js';
@@ -73,28 +73,30 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
     const extra = core.pattern.respawnContext?.(core.patternCtx, id);
     if (extra) context = [context, extra].filter(Boolean).join('\n\n');
   }
+  const body: BodyOf<'assign'> = {
+    subtask: { id: s.subtask.id, role: s.role, description: s.subtask.description, ...(context ? { context } : {}) },
+    inputs,
+    attempt: s.attempt,
+    limits,
+    model: core.record.provider === 'anthropic' ? model : s.model,
+    continueFromTranscript: s.continueNext && !between,
+    persistent: s.persistent === true,
+  };
   // A deterministic id: an assign resent after a coordinator crash is deduplicated by the worker.
-  await core.sender.send(
-    s.agentId,
-    'assign',
-    {
-      subtask: { id: s.subtask.id, role: s.role, description: s.subtask.description, ...(context ? { context } : {}) },
-      inputs,
-      attempt: s.attempt,
-      limits,
-      model: core.record.provider === 'anthropic' ? model : s.model,
-      continueFromTranscript: s.continueNext && !between,
-      persistent: s.persistent === true,
-    },
-    { id: `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64) },
-  );
-  const worker = await core.launcher.spawn(core.dir, s.agentId, s.attempt, core.env);
+  await core.sender.send(s.agentId, 'assign', body, { id: `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64) });
+  // An idle warm spare, when there is one and this attempt starts a fresh history: no process to start.
+  const spare = core.spares?.take(s);
+  const worker = spare ? spare.worker : await core.launcher.spawn(core.dir, s.agentId, s.attempt, core.env);
   const host = worker.host !== undefined ? { host: worker.host } : {};
+  const onSpare = spare ? { spare: spare.agentId } : {};
+  // Handed over before the spawn is journaled, as a fresh process is started before: a
+  // crash after the journal line finds the worker alive and reattaches it either way.
+  await spare?.handOver(s.agentId, body);
   core.runtime(id).terminationCause = undefined;
-  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, model, ...host });
+  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, model, ...host, ...onSpare });
   await updateAgent(core, core.sub(id), 'running', { pid: worker.pid, startedAt: new Date().toISOString(), ...host });
-  core.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout }, 'worker spawned');
-  core.bus.emit({ type: 'worker_spawned', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid });
+  core.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout, ...onSpare }, 'worker spawned');
+  core.bus.emit({ type: 'worker_spawned', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, ...onSpare });
   // Our own child's exit is the fastest crash signal; the supervisor covers reattached ones.
   void worker.exited?.then(() => core.wake());
   crashPoint('after-spawn');

@@ -62,6 +62,8 @@ export interface SubtaskState {
   lastTermination?: string;
   /** Time this attempt spent waiting for people (answered requests): off its wall clock. */
   waitedMs?: number;
+  /** The warm spare the running (or last) attempt was handed to, instead of a fresh process. */
+  onSpare?: string;
 }
 
 /** A request to a person, as the journal knows it; open until it has a reply. */
@@ -76,6 +78,15 @@ export interface PersonRequest {
   origin?: string;
   openedAt: number;
   reply?: { kind: PersonReplyKind; text?: string; at: number };
+}
+
+/** A warm spare as the journal knows it: idle, handed a subtask, or ended unused. */
+export interface SpareState {
+  pid: number;
+  status: 'idle' | 'assigned' | 'ended';
+  /** The subtask it took, and the agent it became, once assigned. */
+  subtask?: string;
+  agent?: string;
 }
 
 export interface Verdict {
@@ -105,6 +116,8 @@ export interface EngineState {
   requests: Readonly<Record<string, PersonRequest>>;
   synthesis?: { text: string; status?: string; reason?: string };
   ended?: { status: string; reason?: string };
+  /** Warm spares by agent id (absent until the first one). */
+  spares?: Readonly<Record<string, SpareState>>;
 }
 
 export const EMPTY_STATE: EngineState = { subtasks: {}, order: [], restarts: [], fallbacks: 0, handledRounds: {}, synthesisStarted: false, requests: {} };
@@ -119,8 +132,8 @@ export function applyEvent(state: EngineState, e: JournalEntry): EngineState {
   switch (e.type) {
     case 'plan':
       return state.plan ? state : planned(state, e.plan, e.extras ?? {});
-    case 'spawn':
-      return update(state, e.subtask, (s) =>
+    case 'spawn': {
+      const next = update(state, e.subtask, (s) =>
         s.status === 'completed'
           ? undefined
           : {
@@ -135,8 +148,18 @@ export function applyEvent(state: EngineState, e: JournalEntry): EngineState {
               ...(e.role ? { role: e.role as Role } : {}),
               ...(s.persistent ? { roundBase: s.round ?? 0 } : {}),
               waitedMs: 0,
+              onSpare: e.spare,
             },
       );
+      const spare = e.spare ? state.spares?.[e.spare] : undefined;
+      return spare && next !== state ? withSpare(next, e.spare!, { ...spare, status: 'assigned', subtask: e.subtask, agent: e.agent }) : next;
+    }
+    case 'spare':
+      return state.spares?.[e.agent] ? state : withSpare(state, e.agent, { pid: e.pid, status: 'idle' });
+    case 'spare_ended': {
+      const spare = state.spares?.[e.agent];
+      return spare?.status === 'idle' ? withSpare(state, e.agent, { ...spare, status: 'ended' }) : state;
+    }
     case 'started':
       return update(state, e.subtask, (s) => (s.attempt === e.attempt && s.status === 'running' ? { startedAt: e.t, lastHeardAt: e.t } : undefined));
     case 'progress':
@@ -224,6 +247,10 @@ export function applyEvent(state: EngineState, e: JournalEntry): EngineState {
     default:
       return state;
   }
+}
+
+function withSpare(state: EngineState, agent: string, spare: SpareState): EngineState {
+  return { ...state, spares: { ...state.spares, [agent]: spare } };
 }
 
 function planned(state: EngineState, plan: Plan, extras: Record<string, SubtaskExtras>): EngineState {

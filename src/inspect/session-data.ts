@@ -8,6 +8,7 @@ import path from 'node:path';
 import { findSession } from '../coordinator/api.js';
 import type { Plan } from '../contracts/plan.js';
 import { SessionNotFoundError, UsageError } from '../errors.js';
+import { isSpareId } from '../contracts/spares.js';
 import { AgentIdSchema } from '../contracts/envelope.js';
 import { Journal, type JournalEntry } from '../session/journal.js';
 import { COORDINATOR_ID, SESSION_ID_PATTERN, agentPaths, resolveRuntimeDir, sessionPaths, sessionsDir } from '../session/layout.js';
@@ -89,6 +90,12 @@ export async function listAgents(dir: string): Promise<string[]> {
   return [...ids.filter((n) => n === COORDINATOR_ID), ...ids.filter((n) => n !== COORDINATOR_ID)];
 }
 
+/** The session's warm spares (`spares/spare-NN`): processes, not agents (one handed a subtask ran as its agent). */
+export async function listSpares(dir: string): Promise<string[]> {
+  const names = await fsp.readdir(sessionPaths(dir).spares).catch(() => [] as string[]);
+  return names.filter(isSpareId).sort();
+}
+
 /** The session's agents: its agent folders here, and (read through Redis) those with a mailbox stream; coordinator first. */
 export async function sessionAgents(ref: SessionRef): Promise<string[]> {
   const local = await listAgents(ref.dir);
@@ -101,8 +108,11 @@ export async function sessionAgents(ref: SessionRef): Promise<string[]> {
 export async function requireAgent(ref: SessionRef, agent: string): Promise<void> {
   const agents = await sessionAgents(ref);
   if (AgentIdSchema.safeParse(agent).success && agents.includes(agent)) return;
+  // A warm spare's folder can be read too (its log from before it took a subtask).
+  const spares = await listSpares(ref.dir);
+  if (spares.includes(agent)) return;
   throw new UsageError(
-    `session ${ref.id} has no agent "${agent}"; its agents are: ${agents.length ? agents.join(', ') : '(none yet)'}`,
+    `session ${ref.id} has no agent "${agent}"; its agents are: ${agents.length ? agents.join(', ') : '(none yet)'}${spares.length ? ` (warm spares: ${spares.join(', ')})` : ''}`,
   );
 }
 

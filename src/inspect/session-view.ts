@@ -5,6 +5,7 @@
  */
 import fsp from 'node:fs/promises';
 import type { Plan } from '../contracts/plan.js';
+import { isSpareId } from '../contracts/spares.js';
 import { FsTransport } from '../mailbox/fs-transport.js';
 import type { MailboxTransport } from '../mailbox/transport.js';
 import { remoteWorkers, type RemoteWorker } from '../worker-host/remote-kill.js';
@@ -16,6 +17,7 @@ import type { AgentUsage, UsageReport } from '../session/usage.js';
 import { isPidAlive } from '../util/fs.js';
 import {
   effectiveStatus,
+  listSpares,
   readAgentLoose,
   readJournal,
   readPlan,
@@ -42,6 +44,10 @@ export interface AgentView {
   /** The last failure, from the journal. */
   failure?: { error: string; final: boolean; attempt: number };
   subtask?: Plan['subtasks'][number];
+  /** The warm spare whose process ran this agent's last attempt (from the journal). */
+  ranOnSpare?: string;
+  /** For a warm spare: the agent it became, or undefined while idle or when it ended unused. */
+  spareBecame?: string;
 }
 
 export interface SessionView {
@@ -51,6 +57,8 @@ export interface SessionView {
   plan?: Plan;
   usage?: UsageReport;
   agents: AgentView[];
+  /** Warm spares' own folders (agents/spare-NN): what each became, or that it went unused. */
+  spares: AgentView[];
   resultFile?: { path: string; bytes: number };
   /** Subtasks of the plan no worker was spawned for (yet, or ever: the session ended first). */
   notSpawned: Plan['subtasks'];
@@ -60,22 +68,27 @@ export interface SessionView {
 
 /** Gathers everything `show` prints. */
 export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
-  const [record, plan, usage, journal, ids] = await Promise.all([
+  const [record, plan, usage, journal, agentIds] = await Promise.all([
     readSessionLoose(ref.dir),
     readPlan(ref.dir),
     readUsage(ref.dir),
     readJournal(ref.dir),
     sessionAgents(ref),
   ]);
+  // Warm spares' own folders are listed apart (never read through Redis: spares are local only).
+  const ids = [...agentIds, ...(await listSpares(ref.dir))];
   const status = effectiveStatus(record);
   const counts = await mailboxCounts(ref, ids);
   // Read through Redis, a worker on a host is alive while its host keeps its alive key.
   const onHosts: Map<string, RemoteWorker> | undefined = ref.redisUrl ? await remoteWorkers(ref.redisUrl, ref.id, ids) : undefined;
-  const agents = await Promise.all(
+  const all = await Promise.all(
     ids.map(async (id): Promise<AgentView> => {
       const rec = await readAgentLoose(ref.dir, id);
       const mailbox = counts.get(id);
-      const spawns = journal.filter((e) => e.type === 'spawn' && e.agent === id).length;
+      const spawnEvents = journal.filter((e): e is Extract<JournalEntry, { type: 'spawn' }> => e.type === 'spawn' && e.agent === id);
+      const spawns = spawnEvents.length;
+      const ranOnSpare = spawnEvents.at(-1)?.spare;
+      const spareBecame = journal.find((e): e is Extract<JournalEntry, { type: 'spawn' }> => e.type === 'spawn' && e.spare === id)?.agent;
       const lastResult = journal.findLast((e): e is Extract<JournalEntry, { type: 'result' }> => e.type === 'result' && e.agent === id);
       const lastFailure = journal.findLast((e): e is Extract<JournalEntry, { type: 'failure' }> => e.type === 'failure' && e.agent === id);
       let agentStatus = rec?.status ?? 'unknown';
@@ -100,10 +113,14 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
         ...(lastFailure && (!lastResult || lastFailure.t > lastResult.t)
           ? { failure: { error: lastFailure.error, final: lastFailure.final, attempt: lastFailure.attempt } }
           : {}),
-        ...(rec?.subtask && plan ? { subtask: plan.subtasks.find((s) => s.id === rec.subtask) } : {}),
+        ...(rec?.subtask && plan && rec.role !== 'spare' && !spareBecame ? { subtask: plan.subtasks.find((s) => s.id === rec.subtask) } : {}),
+        ...(ranOnSpare ? { ranOnSpare } : {}),
+        ...(spareBecame ? { spareBecame } : {}),
       };
     }),
   );
+  const spares = all.filter((a) => isSpareId(a.id));
+  const agents = all.filter((a) => !isSpareId(a.id));
   const paths = sessionPaths(ref.dir);
   const resultStat = await fsp.stat(paths.result).catch(() => undefined);
   const workspaceFiles = await listFiles(paths.workspace);
@@ -114,8 +131,9 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
     ...(plan ? { plan } : {}),
     ...(usage ? { usage } : {}),
     agents,
+    spares,
     ...(resultStat ? { resultFile: { path: paths.result, bytes: resultStat.size } } : {}),
-    notSpawned: (plan?.subtasks ?? []).filter((st) => !agents.some((a) => a.record?.subtask === st.id)),
+    notSpawned: (plan?.subtasks ?? []).filter((st) => !agents.some((a) => a.subtask?.id === st.id)),
     workspaceFiles,
     journal,
   };

@@ -7,6 +7,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { MailboxError } from '../errors.js';
 import { AgentIdSchema } from '../contracts/envelope.js';
+import { agentsFolderOf } from '../contracts/spares.js';
 
 export const MAILDIR_FOLDERS = ['tmp', 'new', 'cur', 'dead'] as const;
 export type MaildirFolder = (typeof MAILDIR_FOLDERS)[number];
@@ -70,10 +71,10 @@ export function assertAgentId(agentId: string): void {
   }
 }
 
-/** `<session>/agents/<id>` */
+/** `<session>/agents/<id>` (a warm spare's: `<session>/spares/<id>`) */
 export function agentDir(sessionDir: string, agentId: string): string {
   assertAgentId(agentId);
-  return path.join(sessionDir, 'agents', agentId);
+  return path.join(sessionDir, agentsFolderOf(agentId), agentId);
 }
 
 /** `<session>/agents/<id>/mailbox` */

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { customAlphabet } from 'nanoid';
+import { agentsFolderOf } from '../contracts/spares.js';
 
 const suffix = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 6);
 
@@ -34,6 +35,8 @@ export interface SessionPaths {
   result: string;
   usage: string;
   agents: string;
+  /** Warm spares' folders (coordinator/spares.ts). */
+  spares: string;
   artifacts: string;
   decisions: string;
   workspace: string;
@@ -50,6 +53,7 @@ export function sessionPaths(dir: string): SessionPaths {
     result: path.join(dir, 'result.md'),
     usage: path.join(dir, 'usage.json'),
     agents: path.join(dir, 'agents'),
+    spares: path.join(dir, 'spares'),
     artifacts: path.join(dir, 'artifacts'),
     decisions: path.join(dir, 'artifacts', 'decisions.jsonl'),
     workspace: path.join(dir, 'workspace'),
@@ -69,7 +73,7 @@ export interface AgentPaths {
 }
 
 export function agentPaths(sessionDir: string, agentId: string): AgentPaths {
-  const dir = path.join(sessionDir, 'agents', agentId);
+  const dir = path.join(sessionDir, agentsFolderOf(agentId), agentId);
   return {
     dir,
     agentJson: path.join(dir, 'agent.json'),

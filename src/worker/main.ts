@@ -1,5 +1,6 @@
 /**
- * Worker process entry: `node <worker entry> --session <dir> --agent <id>`. The
+ * Worker process entry: `node <worker entry> --session <dir> --agent <id> [--spare]` (a
+ * warm spare first waits to be handed a subtask: spare.ts). The
  * coordinator starts it detached in its own process group, with stdout and stderr going
  * to files in the agent's folder.
  */
@@ -7,19 +8,20 @@ import { parseArgs } from 'node:util';
 import { createFileLogger } from '../log.js';
 import { agentPaths } from '../session/layout.js';
 import { runWorker } from './run.js';
+import { runSpare } from './spare.js';
 import { workerFault } from '../faults.js';
 
 const { values } = parseArgs({
-  options: { session: { type: 'string' }, agent: { type: 'string' } },
+  options: { session: { type: 'string' }, agent: { type: 'string' }, spare: { type: 'boolean' } },
   strict: true,
 });
 if (!values.session || !values.agent) {
-  process.stderr.write('usage: worker --session <dir> --agent <id>\n');
+  process.stderr.write('usage: worker --session <dir> --agent <id> [--spare]\n');
   process.exit(2);
 }
 const sessionDir = values.session;
-const agentId = values.agent;
-const logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId });
+let agentId = values.agent;
+let logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId });
 
 process.on('SIGTERM', () => {
   if (workerFault('ignore-sigterm')) {
@@ -31,7 +33,21 @@ process.on('SIGTERM', () => {
   process.exit(143);
 });
 
-runWorker({ sessionDir, agentId, logger }).then(
+/** A spare waits first, then runs as the agent it was handed (worker/spare.ts); any other worker runs at once. */
+async function main(): Promise<number> {
+  if (values.spare) {
+    const spareLog = logger;
+    const handed = await runSpare({ sessionDir, spareId: agentId, logger: spareLog });
+    if (!handed) return 0;
+    spareLog.info({ agent: handed.agent }, 'spare runs as its agent from here on');
+    agentId = handed.agent;
+    logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId, spare: values.agent });
+    return runWorker({ sessionDir, agentId, logger });
+  }
+  return runWorker({ sessionDir, agentId, logger });
+}
+
+main().then(
   (code) => {
     logger.info({ code }, 'worker exiting');
     process.exit(code);

@@ -6,23 +6,18 @@
  */
 import fs from 'node:fs';
 import { Heartbeat } from '../agent/heartbeat.js';
-import { runAgentLoop } from '../agent/loop.js';
-import { Transcript, resumableMessages } from '../agent/transcript.js';
 import { crashBeforeAssignRead, workerFault } from '../faults.js';
 import { LimitExceededError, MailroomError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MailboxReader, MailboxSender, type EnvelopeOf } from '../mailbox/index.js';
-import { createModel } from '../model/select.js';
 import type { Message, Usage } from '../model/types.js';
-import { addUsage } from '../model/types.js';
+import { addUsage } from '../contracts/usage.js';
 import { isPidAlive } from '../util/fs.js';
-import { workerSystemPrompt, workerTaskMessage } from '../prompts.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
 import { SessionWatch, readAgentRecord, readSessionRecord } from '../session/store.js';
 import type { ToolContext } from '../tools/types.js';
 import type { AgentDefinition } from '../agents/schema.js';
-import { readCatalogue } from '../agents/snapshot.js';
-import { loadAgentTools, type AgentTools } from './tools.js';
+import type { AgentTools } from './tools.js';
 import { PeopleWaits, forwardedToPerson } from './people.js';
 import { WallClock } from './wall-clock.js';
 
@@ -134,6 +129,8 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   const role = subtask.role;
   const log = logger.child({ subtask: subtask.id, attempt });
   await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, attempt, subtask: subtask.id });
+  // Loaded only now, after `started` (a warm spare has them loaded already: worker/spare.ts).
+  const { runAgentLoop, Transcript, resumableMessages, createModel, workerSystemPrompt, workerTaskMessage, readCatalogue, loadAgentTools } = await import('./after-assign.js');
 
   // Stopped while the worker waits for a person.
   const wallClock = new WallClock(limits.wallClockMs, () => abort.abort(new LimitExceededError('wall_clock', `wall-clock limit reached (${limits.wallClockMs} ms)`)));

@@ -76,6 +76,8 @@ describe('crash matrix (continued)', () => {
   it('5. a worker that died with the coordinator is respawned as a new attempt from its transcript', async () => {
     const s = await setup({ alpha: 0, beta: 20_000 });
     await waitFor(() => journalOf(s.dir).some((e) => e.type === 'result' && e.subtask === 'alpha') && journalOf(s.dir).find((e) => e.type === 'started' && e.agent === 'w02-research'), 60_000, 'alpha done and beta started');
+    // Beta is mid-work (its model call in flight, so its transcript has its first turn): only then do both die.
+    await waitFor(() => callsByAgent(s.script)['w02-research'] === 1, 60_000, "beta's model call in flight");
     const beta = journalOf(s.dir).find((e) => e.type === 'spawn' && e.agent === 'w02-research')!.pid as number;
     process.kill(s.first.pid, 'SIGKILL');
     process.kill(beta, 'SIGKILL');

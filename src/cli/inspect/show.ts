@@ -93,12 +93,21 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
       out.push(`    result: ${truncate(first || '(empty)', cols - 12)}${lines.length > 1 ? ` (+${lines.length - 1} more line(s))` : ''}`);
     }
     if (a.failure) out.push(`    ${a.failure.final ? 'failed' : 'failed, retried'} (attempt ${a.failure.attempt}): ${truncate(oneLine(a.failure.error), cols - 30)}`);
+    if (a.ranOnSpare) out.push(`    ran on warm spare ${a.ranOnSpare} (no process start)`);
     if (a.result === undefined && !a.failure) out.push(`    no result yet`);
   }
   for (const s of v.notSpawned) {
     const deps = s.dependsOn.length ? ` after ${s.dependsOn.join(', ')}` : '';
     out.push(`(no agent)  ${s.id}${deps}${s.required ? ' (required)' : ''}: ${truncate(oneLine(s.description), cols - s.id.length - 16)}`);
     out.push(`    ${v.status === 'running' ? 'not started yet' : 'never started'}`);
+  }
+  // Warm spares: processes started ahead of subtasks; one that took a subtask ran as its agent.
+  if (v.spares.length) {
+    out.push('', 'warm spares:');
+    for (const a of v.spares) {
+      const what = a.spareBecame ? `ran ${a.spareBecame} (its log and transcript are there)` : a.status === 'spare' ? 'idle, waiting for a subtask' : 'ended unused';
+      out.push(`  ${a.id}  ${a.pid !== undefined ? `pid ${a.pid}${a.pidAlive ? '*' : ''}  ` : ''}${what}`);
+    }
   }
   const terminations = v.journal.filter((e): e is Extract<JournalEntry, { type: 'terminate' }> => e.type === 'terminate');
   if (terminations.length) {
@@ -107,3 +116,4 @@ export function formatShow(v: SessionView, opts: { now?: number; columns?: numbe
   }
   return out.join('\n') + '\n';
 }
+

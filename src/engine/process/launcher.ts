@@ -18,8 +18,11 @@ export interface LaunchedWorker {
 
 export interface WorkerLauncher {
   readonly kind: 'local' | 'redis';
-  /** Starts the worker of `agentId` (its assign is already in its mailbox). */
-  spawn(sessionDir: string, agentId: string, attempt: number, env?: NodeJS.ProcessEnv): Promise<LaunchedWorker>;
+  /**
+   * Starts the worker of `agentId` (its assign is already in its mailbox), or, with
+   * `spare`, a warm spare that waits for one (local launcher only).
+   */
+  spawn(sessionDir: string, agentId: string, attempt: number, env?: NodeJS.ProcessEnv, opts?: { spare?: boolean }): Promise<LaunchedWorker>;
   /** Whether that worker process is still alive. */
   isAlive(agentId: string, pid: number): Promise<boolean>;
   /** Whether `pid` is still this agent's worker (never signal a reused pid). */
@@ -40,8 +43,8 @@ export class LocalLauncher implements WorkerLauncher {
 
   constructor(private readonly sessionDir: string) {}
 
-  async spawn(sessionDir: string, agentId: string, _attempt: number, env?: NodeJS.ProcessEnv): Promise<LaunchedWorker> {
-    const w = spawnWorker(sessionDir, agentId, env);
+  async spawn(sessionDir: string, agentId: string, _attempt: number, env?: NodeJS.ProcessEnv, opts?: { spare?: boolean }): Promise<LaunchedWorker> {
+    const w = spawnWorker(sessionDir, agentId, env, opts);
     return { pid: w.pid, exited: w.exited };
   }
 

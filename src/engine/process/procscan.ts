@@ -4,18 +4,42 @@
  * found and reattached instead of being started a second time.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { agentPaths } from '../../session/layout.js';
 import { isPidAlive } from '../../util/fs.js';
 
-/** The `--session` and `--agent` of a worker process, or undefined for any other process. */
+/**
+ * Where a warm spare's new identity is written when a subtask is handed to it
+ * (coordinator/spares.ts): its process is that agent's worker from then on.
+ */
+export function spareAdoptionFile(sessionDir: string, spareId: string): string {
+  return path.join(agentPaths(sessionDir, spareId).dir, 'adopted.json');
+}
+
+/**
+ * The `--session` and `--agent` of a worker process, or undefined for any other process.
+ * A spare (`--spare`) that was handed a subtask counts as the agent it became.
+ */
 function workerArgs(pid: number): { session: string; agent: string } | undefined {
   try {
     const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const s = args.indexOf('--session');
     const a = args.indexOf('--agent');
     if (s < 0 || a < 0 || args[s + 1] === undefined || args[a + 1] === undefined) return undefined;
-    return { session: args[s + 1]!, agent: args[a + 1]! };
+    const session = args[s + 1]!;
+    const agent = args[a + 1]!;
+    return { session, agent: args.includes('--spare') ? (adoptedAs(session, agent) ?? agent) : agent };
   } catch {
     return undefined; // gone while we looked
+  }
+}
+
+function adoptedAs(sessionDir: string, spareId: string): string | undefined {
+  try {
+    const agent = (JSON.parse(fs.readFileSync(spareAdoptionFile(sessionDir, spareId), 'utf8')) as { agent?: unknown }).agent;
+    return typeof agent === 'string' ? agent : undefined;
+  } catch {
+    return undefined; // not handed over (yet)
   }
 }
 
