@@ -153,7 +153,11 @@ export class RedisLauncher implements WorkerLauncher {
     const exited = new Promise<void>((resolve) => this.exits.set(key, resolve));
     await this.client.xadd(ASSIGN_STREAM, '*', 'json', JSON.stringify(assignment));
     const limit = this.opts.assignTimeoutMs ?? 60_000;
-    const rep = await Promise.race([spawned, sleep(limit).then(() => undefined)]);
+    // The deadline is cancelled once a host answers: a pending 60 s timer would keep the
+    // coordinator's process alive that long after its session ended.
+    const deadline = new AbortController();
+    const rep = await Promise.race([spawned, sleep(limit, undefined, { signal: deadline.signal }).catch(() => undefined)]);
+    deadline.abort();
     this.waiters.delete(key);
     if (!rep) throw new MailroomError('E_NO_WORKER_HOST', `no worker host took ${agentId} (attempt ${attempt}) within ${limit} ms: is a \`mailroom worker-host\` running against this Redis?`);
     this.opts.logger.info({ worker: agentId, host: rep.host, pid: rep.pid }, 'worker started on a host');
