@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Integration tests spawn real worker processes; on a 2-core machine, a few files at
-    // a time keeps them from starving each other's heartbeats.
+    // Integration tests spawn real worker processes and mostly wait on them (heartbeats,
+    // model delays, signals); on a 2-core machine, three files at a time keeps both cores
+    // busy without starving each other's heartbeats (2: ~320 s; 3: see docs; 4 got flaky).
     pool: 'forks',
-    maxWorkers: 2,
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 30_000,
     globalSetup: ['test/support/global-setup.ts'],

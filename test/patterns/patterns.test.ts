@@ -40,9 +40,11 @@ describe('--pattern debate', () => {
     const rt = runtime();
     const script = writeScript(rt, {
       agents: {
-        'w01-research': [textReply('Use retries with backoff.\nLog every error with its code.')],
-        'w02-research': [textReply('Use retries with backoff.\nFail fast on bad input.')],
-        'w03-research': [textReply('Log every error with its code.\nAdd circuit breakers.')],
+        // Each answer takes a while, so "all three ran at once" does not hang on which
+        // worker starts first (a warm spare is ready before the others are spawned).
+        'w01-research': [textReply('Use retries with backoff.\nLog every error with its code.', 3000)],
+        'w02-research': [textReply('Use retries with backoff.\nFail fast on bad input.', 3000)],
+        'w03-research': [textReply('Log every error with its code.\nAdd circuit breakers.', 3000)],
         // The moderator is the real offline model: it compares what the debaters said.
         coordinator: [{ offline: true, repeat: true }],
       },
