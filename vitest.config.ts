@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Integration tests spawn real worker processes and mostly wait on them (heartbeats,
     // model delays, signals); on a 2-core machine, three files at a time keeps both cores
-    // busy without starving each other's heartbeats (2: ~320 s; 3: see docs; 4 got flaky).
+    // busy without starving each other's heartbeats (measured: 2 at a time ~320 s, 3 ~255 s).
     pool: 'forks',
     maxWorkers: 3,
     testTimeout: 60_000,
