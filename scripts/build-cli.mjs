@@ -7,35 +7,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { threadScripts } from './build-worker.mjs';
+import { bundleForNode } from './build-worker.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Bundles src/cli/main.ts into `outDir` (entry: cli.mjs); returns esbuild's result. */
+/** Bundles src/cli/main.ts into `outDir` (entry: cli.mjs); npm packages stay external. */
 export async function buildCli(outDir) {
-  const esbuild = await import('esbuild');
-  // Build beside and rename, so a CLI starting meanwhile never loads half a build.
+  // Built beside and renamed, so a CLI starting meanwhile never loads half a build.
   const tmp = `${outDir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  const result = await esbuild.build({
-    entryPoints: { cli: path.join(root, 'src/cli/main.ts') },
-    outdir: tmp,
-    outExtension: { '.js': '.mjs' },
-    splitting: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  });
-  // The same files beside the code as the worker build: tools' thread scripts and the
-  // built-in agent definitions (read by the catalogue when a session starts).
-  for (const file of threadScripts()) fs.copyFileSync(file, path.join(tmp, path.basename(file)));
-  fs.cpSync(path.join(root, 'src/agents/built-in'), path.join(tmp, 'built-in'), { recursive: true });
-  fs.writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ builtAt: Date.now() }) + '\n');
+  const result = await bundleForNode('cli', path.join(root, 'src/cli/main.ts'), tmp, { packages: 'external' });
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.renameSync(tmp, outDir);
   return result;

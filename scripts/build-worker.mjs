@@ -50,13 +50,18 @@ const zodEnglishOnly = {
   },
 };
 
-/** Bundles src/worker/main.ts into `outDir` (entry: worker.mjs); returns esbuild's result. */
-export async function buildWorker(outDir, extra = {}) {
+/**
+ * Bundles one entry for Node into `outDir` (entry file: `<name>.mjs`), with what the code
+ * reads from beside itself: the tools' thread scripts (the `-thread.mjs` files under src/tools, plain
+ * JS) and the built-in agent definitions (src/agents/builtin-dir.ts), and a build.json
+ * whose time tells a fresh build from a stale one (src/build/fresh.mjs). Returns esbuild's result.
+ */
+export async function bundleForNode(name, entry, outDir, options = {}) {
   const esbuild = await import('esbuild');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const result = await esbuild.build({
-    entryPoints: { worker: path.join(root, 'src/worker/main.ts') },
+    entryPoints: { [name]: entry },
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     splitting: true,
@@ -64,21 +69,25 @@ export async function buildWorker(outDir, extra = {}) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: EXTERNAL_PACKAGES,
-    // Bundled CommonJS packages call require() for Node's built-ins; ESM has none of its own.
-    banner: { js: "import { createRequire as __mailroomCreateRequire } from 'node:module'; const require = __mailroomCreateRequire(import.meta.url);" },
     sourcemap: 'linked',
     logLevel: 'warning',
-    plugins: [zodEnglishOnly],
-    ...extra,
+    ...options,
   });
-  // Tools load their thread scripts (src/tools/**/*-thread.mjs, plain JS) from beside
-  // themselves: in the bundle, that is the output folder.
   for (const file of threadScripts()) fs.copyFileSync(file, path.join(outDir, path.basename(file)));
-  // The built-in agent definitions are read from beside the code (src/agents/builtin-dir.ts).
   fs.cpSync(path.join(root, 'src/agents/built-in'), path.join(outDir, 'built-in'), { recursive: true });
   fs.writeFileSync(path.join(outDir, 'build.json'), JSON.stringify({ builtAt: Date.now() }) + '\n');
   return result;
+}
+
+/** Bundles src/worker/main.ts, with its npm packages, into `outDir` (entry: worker.mjs). */
+export async function buildWorker(outDir, extra = {}) {
+  return bundleForNode('worker', path.join(root, 'src/worker/main.ts'), outDir, {
+    external: EXTERNAL_PACKAGES,
+    // Bundled CommonJS packages call require() for Node's built-ins; ESM has none of its own.
+    banner: { js: "import { createRequire as __mailroomCreateRequire } from 'node:module'; const require = __mailroomCreateRequire(import.meta.url);" },
+    plugins: [zodEnglishOnly],
+    ...extra,
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
