@@ -4,25 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { EnvelopeSchema, MailboxReader, MailboxSender, listMailbox, mailboxDir, messageFileName, type MailboxReaderOptions } from '../../src/mailbox/index.js';
-import { envelope, lsSync, makeSession, removeSession, waitFor, type TestSession } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { EnvelopeSchema, MailboxSender, listMailbox, messageFileName } from '../../src/mailbox/index.js';
+import { envelope, lsSync, makeSession, waitFor, type TestSession, readerFixture } from './helpers.js';
 
 describe('mailbox hardening', () => {
   let s: TestSession | undefined;
-  const readers: MailboxReader[] = [];
-  afterEach(async () => {
-    await Promise.all(readers.splice(0).map((r) => r.stop()));
-    await removeSession(s);
-    s = undefined;
-  });
-
-  function reader(opts: Partial<MailboxReaderOptions> & Pick<MailboxReaderOptions, 'handler'>): MailboxReader {
-    const r = new MailboxReader({ sessionDir: s!.dir, sessionId: s!.id, agentId: 'coordinator', rescanIntervalMs: 100, ...opts });
-    readers.push(r);
-    return r;
-  }
-  const folder = (f: string) => path.join(mailboxDir(s!.dir, 'coordinator'), f);
+  const { reader, folder } = readerFixture(() => s);
   const sender = () => new MailboxSender({ sessionDir: s!.dir, sessionId: s!.id, from: 'w01-research' });
   const usage = { input_tokens: 1, output_tokens: 1 };
   /** A result envelope as text, with `structured` spliced in raw (it may be too deep to build as an object). */

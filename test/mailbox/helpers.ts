@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach } from 'vitest';
+import { MailboxReader, mailboxDir, type MailboxReaderOptions } from '../../src/mailbox/index.js';
 import { createMailbox } from '../../src/mailbox/maildir.js';
 import { ENVELOPE_VERSION } from '../../src/contracts/envelope.js';
 
@@ -138,5 +140,30 @@ export function envelope(over: Record<string, unknown> & { id: string }, session
     sentAt: 1,
     body: { text: 'hello' },
     ...over,
+  };
+}
+
+/**
+ * The coordinator mailbox's reader for in-process reader tests: `reader()` makes one on the
+ * current session (fast rescans), `folder()` names one of its Maildir folders; after each
+ * test every reader is stopped and the session removed.
+ */
+export function readerFixture(session: () => TestSession | undefined): {
+  reader: (opts: Partial<MailboxReaderOptions> & Pick<MailboxReaderOptions, 'handler'>) => MailboxReader;
+  folder: (f: string) => string;
+} {
+  const readers: MailboxReader[] = [];
+  afterEach(async () => {
+    await Promise.all(readers.splice(0).map((r) => r.stop()));
+    await removeSession(session());
+  });
+  return {
+    reader(opts) {
+      const s = session()!;
+      const r = new MailboxReader({ sessionDir: s.dir, sessionId: s.id, agentId: 'coordinator', rescanIntervalMs: 100, ...opts });
+      readers.push(r);
+      return r;
+    },
+    folder: (f) => path.join(mailboxDir(session()!.dir, 'coordinator'), f),
   };
 }

@@ -8,27 +8,14 @@ import {
   mailboxDir,
   messageFileName,
   type Envelope,
-  type MailboxReaderOptions,
-} from '../../src/mailbox/index.js';
-import { envelope, lsSync, makeSession, removeSession, waitFor, type TestSession } from './helpers.js';
+  } from '../../src/mailbox/index.js';
+import { envelope, lsSync, makeSession, removeSession, waitFor, type TestSession, readerFixture } from './helpers.js';
 
 describe('MailboxReader', () => {
   let s: TestSession | undefined;
-  const readers: MailboxReader[] = [];
-  afterEach(async () => {
-    await Promise.all(readers.splice(0).map((r) => r.stop()));
-    await removeSession(s);
-    s = undefined;
-  });
-
-  function reader(opts: Partial<MailboxReaderOptions> & Pick<MailboxReaderOptions, 'handler'>): MailboxReader {
-    const r = new MailboxReader({ sessionDir: s!.dir, sessionId: s!.id, agentId: 'coordinator', rescanIntervalMs: 100, ...opts });
-    readers.push(r);
-    return r;
-  }
+  const { reader, folder } = readerFixture(() => s);
 
   const box = () => mailboxDir(s!.dir, 'coordinator');
-  const folder = (f: string) => path.join(box(), f);
   const writeNew = (name: string, content: string) => fs.writeFileSync(path.join(folder('new'), name), content);
 
   it('moves each kind of bad file to dead/ with a reason, and carries on', async () => {

@@ -7,26 +7,14 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BadMessageError } from '../../src/errors.js';
-import { MailboxReader, MailboxSender, mailboxDir, messageFileName, type MailboxReaderOptions } from '../../src/mailbox/index.js';
-import { lsSync, makeSession, removeSession, waitFor, type TestSession } from './helpers.js';
+import { MailboxSender, messageFileName } from '../../src/mailbox/index.js';
+import { lsSync, makeSession, waitFor, type TestSession, readerFixture } from './helpers.js';
 
 describe('MailboxReader retries and order', () => {
   let s: TestSession | undefined;
-  const readers: MailboxReader[] = [];
-  afterEach(async () => {
-    await Promise.all(readers.splice(0).map((r) => r.stop()));
-    await removeSession(s);
-    s = undefined;
-  });
-
-  function reader(opts: Partial<MailboxReaderOptions> & Pick<MailboxReaderOptions, 'handler'>): MailboxReader {
-    const r = new MailboxReader({ sessionDir: s!.dir, sessionId: s!.id, agentId: 'coordinator', rescanIntervalMs: 100, ...opts });
-    readers.push(r);
-    return r;
-  }
-  const folder = (f: string) => path.join(mailboxDir(s!.dir, 'coordinator'), f);
+  const { reader, folder } = readerFixture(() => s);
   const text = (env: { type: string; body: unknown }) => (env.type === 'message' ? (env.body as { text: string }).text : env.type);
   const transient = (code: string) => Object.assign(new Error(`${code}: resource temporarily unavailable`), { code });
 
