@@ -11,7 +11,7 @@ import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { ArtifactError, type ArtifactEntry, type ArtifactOps, type PutOptions } from './entry.js';
 import { RedisArtifacts } from './redis-store.js';
-import { redisArtifactsUrl } from './where.js';
+import { sessionRedisUrl } from '../mailbox/session-redis.js';
 import { sessionPaths } from '../session/layout.js';
 import { readJsonIfExists, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
 
@@ -29,7 +29,7 @@ export class ArtifactStore implements ArtifactOps {
   private readonly ops: ArtifactOps;
 
   constructor(sessionDir: string) {
-    const url = redisArtifactsUrl(sessionDir);
+    const url = sessionRedisUrl(sessionDir);
     // The session folder is named by its id, on the coordinator's machine and on a host's.
     this.ops = url ? new RedisArtifacts(url, path.basename(path.resolve(sessionDir))) : new FsArtifacts(sessionDir);
   }

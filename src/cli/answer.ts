@@ -1,6 +1,6 @@
 /** `mailroom answer <session> <request> <text>`: a person answers a question. */
 import type { Command } from 'commander';
-import { replyCommand, runtimeDirOf, type PeopleIo } from './reply.js';
+import { REPLY_REDIS_HELP, replyCommand, runtimeDirOf, type PeopleIo } from './reply.js';
 
 export function registerAnswer(program: Command, io: PeopleIo, setExit: (code: number) => void): void {
   program
@@ -10,7 +10,8 @@ export function registerAnswer(program: Command, io: PeopleIo, setExit: (code: n
     .argument('<request>', 'request id')
     .argument('<text...>', 'the answer')
     .option('--runtime-dir <dir>', 'where sessions live')
-    .action(async (session: string, request: string, text: string[], flags: { runtimeDir?: string }) => {
-      setExit(await replyCommand(io, runtimeDirOf(program, flags), session, request, { kind: 'answer', text: text.join(' ') }));
+    .option('--redis [url]', REPLY_REDIS_HELP)
+    .action(async (session: string, request: string, text: string[], flags: { runtimeDir?: string; redis?: string | boolean }) => {
+      setExit(await replyCommand(io, { runtimeDir: runtimeDirOf(program, flags), redis: flags.redis }, session, request, { kind: 'answer', text: text.join(' ') }));
     });
 }

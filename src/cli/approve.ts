@@ -1,6 +1,6 @@
 /** `mailroom approve <session> <request> [--note]`: a person lets a waiting tool call run. */
 import type { Command } from 'commander';
-import { replyCommand, runtimeDirOf, type PeopleIo } from './reply.js';
+import { REPLY_REDIS_HELP, replyCommand, runtimeDirOf, type PeopleIo } from './reply.js';
 
 export function registerApprove(program: Command, io: PeopleIo, setExit: (code: number) => void): void {
   program
@@ -10,7 +10,8 @@ export function registerApprove(program: Command, io: PeopleIo, setExit: (code: 
     .argument('<request>', 'request id')
     .option('--note <text>', 'a note for the record')
     .option('--runtime-dir <dir>', 'where sessions live')
-    .action(async (session: string, request: string, flags: { note?: string; runtimeDir?: string }) => {
-      setExit(await replyCommand(io, runtimeDirOf(program, flags), session, request, { kind: 'approval', ...(flags.note ? { note: flags.note } : {}) }));
+    .option('--redis [url]', REPLY_REDIS_HELP)
+    .action(async (session: string, request: string, flags: { note?: string; runtimeDir?: string; redis?: string | boolean }) => {
+      setExit(await replyCommand(io, { runtimeDir: runtimeDirOf(program, flags), redis: flags.redis }, session, request, { kind: 'approval', ...(flags.note ? { note: flags.note } : {}) }));
     });
 }

@@ -1,6 +1,6 @@
 /** `mailroom deny <session> <request> --reason <text>`: the model gets the reason as the tool's error. */
 import type { Command } from 'commander';
-import { replyCommand, runtimeDirOf, type PeopleIo } from './reply.js';
+import { REPLY_REDIS_HELP, replyCommand, runtimeDirOf, type PeopleIo } from './reply.js';
 
 export function registerDeny(program: Command, io: PeopleIo, setExit: (code: number) => void): void {
   program
@@ -10,7 +10,8 @@ export function registerDeny(program: Command, io: PeopleIo, setExit: (code: num
     .argument('<request>', 'request id')
     .requiredOption('--reason <text>', 'why; the model sees it as the tool call\'s error')
     .option('--runtime-dir <dir>', 'where sessions live')
-    .action(async (session: string, request: string, flags: { reason: string; runtimeDir?: string }) => {
-      setExit(await replyCommand(io, runtimeDirOf(program, flags), session, request, { kind: 'denial', reason: flags.reason }));
+    .option('--redis [url]', REPLY_REDIS_HELP)
+    .action(async (session: string, request: string, flags: { reason: string; runtimeDir?: string; redis?: string | boolean }) => {
+      setExit(await replyCommand(io, { runtimeDir: runtimeDirOf(program, flags), redis: flags.redis }, session, request, { kind: 'denial', reason: flags.reason }));
     });
 }

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_UI_PORT, isLoopback } from '../ui/host.js';
 import { exitCodeForError } from './errors.js';
+import { redisOption } from './transport-options.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -17,7 +18,8 @@ export function registerUiCommand(program: Command, io: { out: (s: string) => vo
     .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_UI_PORT})`, port)
     .option('--host <address>', 'address to bind (default 127.0.0.1); anything else exposes the viewer to the network')
     .option('--runtime-dir <dir>', 'where sessions live (env MAILROOM_RUNTIME_DIR; default ./runtime)')
-    .action(async (flags: { port?: number; host?: string; runtimeDir?: string }) => {
+    .option('--redis [url]', 'the Redis of redis-transport sessions: their mailboxes, workers on hosts, replies and kills (url, or MAILROOM_REDIS_URL)')
+    .action(async (flags: { port?: number; host?: string; runtimeDir?: string; redis?: string | boolean }) => {
       const runtimeDir = flags.runtimeDir ?? (program.opts() as { runtimeDir?: string }).runtimeDir;
       try {
         if (flags.host && !isLoopback(flags.host)) {
@@ -25,7 +27,7 @@ export function registerUiCommand(program: Command, io: { out: (s: string) => vo
         }
         // Loaded here, not at start-up: every other command stays as quick to start as before.
         const { startViewer } = await import('../ui/server.js');
-        const viewer = await startViewer({ runtimeDir, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.host ? { host: flags.host } : {}) });
+        const viewer = await startViewer({ runtimeDir, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.host ? { host: flags.host } : {}), ...redisOption(flags.redis) });
         io.err(`mailroom viewer on ${viewer.runtimeDir} (Ctrl-C to stop)\n`);
         io.out(`${viewer.url}\n`);
         await new Promise<void>((resolve) => {

@@ -22,6 +22,8 @@ export const SessionRecordSchema = z.object({
   coordinatorPid: z.number().int(),
   /** Bumped on every lock takeover; older epochs are fenced off. */
   epoch: z.number().int().nonnegative(),
+  /** What carries the session's mailboxes; absent: the Maildirs in its folder (fs). */
+  transport: z.enum(['fs', 'redis']).optional(),
   /** The running draft of progressive synthesis, when enabled. */
   draft: z.string().optional(),
   /** The last review, when a reflect loop ended without reaching its threshold. */

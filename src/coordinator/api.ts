@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, SessionNotFoundError } from '../errors.js';
+import { ConfigError, SessionNotFoundError, UsageError } from '../errors.js';
 import { createFileLogger, type Logger } from '../log.js';
 import { LogFailureStop } from './log-failure.js';
 import { createMailbox } from '../mailbox/index.js';
@@ -160,7 +160,10 @@ export async function runSession(input: RunSessionOptions): Promise<SessionOutco
   let fenced = false;
   const launcher = makeLauncher?.({ dir, record, logger });
   try {
-    const coordinator = new Coordinator({ sessionDir: dir, record, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(signal), forceSignal, env: workerEnv(env, logLevel), catalogue, launcher });
+    // Recorded, so that every later reader of the folder knows where its mail is.
+    const placed: SessionRecord = launcher?.kind === 'redis' ? { ...record, transport: 'redis' } : record;
+    if (placed !== record) await writeSessionRecord(dir, placed);
+    const coordinator = new Coordinator({ sessionDir: dir, record: placed, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(signal), forceSignal, env: workerEnv(env, logLevel), catalogue, launcher });
     const outcome = await coordinator.run(false);
     fenced = outcome.fenced === true;
     return { sessionId: id, sessionDir: dir, provider, exitCode: exitCodeFor(outcome.status), ...outcome };
@@ -186,6 +189,12 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
   try {
     // Another resume may have finished the session while this one waited for the lock.
     if (record.status === 'completed') return await completedOutcome(dir, record);
+    launcher = opts.launcher?.({ dir, record, logger });
+    // Its mail is where it was: a session cannot move between Maildirs and Redis.
+    const placedOn = launcher?.kind === 'redis' ? 'redis' : 'fs';
+    if ((record.transport ?? 'fs') !== placedOn) {
+      throw new UsageError(record.transport === 'redis' ? `session ${record.id} runs on the redis transport: resume it with --transport redis --redis <url>` : `session ${record.id} runs on local mailboxes (fs): resume it without --transport redis`);
+    }
     const running: SessionRecord = { ...record, status: 'running', reason: undefined, endedAt: undefined };
     await writeSessionRecord(dir, running);
     const provider = running.provider as ProviderName;
@@ -197,7 +206,6 @@ export async function resumeSession(ref: string, opts: ResumeSessionOptions = {}
     logStop.announceOn(bus, id);
     logger.info({ previousPid, epoch: lock.epoch }, 'resuming session');
     const ledger = new UsageLedger(sessionPaths(dir).usage, loadPrices());
-    launcher = opts.launcher?.({ dir, record: running, logger });
     const coordinator = new Coordinator({ sessionDir: dir, record: running, lock, model: withSlowCallNotices(model, (message) => bus.emit({ type: 'notice', message })), ledger, bus, logger, signal: logStop.signal(opts.signal), forceSignal: opts.forceSignal, env: workerEnv(opts.env, opts.logLevel), catalogue: await readCatalogue(dir), launcher });
     const outcome = await coordinator.run(true);
     fenced = outcome.fenced === true;

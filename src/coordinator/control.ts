@@ -8,7 +8,8 @@
  */
 import fs from 'node:fs/promises';
 import { MailroomError, UsageError } from '../errors.js';
-import { MailboxSender } from '../mailbox/index.js';
+import { FsTransport } from '../mailbox/fs-transport.js';
+import { openSessionTransport } from '../mailbox/open.js';
 import { Journal } from '../session/journal.js';
 import { COORDINATOR_ID, resolveRuntimeDir, sessionPaths } from '../session/layout.js';
 import { acquireSessionLock } from '../session/lock.js';
@@ -54,8 +55,13 @@ export async function killSession(ref: string, agent: string | undefined, opts: 
   const { remote, unreachable } = await remoteTargets(dir, record.id, agent, before, opts.redisUrl);
 
   if (record.status === 'running' && isPidAlive(record.coordinatorPid)) {
-    const sender = new MailboxSender({ sessionDir: dir, sessionId: record.id, from: 'operator' });
-    await sender.send(COORDINATOR_ID, 'terminate', { ...(agent ? { agent } : {}), reason });
+    // The coordinator's mailbox is where the session's transport keeps it (a redis stream needs --redis).
+    const transport = await openSessionTransport(dir, record, opts.redisUrl ? { redisUrl: opts.redisUrl } : {});
+    try {
+      await transport.sender({ from: 'operator' }).send(COORDINATOR_ID, 'terminate', { ...(agent ? { agent } : {}), reason });
+    } finally {
+      await transport.close();
+    }
     const wait = opts.waitMs ?? (record.options.shutdownGraceMs + record.options.termGraceMs + 10_000);
     const deadline = Date.now() + wait;
     // The coordinator stops a remote worker through its launcher; its alive key says when.
@@ -91,7 +97,8 @@ export async function killSession(ref: string, agent: string | undefined, opts: 
   const { lock } = await acquireSessionLock(dir);
   try {
     const journal = new Journal(sessionPaths(dir).journal, () => lock.epoch);
-    const sender = new MailboxSender({ sessionDir: dir, sessionId: record.id, from: 'operator', epoch: lock.epoch });
+    // Local workers only (remote ones are stopped by their hosts below): their Maildirs.
+    const sender = new FsTransport(dir, record.id).sender({ from: 'operator', epoch: lock.epoch });
     const stopped: KillOutcome['stopped'] = [];
     await Promise.all([
       ...targets.map(async ([a, pid]) => {

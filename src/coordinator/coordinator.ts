@@ -18,7 +18,8 @@ import type { AgentCatalogue } from '../agents/catalogue.js';
 import { LocalLauncher, type WorkerLauncher } from '../engine/process/launcher.js';
 import { crashPoint } from '../faults.js';
 import type { Logger } from '../log.js';
-import { MailboxReader, MailboxSender, createMailbox } from '../mailbox/index.js';
+import { FsTransport } from '../mailbox/fs-transport.js';
+import type { MailboxTransport, TransportReader, TransportSender } from '../mailbox/transport.js';
 import type { Model } from '../model/types.js';
 import { patternFor, type PatternDriver } from '../patterns/index.js';
 import type { PatternContext } from '../patterns/types.js';
@@ -56,6 +57,8 @@ export interface CoordinatorDeps {
   catalogue: AgentCatalogue;
   /** Where workers run; default: local child processes. */
   launcher?: WorkerLauncher;
+  /** The session's mailboxes; default: the Maildirs in its folder. */
+  transport?: MailboxTransport;
 }
 
 export interface CoordinatorOutcome {
@@ -72,8 +75,9 @@ export class Coordinator implements CoordinatorCore {
   record: SessionRecord;
   state: EngineState = EMPTY_STATE;
   stopping: StopSession | undefined;
-  reader: MailboxReader | undefined;
-  readonly sender: MailboxSender;
+  reader: TransportReader | undefined;
+  readonly sender: TransportSender;
+  readonly transport: MailboxTransport;
   readonly log: Logger;
   readonly pattern: PatternDriver;
   readonly patternCtx: PatternContext;
@@ -95,9 +99,8 @@ export class Coordinator implements CoordinatorCore {
     this.launcher = deps.launcher ?? new LocalLauncher(deps.sessionDir);
     this.spares = new SparePool(this, this.record.options.warm);
     this.journal = new Journal(sessionPaths(this.dir).journal, () => this.deps.lock.epoch);
-    this.sender = new MailboxSender({
-      sessionDir: this.dir,
-      sessionId: this.record.id,
+    this.transport = deps.transport ?? this.launcher.transport ?? new FsTransport(this.dir, this.record.id);
+    this.sender = this.transport.sender({
       from: COORDINATOR_ID,
       epoch: () => this.deps.lock.epoch,
       fsync: this.record.options.fsyncAll || undefined,
@@ -305,10 +308,8 @@ export class Coordinator implements CoordinatorCore {
   }
 
   private async startReader(): Promise<void> {
-    await createMailbox(this.dir, COORDINATOR_ID);
-    this.reader = new MailboxReader({
-      sessionDir: this.dir,
-      sessionId: this.record.id,
+    await this.transport.createMailbox(COORDINATOR_ID);
+    this.reader = this.transport.reader({
       agentId: COORDINATOR_ID,
       logger: this.log,
       // A resumed coordinator knows its predecessor is dead: it holds the session lock.

@@ -7,7 +7,8 @@ import type { JournalEntry, JournalEvent } from '../contracts/journal.js';
 import type { EngineState, SubtaskState } from '../engine/subtasks.js';
 import { MailroomError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { BodyOf, MailboxReader, MailboxSender } from '../mailbox/index.js';
+import type { BodyOf } from '../mailbox/index.js';
+import type { MailboxTransport, TransportReader, TransportSender } from '../mailbox/transport.js';
 import type { Model } from '../model/types.js';
 import type { SessionOptions } from '../config.js';
 import type { PatternContext, PatternDriver } from '../patterns/types.js';
@@ -77,8 +78,10 @@ export interface CoordinatorCore {
   readonly catalogue: AgentCatalogue;
   readonly signal: AbortSignal | undefined;
   readonly forceSignal: AbortSignal | undefined;
-  readonly sender: MailboxSender;
-  readonly reader: MailboxReader | undefined;
+  /** The session's mailboxes (Maildir, or Redis streams with the redis transport). */
+  readonly transport: MailboxTransport;
+  readonly sender: TransportSender;
+  readonly reader: TransportReader | undefined;
   readonly pattern: PatternDriver;
   readonly patternCtx: PatternContext;
   /** The state as folded so far. */

@@ -13,7 +13,7 @@ import { askBeforeGivingUp, syncPeople } from './people.js';
 import { overWorkerLimits, superviseWorker } from '../engine/supervisor.js';
 import { describeError } from '../errors.js';
 import { crashPoint } from '../faults.js';
-import { createMailbox, mailboxFolder, type BodyOf } from '../mailbox/index.js';
+import { mailboxFolder, type BodyOf } from '../mailbox/index.js';
 import { COORDINATOR_ID, agentPaths } from '../session/layout.js';
 import type { AgentStatus } from '../session/records.js';
 import { updateAgentRecord, writeAgentRecord } from '../session/store.js';
@@ -51,7 +51,9 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
   const agentModel = core.record.provider === 'anthropic' ? def?.model : undefined;
   const limits = limitsOf(core, s);
   const model = s.model ?? agentModel ?? core.record.models.worker;
-  await createMailbox(core.dir, s.agentId);
+  // The agent's folder stays here whatever carries its mail (agent.json, transcript, log).
+  await fs.mkdir(paths.dir, { recursive: true });
+  await core.transport.createMailbox(s.agentId);
   await writeAgentRecord(core.dir, {
     v: 1,
     id: s.agentId,
@@ -104,6 +106,8 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
 
 /** Moves the `message` files left unread in a dead worker's new/ to cur/, as handled. */
 async function discardStaleMessages(core: CoordinatorCore, agentId: string): Promise<void> {
+  // Maildir only: a Redis stream has no per-entry "handled" move outside its reader.
+  if (core.transport.kind !== 'fs') return;
   const from = mailboxFolder(core.dir, agentId, 'new');
   const to = mailboxFolder(core.dir, agentId, 'cur');
   for (const name of await fs.readdir(from).catch(() => [] as string[])) {
@@ -303,6 +307,9 @@ export function checkWorkerLimits(core: CoordinatorCore, id: string, turns: numb
  */
 export async function reconcile(core: CoordinatorCore): Promise<void> {
   const live = await core.launcher.findWorkers(core.dir);
+  // A worker that ended after the reader's first pass left its last messages behind it:
+  // handle them before judging the workers found gone (bounded: live workers keep sending).
+  for (let i = 0; i < 100 && core.reader && (await core.reader.pump()) > 0; i++);
   const staleAfter = core.options.heartbeatIntervalMs * core.options.heartbeatMisses;
   for (const s of subtasksOf(core.state)) {
     if (s.status !== 'running') continue;

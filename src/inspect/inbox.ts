@@ -9,7 +9,8 @@ import { FsTransport } from '../mailbox/fs-transport.js';
 import { compareIds } from '../mailbox/redis/replies.js';
 import type { MailboxTransport, TransportKind } from '../mailbox/transport.js';
 import { withRedisTransport } from './remote.js';
-import type { SessionRef } from './session-data.js';
+import { readSessionLoose, type SessionRef } from './session-data.js';
+import { UsageError } from '../errors.js';
 
 export const DEFAULT_INBOX_FOLDERS: MaildirFolder[] = ['cur', 'new'];
 export const ALL_INBOX_FOLDERS: MaildirFolder[] = ['cur', 'new', 'dead', 'tmp'];
@@ -23,8 +24,12 @@ export interface LoadedInbox {
 }
 
 /** The agent's messages in the chosen folders, merged into one list in send order. */
-export function loadInbox(ref: SessionRef, agent: string, all: boolean): Promise<LoadedInbox> {
+export async function loadInbox(ref: SessionRef, agent: string, all: boolean): Promise<LoadedInbox> {
   if (ref.redisUrl) return withRedisTransport(ref.redisUrl, ref.id, (t) => loadFrom(t, agent, all));
+  // A redis session's mail is in its streams; the folder here holds none of it.
+  if ((await readSessionLoose(ref.dir))?.transport === 'redis') {
+    throw new UsageError(`session ${ref.id} runs on the redis transport: its mailboxes are streams, so pass --redis <url> (or --redis with MAILROOM_REDIS_URL)`);
+  }
   return loadFrom(new FsTransport(ref.dir, ref.id), agent, all);
 }
 

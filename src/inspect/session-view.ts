@@ -78,7 +78,8 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
   // Warm spares' own folders are listed apart (never read through Redis: spares are local only).
   const ids = [...agentIds, ...(await listSpares(ref.dir))];
   const status = effectiveStatus(record);
-  const counts = await mailboxCounts(ref, ids);
+  // A redis session's mail is in its streams: without Redis here, no counts rather than zeros.
+  const counts = record?.transport === 'redis' && !ref.redisUrl ? new Map<string, Record<MaildirFolder, number>>() : await mailboxCounts(ref, ids);
   // Read through Redis, a worker on a host is alive while its host keeps its alive key.
   const onHosts: Map<string, RemoteWorker> | undefined = ref.redisUrl ? await remoteWorkers(ref.redisUrl, ref.id, ids) : undefined;
   const all = await Promise.all(

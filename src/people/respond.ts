@@ -10,8 +10,9 @@ import path from 'node:path';
 import { RequestAnsweredError, RequestNotFoundError, UsageError } from '../errors.js';
 import type { PersonReplyKind } from '../contracts/journal.js';
 import { mailboxFolder } from '../mailbox/maildir.js';
-import { MailboxSender } from '../mailbox/send.js';
+import { openSessionTransport } from '../mailbox/open.js';
 import { HUMAN_ID, replyFile } from '../session/layout.js';
+import { readSessionRecord } from '../session/store.js';
 import { acceptedReplies, listRequests, readReply, type ReplyRecord, type StoredRequest } from './store.js';
 
 /** A person's reply: approve (with an optional note), deny (with a reason), or answer. */
@@ -22,8 +23,13 @@ export interface RespondOutcome {
   reply: ReplyRecord;
 }
 
+export interface RespondOptions {
+  /** The session's Redis (a redis-transport session answered from a process that has not registered it). */
+  redisUrl?: string;
+}
+
 /** Answers request `requestId` of the session in `sessionDir`; refuses a request already answered. */
-export async function respond(sessionDir: string, requestId: string, reply: PersonReply): Promise<RespondOutcome> {
+export async function respond(sessionDir: string, requestId: string, reply: PersonReply, opts: RespondOptions = {}): Promise<RespondOutcome> {
   const request = (await listRequests(sessionDir)).find((r) => r.id === requestId);
   if (!request) throw new RequestNotFoundError(requestId, sessionDir);
   if (request.reply) throw new RequestAnsweredError(requestId, { kind: request.reply.kind, at: request.reply.at });
@@ -34,15 +40,20 @@ export async function respond(sessionDir: string, requestId: string, reply: Pers
   const text = reply.kind === 'approval' ? reply.note : reply.kind === 'denial' ? reply.reason : reply.text;
   if (reply.kind !== 'approval' && !text?.trim()) throw new UsageError(reply.kind === 'denial' ? 'a denial needs a reason (--reason "...")' : 'an answer needs its text');
   const record: ReplyRecord = { v: 1, requestId, kind: reply.kind, to: request.from, at: new Date().toISOString(), ...(text ? { text } : {}) };
-  await claim(sessionDir, requestId, record);
-
-  const envelope = request.envelope;
-  const sender = new MailboxSender({ sessionDir, sessionId: envelope.session, from: HUMAN_ID, fsync: true });
-  // A fixed id: a repeated delivery (a retry) is deduplicated by the requester.
-  const opts = { id: `re-${requestId}`, replyTo: requestId };
-  if (reply.kind === 'approval') await sender.send(request.from, 'approval', reply.note ? { note: reply.note } : {}, opts);
-  else if (reply.kind === 'denial') await sender.send(request.from, 'denial', { reason: reply.reason }, opts);
-  else await sender.send(request.from, 'answer', { text: reply.text }, opts);
+  // The requester's mailbox may be a Redis stream: find out before the claim, which is final.
+  const session = await readSessionRecord(sessionDir);
+  const transport = await openSessionTransport(sessionDir, { id: request.envelope.session, transport: session.transport }, opts);
+  try {
+    await claim(sessionDir, requestId, record);
+    const sender = transport.sender({ from: HUMAN_ID, fsync: true });
+    // A fixed id: a repeated delivery (a retry) is deduplicated by the requester.
+    const how = { id: `re-${requestId}`, replyTo: requestId };
+    if (reply.kind === 'approval') await sender.send(request.from, 'approval', reply.note ? { note: reply.note } : {}, how);
+    else if (reply.kind === 'denial') await sender.send(request.from, 'denial', { reason: reply.reason }, how);
+    else await sender.send(request.from, 'answer', { text: reply.text }, how);
+  } finally {
+    await transport.close();
+  }
   await markAnswered(sessionDir, requestId);
   return { request, reply: record };
 }

@@ -29,20 +29,22 @@ export type ActionOutcome = { action: 'kill'; outcome: KillOutcome } | { action:
 
 /** Carries out one validated action on a session. */
 export async function runAction(ref: SessionRef, action: Action): Promise<ActionOutcome> {
+  const replyVia = ref.redisUrl ? { redisUrl: ref.redisUrl } : {};
   switch (action.action) {
     case 'kill': {
       const outcome = await killSession(ref.id, action.agent, {
         runtimeDir: ref.runtimeDir,
+        ...(ref.redisUrl ? { redisUrl: ref.redisUrl } : {}),
         reason: action.reason ?? `requested from the viewer${action.agent ? ` for ${action.agent}` : ''}`,
       });
       return { action: 'kill', outcome };
     }
     // The same call as the CLI's approve, deny and answer: one reply, refused if already answered.
     case 'approve':
-      return { action: 'approve', request: action.request, reply: (await respond(ref.dir, action.request, { kind: 'approval', ...(action.note ? { note: action.note } : {}) })).reply };
+      return { action: 'approve', request: action.request, reply: (await respond(ref.dir, action.request, { kind: 'approval', ...(action.note ? { note: action.note } : {}) }, replyVia)).reply };
     case 'deny':
-      return { action: 'deny', request: action.request, reply: (await respond(ref.dir, action.request, { kind: 'denial', reason: action.reason })).reply };
+      return { action: 'deny', request: action.request, reply: (await respond(ref.dir, action.request, { kind: 'denial', reason: action.reason }, replyVia)).reply };
     case 'answer':
-      return { action: 'answer', request: action.request, reply: (await respond(ref.dir, action.request, { kind: 'answer', text: action.text })).reply };
+      return { action: 'answer', request: action.request, reply: (await respond(ref.dir, action.request, { kind: 'answer', text: action.text }, replyVia)).reply };
   }
 }

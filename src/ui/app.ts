@@ -22,6 +22,8 @@ export interface AppOptions {
   allowedHosts?: string[];
   /** Aborted when the server stops, to end open SSE streams. */
   stopping: AbortSignal;
+  /** The Redis of redis-transport sessions (`mailroom ui --redis`). */
+  redisUrl?: string;
 }
 
 const CSP = [
@@ -77,17 +79,19 @@ export function createApp(opts: AppOptions): Hono {
     return c.body(asset.body, 200, { 'Content-Type': asset.type });
   });
 
+  // A redis session's mail, hosts and replies are reached through Redis when the viewer has it.
+  const session = async (id: string) => ({ ...(await resolveSession(opts.runtimeDir, id)), ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}) });
   app.get('/api/sessions', async (c) => c.json(await sessionsPayload(opts.runtimeDir)));
-  app.get('/api/sessions/:id', async (c) => c.json(await sessionPayload(await resolveSession(opts.runtimeDir, c.req.param('id')))));
+  app.get('/api/sessions/:id', async (c) => c.json(await sessionPayload(await session(c.req.param('id')))));
   app.get('/api/sessions/:id/agents/:agent', async (c) => {
-    const ref = await resolveSession(opts.runtimeDir, c.req.param('id'));
+    const ref = await session(c.req.param('id'));
     const agent = c.req.param('agent');
     await resolveAgent(ref, agent);
     return c.json(await agentPayload(ref, agent));
   });
 
   app.post('/api/sessions/:id/actions', async (c) => {
-    const ref = await resolveSession(opts.runtimeDir, c.req.param('id'));
+    const ref = await session(c.req.param('id'));
     // A JSON body only: a plain HTML form from another site cannot send this content type.
     if (!(c.req.header('content-type') ?? '').startsWith('application/json')) return fail(c, 400, 'send the action as application/json');
     const parsed = ActionSchema.safeParse(await c.req.json().catch(() => undefined));

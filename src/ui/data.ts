@@ -77,7 +77,7 @@ export async function sessionPayload(ref: SessionRef): Promise<SessionPayload> {
   const view = await loadSessionView(ref);
   const [result, coordinatorMail, humanRequests, requests] = await Promise.all([
     fsp.readFile(sessionPaths(ref.dir).result, 'utf8').catch(() => undefined),
-    listMailbox(ref.dir, COORDINATOR_ID, ['cur', 'new']).catch(() => [] as StoredMessage[]),
+    loadInbox(ref, COORDINATOR_ID, false).then((m) => m.messages, () => [] as StoredMessage[]),
     listMailbox(ref.dir, HUMAN_ID, ['new', 'cur', 'dead']).catch(() => [] as StoredMessage[]),
     listRequests(ref.dir),
   ]);

@@ -22,6 +22,8 @@ export interface ViewerOptions {
   host?: string;
   /** A fixed token (tests); a random one by default. */
   token?: string;
+  /** The Redis of redis-transport sessions: their mailboxes, workers on hosts, replies and kills. */
+  redisUrl?: string;
 }
 
 export interface Viewer {
@@ -49,6 +51,7 @@ export async function startViewer(opts: ViewerOptions = {}): Promise<Viewer> {
     assets,
     watcher,
     stopping: stopping.signal,
+    ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
     // On loopback, only loopback names: a page on another site cannot rebind its DNS to us.
     ...(isLoopback(host) ? { allowedHosts: ['127.0.0.1', 'localhost', '[::1]', '::1'] } : {}),
   });

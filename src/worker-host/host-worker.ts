@@ -1,20 +1,17 @@
 /**
- * One worker attempt on a worker host: its local copy of the session folder, the relay of
- * its mailbox from Redis, the process itself (spawn.ts, as locally), and what the host
- * reports about it: the alive key (TTL), the heartbeat key, transcript and log lines, and
- * the spawn and exit reports.
+ * One worker attempt on a worker host: its local copy of the session folder, the process
+ * itself (spawn.ts, as locally; it reads and writes its mail on the session's Redis streams,
+ * named by the copy's redis.url), and what the host reports about it: the alive key (TTL),
+ * the heartbeat key, transcript and log lines, and the spawn and exit reports.
  */
 import fsp from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import { heartbeatAge } from '../agent/heartbeat.js';
 import type { Logger } from '../log.js';
-import { createMailbox } from '../mailbox/maildir.js';
-import type { TransportReader } from '../mailbox/transport.js';
 import { spawnWorker, type SpawnedWorker } from '../engine/process/spawn.js';
-import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
+import { agentPaths, sessionPaths } from '../session/layout.js';
 import { writeTextAtomic } from '../util/fs.js';
 import { aliveKey, fileStream, heartbeatKey, reportStream, workerKey, type Assignment } from './protocol.js';
-import { redisToFs } from './relay.js';
 import { FileToStream } from './tail.js';
 
 export interface HostWorkerDeps {
@@ -23,13 +20,10 @@ export interface HostWorkerDeps {
   sessionDir: string;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
-  /** Forwards what is in the local coordinator mailbox now (the worker's last messages). */
-  flush: () => Promise<unknown>;
 }
 
 export class HostWorker {
   private worker: SpawnedWorker | undefined;
-  private relay: TransportReader | undefined;
   private timer: NodeJS.Timeout | undefined;
   private tails: FileToStream[] = [];
   private spawnedAt = 0;
@@ -45,13 +39,12 @@ export class HostWorker {
     return this.worker?.pid;
   }
 
-  /** Writes the local session files, starts the mailbox relay, spawns the worker, reports it. */
+  /** Writes the local session files, spawns the worker, reports it. */
   async start(): Promise<void> {
     const { sessionDir, client, host } = this.deps;
     const a = this.a;
     const paths = agentPaths(sessionDir, a.agent);
-    await createMailbox(sessionDir, a.agent);
-    await createMailbox(sessionDir, COORDINATOR_ID);
+    await fsp.mkdir(paths.dir, { recursive: true });
     await fsp.mkdir(sessionPaths(sessionDir).workspace, { recursive: true });
     await fsp.mkdir(sessionPaths(sessionDir).artifacts, { recursive: true });
     // This host stands in for the coordinator here: a worker whose host is gone exits on its own.
@@ -64,8 +57,6 @@ export class HostWorker {
       new FileToStream(client, paths.transcript, fileStream(a.session, a.agent, 'transcript'), await sizeOf(paths.transcript)),
       new FileToStream(client, paths.log, fileStream(a.session, a.agent, 'log'), await sizeOf(paths.log)),
     ];
-    this.relay = redisToFs(client, { sessionDir, sessionId: a.session, agentId: a.agent, logger: this.deps.logger });
-    await this.relay.start();
 
     const w = spawnWorker(sessionDir, a.agent, this.deps.env ?? process.env);
     this.worker = w;
@@ -102,9 +93,7 @@ export class HostWorker {
     const { client, host } = this.deps;
     const a = this.a;
     for (const t of this.tails) await t.poll().catch(() => undefined);
-    await this.relay?.stop().catch(() => undefined);
-    // Its result must be on its way before the coordinator can see the process gone.
-    await this.deps.flush().catch(() => undefined);
+    // The worker's last messages are in Redis already: it awaited each XADD before it exited.
     const exitText = exit.signal ?? String(exit.code);
     // Only our attempt's alive key: a retry elsewhere may own it already.
     const alive = await client.get(aliveKey(a.session, a.agent)).catch(() => null);

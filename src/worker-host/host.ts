@@ -2,27 +2,26 @@
  * `mailroom worker-host`: a daemon that runs workers for coordinators on other machines.
  * It registers itself (a key with a TTL holding its name and slots), takes assignments from
  * one stream through a consumer group (so each lands on exactly one host) only while it
- * has a free slot, runs each worker with today's process model in its own copy of the
- * session folder, and relays that session's mailboxes through Redis. It runs the
+ * has a free slot, and runs each worker with today's process model in its own copy of the
+ * session folder; the workers read and write their mail on the session's streams. It runs the
  * termination ladder when a coordinator asks, and on SIGINT/SIGTERM ends its workers by the
  * ladder before it leaves.
  */
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeRedisArtifactsFile } from '../artifacts/where.js';
+import { writeSessionRedisFile } from '../mailbox/session-redis.js';
 import { MailroomError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createMailbox } from '../mailbox/maildir.js';
-import { MailboxSender } from '../mailbox/send.js';
 import { connectRedis } from '../mailbox/redis/connect.js';
 import { parseRead } from '../mailbox/redis/replies.js';
-import type { TransportReader } from '../mailbox/transport.js';
+import { RedisTransport } from '../mailbox/redis/transport.js';
+import type { TransportSender } from '../mailbox/transport.js';
 import { terminateProcess } from '../engine/process/terminate.js';
 import { COORDINATOR_ID } from '../session/layout.js';
 import { HostWorker } from './host-worker.js';
 import { ASSIGN_GROUP, ASSIGN_STREAM, AssignmentSchema, ControlSchema, hostControlStream, hostKey, reportStream, type TerminateRequest } from './protocol.js';
-import { fsToRedis } from './relay.js';
 
 export interface WorkerHostOptions {
   redisUrl: string;
@@ -41,8 +40,8 @@ export class WorkerHost {
   private readonly blocking: Redis;
   private readonly control: Redis;
   private readonly workers = new Map<string, HostWorker>();
-  /** Per session: the relay of its local coordinator mailbox to Redis. */
-  private readonly sessions = new Map<string, TransportReader>();
+  /** Sessions whose local folder is ready here. */
+  private readonly sessions = new Set<string>();
   private running = false;
   private loops: Promise<void>[] = [];
   private regTimer: NodeJS.Timeout | undefined;
@@ -123,7 +122,7 @@ export class WorkerHost {
     const key = `${parsed.session}/${parsed.agent}`;
     try {
       await this.ensureSession(parsed.session, dir);
-      const w = new HostWorker({ client: this.client, host: this.opts.name, sessionDir: dir, logger: this.opts.logger.child({ session: parsed.session }), env: this.opts.env, flush: () => this.sessions.get(parsed.session)?.pump() ?? Promise.resolve() }, parsed);
+      const w = new HostWorker({ client: this.client, host: this.opts.name, sessionDir: dir, logger: this.opts.logger.child({ session: parsed.session }), env: this.opts.env }, parsed);
       this.workers.set(key, w);
       await w.start();
       void w.done.then(() => {
@@ -137,15 +136,18 @@ export class WorkerHost {
     }
   }
 
-  /** The session's local folder and the relay of its local coordinator mailbox. */
+  /** The session's local folder, naming its Redis for the workers here. */
   private async ensureSession(sessionId: string, dir: string): Promise<void> {
     if (this.sessions.has(sessionId)) return;
-    await createMailbox(dir, COORDINATOR_ID);
-    // The session's artifacts are in Redis: its workers here read and write them there.
-    await writeRedisArtifactsFile(dir, this.opts.redisUrl);
-    const relay = fsToRedis(this.client, { sessionDir: dir, sessionId, agentId: COORDINATOR_ID, logger: this.opts.logger });
-    this.sessions.set(sessionId, relay);
-    await relay.start();
+    await fsp.mkdir(dir, { recursive: true });
+    // The session's mailboxes and artifacts are in Redis: its workers here use them there.
+    await writeSessionRedisFile(dir, this.opts.redisUrl);
+    this.sessions.add(sessionId);
+  }
+
+  /** Sends as the coordinator into a worker's stream (the ladder's shutdown message). */
+  private coordinatorSender(sessionId: string): TransportSender {
+    return new RedisTransport(this.client, sessionId).sender({ from: COORDINATOR_ID });
   }
 
   /** Termination requests from coordinators: SIGTERM, then SIGKILL, to one of our workers. */
@@ -194,7 +196,7 @@ export class WorkerHost {
         return;
       }
       const pid = w.pid;
-      const sender = new MailboxSender({ sessionDir: this.sessionDir(req.session), sessionId: req.session, from: COORDINATOR_ID });
+      const sender = this.coordinatorSender(req.session);
       this.opts.logger.info({ agent: req.agent, attempt: req.attempt, pid, reason: req.reason }, 'host: terminating a worker on request');
       const step = await terminateProcess({
         pid,
@@ -222,7 +224,7 @@ export class WorkerHost {
     await Promise.all(
       [...this.workers.values()].map(async (w) => {
         if (!w.pid) return;
-        const sender = new MailboxSender({ sessionDir: this.sessionDir(w.a.session), sessionId: w.a.session, from: COORDINATOR_ID });
+        const sender = this.coordinatorSender(w.a.session);
         await terminateProcess({
           pid: w.pid,
           sendShutdown: async () => void (await sender.send(w.a.agent, 'shutdown', { reason: `worker host ${this.opts.name} is stopping`, attempt: w.a.attempt })),
@@ -232,7 +234,6 @@ export class WorkerHost {
         await w.done;
       }),
     );
-    for (const relay of this.sessions.values()) await relay.stop().catch(() => undefined);
     await this.client.del(hostKey(this.opts.name)).catch(() => undefined);
     await this.client.quit().catch(() => this.client.disconnect());
     this.opts.logger.info({ name: this.opts.name }, 'worker host stopped');

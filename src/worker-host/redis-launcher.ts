@@ -1,32 +1,30 @@
 /**
- * The coordinator's side of worker hosts. Workers are handed to hosts as assignments;
- * the coordinator keeps its session folder and Maildir mailboxes on its own machine, and
- * this launcher bridges them: each worker's local mailbox is relayed to its Redis stream,
- * the coordinator's Redis stream back into its local mailbox, heartbeats (keys with a TTL)
- * onto the local heartbeat files the supervisor reads, and transcript and log lines into
- * the local agent folders. A host that dies stops extending its workers' alive keys, so
- * they count as crashed and the usual retry policy respawns them, on whichever host takes
- * the new assignment.
+ * The coordinator's side of worker hosts. Workers are handed to hosts as assignments; the
+ * coordinator keeps its session folder on its own machine, and every mailbox of the session
+ * is a Redis stream (`transport`, which the coordinator reads and sends on directly). This
+ * launcher carries what else crosses machines: heartbeats (keys with a TTL) onto the local
+ * heartbeat files the supervisor reads, transcript and log lines into the local agent
+ * folders, and the person's requests into `agents/human/` here, where people answer them.
+ * A host that dies stops extending its workers' alive keys, so they count as crashed and
+ * the usual retry policy respawns them, on whichever host takes the new assignment.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { useRedisArtifacts } from '../artifacts/where.js';
+import { useSessionRedis } from '../mailbox/session-redis.js';
 import { MailroomError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { mailboxDir } from '../mailbox/maildir.js';
 import { connectRedis } from '../mailbox/redis/connect.js';
 import { parseEntries } from '../mailbox/redis/replies.js';
 import { RedisTransport } from '../mailbox/redis/transport.js';
 import type { TransportReader } from '../mailbox/transport.js';
 import type { LaunchedWorker, WorkerLauncher } from '../engine/process/launcher.js';
 import type { TerminateOptions, TerminationStep } from '../engine/process/terminate.js';
-import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
+import { COORDINATOR_ID, HUMAN_ID, agentPaths, sessionPaths } from '../session/layout.js';
 import type { SessionRecord } from '../session/records.js';
 import { ASSIGN_STREAM, aliveKey, fileStream, heartbeatKey, hostControlStream, reportStream, type Assignment, type Control } from './protocol.js';
-import { fsToRedis, redisToFs } from './relay.js';
+import { redisToFs } from './person-inbox.js';
 import { StreamToFile } from './tail.js';
 
 export interface RedisLauncherOptions {
@@ -37,9 +35,6 @@ export interface RedisLauncherOptions {
   /** How long a spawn waits for a host to take the assignment. Default 60000 ms. */
   assignTimeoutMs?: number;
 }
-
-/** How long resume waits for the coordinator's reader to handle the relayed backlog. */
-const DRAIN_WAIT_MS = 15_000;
 
 interface Report {
   event: string;
@@ -53,9 +48,11 @@ interface Report {
 export class RedisLauncher implements WorkerLauncher {
   readonly kind = 'redis' as const;
   private readonly client: Redis;
-  private readonly transport: RedisTransport;
+  /** The session's mailboxes: one stream each. */
+  readonly transport: RedisTransport;
   private readonly sessionId: string;
-  private readonly relays = new Map<string, TransportReader>();
+  /** The person's inbox: their stream filed into agents/human/ on this machine. */
+  private personInbox: TransportReader | undefined;
   private readonly mirrors = new Map<string, StreamToFile[]>();
   private readonly waiters = new Map<string, (r: Report) => void>();
   private readonly exits = new Map<string, () => void>();
@@ -71,17 +68,20 @@ export class RedisLauncher implements WorkerLauncher {
     this.client = connectRedis(opts.redisUrl, { name: `mailroom-coordinator-${this.sessionId}` });
     this.transport = new RedisTransport(this.client, this.sessionId);
     // The coordinator's own artifacts (large outputs passed by reference) go where the workers read.
-    this.artifactsOff = useRedisArtifacts(opts.sessionDir, opts.redisUrl);
+    this.artifactsOff = useSessionRedis(opts.sessionDir, opts.redisUrl);
   }
 
-  /** The coordinator's inbound relay, the report reader and the mirror timer; once. */
+  /** The person's inbox, the report reader and the mirror timer; once. */
   private ensureStarted(): Promise<void> {
     this.started ??= (async () => {
       await this.transport.createMailbox(COORDINATOR_ID);
-      const inbound = redisToFs(this.client, { sessionDir: this.opts.sessionDir, sessionId: this.sessionId, agentId: COORDINATOR_ID, logger: this.opts.logger });
-      await inbound.start();
-      this.relays.set(COORDINATOR_ID, inbound);
-      for (const agent of await this.transport.agents()) if (agent !== COORDINATOR_ID) this.mirror(agent);
+      await this.transport.createMailbox(HUMAN_ID);
+      // A person answers where the session folder is (`mailroom pending`, `approve`, the
+      // viewer): requests sent from any host are filed there, and the replies go back
+      // through the transport (people/respond.ts).
+      this.personInbox = redisToFs(this.client, { sessionDir: this.opts.sessionDir, sessionId: this.sessionId, agentId: HUMAN_ID, logger: this.opts.logger });
+      await this.personInbox.start();
+      for (const agent of await this.transport.agents()) if (agent !== COORDINATOR_ID && agent !== HUMAN_ID) this.mirror(agent);
       this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.opts.logger.warn({ err }, 'redis launcher: mirror pass failed')), 200);
     })();
     return this.started;
@@ -130,11 +130,6 @@ export class RedisLauncher implements WorkerLauncher {
   async spawn(sessionDir: string, agentId: string, attempt: number): Promise<LaunchedWorker> {
     await this.ensureStarted();
     await this.transport.createMailbox(agentId);
-    if (!this.relays.has(agentId)) {
-      const out = fsToRedis(this.client, { sessionDir, sessionId: this.sessionId, agentId, logger: this.opts.logger });
-      await out.start();
-      this.relays.set(agentId, out);
-    }
     this.mirror(agentId);
     const paths = agentPaths(sessionDir, agentId);
     const transcript = await fsp.readFile(paths.transcript, 'utf8').catch(() => undefined);
@@ -173,11 +168,9 @@ export class RedisLauncher implements WorkerLauncher {
   }
 
   async isAlive(agentId: string, pid: number): Promise<boolean> {
-    if ((await this.alive(agentId))?.pid === pid) return true;
-    // The host relays the worker's last messages before it drops the key: bring them into
-    // the local mailbox now, so a finished worker is not mistaken for a crashed one.
-    await this.relays.get(COORDINATOR_ID)?.pump();
-    return false;
+    // A host drops the key only after the process exited, so its last XADDs are in the
+    // coordinator's stream by then; the supervisor pumps its reader before it judges.
+    return (await this.alive(agentId))?.pid === pid;
   }
 
   isWorker(agentId: string, pid: number): Promise<boolean> {
@@ -221,59 +214,32 @@ export class RedisLauncher implements WorkerLauncher {
   }
 
   /**
-   * The workers alive on the hosts, for resume. Their alive keys are read first: a worker
-   * whose key is gone has relayed its last messages (a host drops the key after flushing
-   * them), and those are brought into the local mailbox and handled there before this
-   * returns, so a worker that finished while no coordinator ran is seen finished, not lost.
-   * The heartbeat files are refreshed last, just before the caller judges them.
+   * The workers alive on the hosts, for resume, by their alive keys. A worker whose key is
+   * gone has exited, and its last messages are in the coordinator's stream: reconcile pumps
+   * the coordinator's reader after this and before it judges. The heartbeat files are
+   * refreshed last, just before the caller judges them.
    */
   async findWorkers(): Promise<Map<string, number>> {
     await this.ensureStarted();
     const out = new Map<string, number>();
     for (const agent of await this.transport.agents()) {
-      if (agent === COORDINATOR_ID) continue;
+      if (agent === COORDINATOR_ID || agent === HUMAN_ID) continue;
       const at = await this.alive(agent);
       if (at) {
         out.set(agent, at.pid);
         this.mirror(agent);
-        if (!this.relays.has(agent)) {
-          const out2 = fsToRedis(this.client, { sessionDir: this.opts.sessionDir, sessionId: this.sessionId, agentId: agent, logger: this.opts.logger });
-          await out2.start();
-          this.relays.set(agent, out2);
-        }
       }
     }
-    await this.drainInbound();
     await this.tick();
     await this.beats();
     return out;
-  }
-
-  /**
-   * Relays what waits in the coordinator's Redis stream into its local mailbox, then waits
-   * (bounded) until the coordinator's reader has taken those files out of new/.
-   */
-  private async drainInbound(): Promise<void> {
-    const inbound = this.relays.get(COORDINATOR_ID);
-    if (!inbound) return;
-    // pump() queues behind the relay's own pass: a 0 means everything sent so far is here.
-    for (let i = 0; i < 1000 && (await inbound.pump()) > 0; i++);
-    const newDir = path.join(mailboxDir(this.opts.sessionDir, COORDINATOR_ID), 'new');
-    const waiting = new Set(await fsp.readdir(newDir).catch(() => [] as string[]));
-    const deadline = Date.now() + DRAIN_WAIT_MS;
-    while (waiting.size > 0 && Date.now() < deadline) {
-      await sleep(50);
-      const still = new Set(await fsp.readdir(newDir).catch(() => [] as string[]));
-      for (const n of waiting) if (!still.has(n)) waiting.delete(n);
-    }
-    if (waiting.size > 0) this.opts.logger.warn({ files: waiting.size }, 'redis launcher: relayed messages not yet handled when resume judges the workers');
   }
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.tick().catch(() => undefined);
     this.closed = true;
-    for (const r of this.relays.values()) await r.stop().catch(() => undefined);
+    await this.personInbox?.stop().catch(() => undefined);
     await this.client.quit().catch(() => this.client.disconnect());
     this.artifactsOff();
   }

@@ -7,9 +7,9 @@
  * the wait has no end unless `--approval-timeout` is set, which then counts as a denial.
  */
 import type { Envelope } from '../contracts/envelope.js';
-import { RequestAnsweredError, describeError } from '../errors.js';
+import { RequestAnsweredError, RequestNotFoundError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { MailboxSender } from '../mailbox/send.js';
+import type { TransportSender } from '../mailbox/transport.js';
 import type { ToolUseBlock } from '../model/types.js';
 import { needsApproval, summarizeCall } from '../people/rules.js';
 import { respond } from '../people/respond.js';
@@ -23,7 +23,7 @@ export interface PeopleOptions {
   agentId: string;
   subtask: string;
   attempt: number;
-  sender: MailboxSender;
+  sender: TransportSender;
   transcript: Transcript;
   logger: Logger;
   signal: AbortSignal;
@@ -41,14 +41,26 @@ const REPLY_POLL_MS = 1_000;
 
 export class PeopleWaits {
   private readonly waiters = new Map<string, () => void>();
+  /**
+   * Replies as their messages brought them. The reply file is next to the request, on the
+   * coordinator's machine: a worker on a worker host has only the message.
+   */
+  private readonly delivered = new Map<string, ReplyRecord>();
 
   constructor(private readonly o: PeopleOptions) {}
 
   /** The mailbox handler's part: a reply from a person wakes the call waiting for it. */
   deliver(env: Envelope): boolean {
     if (env.type !== 'approval' && env.type !== 'denial' && env.type !== 'answer') return false;
-    if (env.replyTo) this.waiters.get(env.replyTo)?.();
+    if (!env.replyTo) return true;
+    const text = env.type === 'approval' ? env.body.note : env.type === 'denial' ? env.body.reason : env.body.text;
+    this.delivered.set(env.replyTo, { v: 1, requestId: env.replyTo, kind: env.type, to: env.to, at: new Date(env.sentAt).toISOString(), ...(text !== undefined ? { text } : {}) });
+    this.waiters.get(env.replyTo)?.();
     return true;
+  }
+
+  private replyFor(id: string): ReplyRecord | undefined {
+    return this.delivered.get(id) ?? readReply(this.o.sessionDir, id);
   }
 
   /** The agent loop's gate: calls that need approval wait for a person's reply. */
@@ -82,7 +94,7 @@ export class PeopleWaits {
   /** Sends the request (unless it is already there), then waits for its reply; the wall clock stops meanwhile. */
   private async waitFor(id: string, what: string, timeoutMs: number | undefined, send: () => Promise<void>): Promise<ReplyRecord> {
     const o = this.o;
-    const earlier = readReply(o.sessionDir, id);
+    const earlier = this.replyFor(id);
     if (earlier) return earlier;
     // Noted before the request goes out: a respawn after this point continues the same call.
     o.transcript.note(`${AWAITING_PERSON_NOTE}${id} for ${what}`);
@@ -111,7 +123,7 @@ export class PeopleWaits {
         reject(o.signal.reason instanceof Error ? o.signal.reason : new Error(describeError(o.signal.reason)));
       };
       const check = () => {
-        const r = readReply(o.sessionDir, id);
+        const r = this.replyFor(id);
         if (r) {
           done();
           resolve(r);
@@ -140,8 +152,14 @@ export class PeopleWaits {
     try {
       return (await respond(this.o.sessionDir, id, { kind: 'denial', reason })).reply;
     } catch (err) {
-      const r = err instanceof RequestAnsweredError ? readReply(this.o.sessionDir, id) : undefined;
+      const r = err instanceof RequestAnsweredError ? this.replyFor(id) : undefined;
       if (r) return r;
+      // On a worker host the request is filed on the coordinator's machine, not here: the
+      // timeout still denies the call, though the request stays open for people there.
+      if (err instanceof RequestNotFoundError) {
+        this.o.logger.warn({ request: id }, 'approval timed out; the request is not in this session copy, so it stays open where it was filed');
+        return { v: 1, requestId: id, kind: 'denial', text: reason, to: this.o.agentId, at: new Date().toISOString() };
+      }
       throw err;
     }
   }

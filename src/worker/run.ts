@@ -9,7 +9,8 @@ import { Heartbeat } from '../agent/heartbeat.js';
 import { crashBeforeAssignRead, workerFault } from '../faults.js';
 import { LimitExceededError, MailroomError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { MailboxReader, MailboxSender, type EnvelopeOf } from '../mailbox/index.js';
+import type { EnvelopeOf } from '../mailbox/index.js';
+import { openSessionTransport } from '../mailbox/open.js';
 import type { Message, Usage } from '../model/types.js';
 import { addUsage } from '../contracts/usage.js';
 import { isPidAlive } from '../util/fs.js';
@@ -38,8 +39,10 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   const heartbeat = new Heartbeat(paths.heartbeat, session.options.heartbeatIntervalMs);
   heartbeat.start();
 
+  // Maildir here, or Redis streams when a worker host runs this session copy.
+  const transport = await openSessionTransport(sessionDir, session);
   // Workers do not stamp an epoch: their results stay valid across a coordinator takeover.
-  const sender = new MailboxSender({ sessionDir, sessionId: session.id, from: agentId, fsync: session.options.fsyncAll || undefined });
+  const sender = transport.sender({ from: agentId, fsync: session.options.fsyncAll || undefined });
   const watch = new SessionWatch(sessionDir, session);
   const abort = new AbortController();
   const inbox: string[] = [];
@@ -50,9 +53,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   let resolveAssign!: (env: EnvelopeOf<'assign'>) => void;
   const assigned = new Promise<EnvelopeOf<'assign'>>((r) => (resolveAssign = r));
 
-  const reader = new MailboxReader({
-    sessionDir,
-    sessionId: session.id,
+  const reader = transport.reader({
     agentId,
     logger,
     // A respawned attempt owns the mailbox of a predecessor the coordinator saw die.
@@ -122,6 +123,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     logger.error({ assignTimeout }, 'no assignment arrived; exiting');
     await reader.stop();
     heartbeat.stop();
+    await transport.close();
     return 1;
   }
 
@@ -157,6 +159,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     });
     await reader.stop();
     heartbeat.stop();
+    await transport.close();
     return 1;
   }
   const { tools, serverTools } = agentTools;
@@ -303,6 +306,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     await agentTools.close();
     await reader.stop();
     heartbeat.stop();
+    await transport.close();
   }
   return code;
 }

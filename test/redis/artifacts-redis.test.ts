@@ -13,7 +13,7 @@ import { nanoid } from 'nanoid';
 import { describe, expect, it } from 'vitest';
 import { ArtifactStore } from '../../src/artifacts/store.js';
 import { ARTIFACT_RETENTION_MS, artifactKey } from '../../src/artifacts/redis-store.js';
-import { REDIS_ARTIFACTS_FILE, useRedisArtifacts, writeRedisArtifactsFile } from '../../src/artifacts/where.js';
+import { SESSION_REDIS_FILE, useSessionRedis, writeSessionRedisFile } from '../../src/mailbox/session-redis.js';
 import { onlySession, startCli, tempRuntime } from '../support/cli.js';
 import { journalOf, planReply, textReply, toolReply, waitFor, writeScript } from '../support/script.js';
 import { hasRedisServer, useRedisServer } from '../support/redis.js';
@@ -37,11 +37,11 @@ describe.skipIf(!hasRedisServer())('artifacts in Redis (redis transport)', { tim
     const sid = newSession();
     const coordDir = sessionFolder(sid);
     const hostDir = sessionFolder(sid);
-    const off = useRedisArtifacts(coordDir, redis.server.url);
+    const off = useSessionRedis(coordDir, redis.server.url);
     try {
-      await writeRedisArtifactsFile(hostDir, redis.server.url);
+      await writeSessionRedisFile(hostDir, redis.server.url);
       // The URL holds a password: the file is the owner's only.
-      expect(fs.statSync(path.join(hostDir, REDIS_ARTIFACTS_FILE)).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(path.join(hostDir, SESSION_REDIS_FILE)).mode & 0o777).toBe(0o600);
       const coord = new ArtifactStore(coordDir);
       const host = new ArtifactStore(hostDir);
       expect([coord.kind, host.kind]).toEqual(['redis', 'redis']);
@@ -108,7 +108,7 @@ describe.skipIf(!hasRedisServer())('artifacts in Redis (redis transport)', { tim
     const toolResults = transcript.split('\n').filter((l) => l.includes('"tool_result"'));
     expect(toolResults.some((l) => l.includes('NOTES-FROM-S1') && !l.includes('is_error":true'))).toBe(true);
     // The coordinator's machine reads it from Redis through the same store.
-    const off = useRedisArtifacts(dir, redis.server.url);
+    const off = useSessionRedis(dir, redis.server.url);
     try {
       const got = await new ArtifactStore(dir).get('shared-notes.md');
       expect(got.content).toBe('NOTES-FROM-S1');

@@ -74,7 +74,9 @@ describe.skipIf(why !== undefined)('multi-host session in network namespaces', {
     dirs.push(coord, rtB1, rtB2);
     const six = { subtasks: [1, 2, 3, 4, 5, 6].map((i) => ({ id: `s${i}`, role: 'research' as const, description: `Part ${i}`, dependsOn: [] })), failurePolicy: 'all' as const };
     const agents: Record<string, unknown[]> = { coordinator: [planReply(six), textReply('SYNTHESIS OF SIX')] };
-    for (let i = 1; i <= 6; i++) agents[`w0${i}-research`] = [textReply(`RESULT-${i}`, 6000), textReply(`RESULT-${i}`, 3000), textReply(`RESULT-${i}`)];
+    // The first answers take long enough that all six are still at work when b1 dies, even
+    // when six workers start slowly on a loaded machine.
+    for (let i = 1; i <= 6; i++) agents[`w0${i}-research`] = [textReply(`RESULT-${i}`, 12000), textReply(`RESULT-${i}`, 3000), textReply(`RESULT-${i}`)];
     const script = writeScript(coord, { agents: agents as never });
 
     const b1 = cli(net.members.b1!.ns, ['worker-host', '--redis', url, '--slots', '3', '--name', 'b1', '--runtime-dir', rtB1]);

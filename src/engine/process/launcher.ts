@@ -3,6 +3,7 @@
  * model (spawn.ts, terminate.ts, procscan.ts); `redis` hands workers to worker-host daemons
  * on other machines (redis-launcher.ts). The coordinator asks only these questions.
  */
+import type { MailboxTransport } from '../../mailbox/transport.js';
 import { isPidAlive } from '../../util/fs.js';
 import { findWorkerProcesses, isWorkerProcess } from './procscan.js';
 import { spawnWorker } from './spawn.js';
@@ -18,6 +19,8 @@ export interface LaunchedWorker {
 
 export interface WorkerLauncher {
   readonly kind: 'local' | 'redis';
+  /** Where these workers read and write their mail; absent: the session's Maildirs. */
+  readonly transport?: MailboxTransport;
   /**
    * Starts the worker of `agentId` (its assign is already in its mailbox), or, with
    * `spare`, a warm spare that waits for one (local launcher only).

@@ -1,17 +1,15 @@
 /**
- * Relays between a machine's Maildir mailboxes and the Redis streams. A worker and a
- * coordinator keep reading and writing Maildir on their own machine; a relay is the one
- * reader of a mailbox whose owner is elsewhere, forwarding each envelope unchanged (same
- * id, seq and sentAt), so dedupe by id and per-sender order hold end to end. A relay acks
- * only after the forward is written, so delivery stays at least once.
+ * Files a Redis mailbox into a local Maildir: on the redis transport, the person's inbox
+ * (`human`) is kept as files on the coordinator's machine, where `mailroom pending`,
+ * `approve` and the viewer read it. The relay is that stream's one reader, writing each
+ * envelope unchanged (same id, seq and sentAt), so dedupe by id and per-sender order hold
+ * end to end; it acks only after the file is written, so delivery stays at least once.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { mailboxDir, messageFileName } from '../mailbox/maildir.js';
-import { MailboxReader } from '../mailbox/reader.js';
-import { mailboxStreamKey } from '../mailbox/redis/keys.js';
 import { RedisMailboxReader } from '../mailbox/redis/reader.js';
 import type { Envelope } from '../contracts/envelope.js';
 import type { TransportReader } from '../mailbox/transport.js';
@@ -38,22 +36,6 @@ export interface RelayOptions {
   logger: Logger;
   /** Take over the relay's reader lock (a restarted relay). */
   takeOver?: boolean;
-}
-
-/** Local Maildir of `agentId` → its Redis stream. */
-export function fsToRedis(client: Redis, opts: RelayOptions): TransportReader {
-  const key = mailboxStreamKey(opts.sessionId, opts.agentId);
-  return new MailboxReader({
-    sessionDir: opts.sessionDir,
-    sessionId: opts.sessionId,
-    agentId: opts.agentId,
-    logger: opts.logger.child({ relay: 'fs->redis' }),
-    takeOverLock: opts.takeOver ?? true,
-    rescanIntervalMs: 250,
-    handler: async (env) => {
-      await client.xadd(key, '*', 'env', JSON.stringify(env));
-    },
-  });
 }
 
 /** Redis stream of `agentId` → its local Maildir. */

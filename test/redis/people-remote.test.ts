@@ -1,0 +1,93 @@
+/**
+ * Issue 18, item 1, seen from a person: on the redis transport the coordinator and the
+ * workers use the transport directly, so a worker on a worker host asks for approval
+ * through its session's streams, the request is filed where people answer (the
+ * coordinator's machine), and `mailroom approve --redis` sends the reply into the worker's
+ * stream. No Maildir carries any of it: the worker's local mailbox folders stay empty on
+ * both machines. Loopback: a real redis-server, a real worker-host daemon, the real CLI.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { withRedisTransport } from '../../src/inspect/remote.js';
+import { listRequests, type StoredRequest } from '../../src/people/store.js';
+import { onlySession, runCli, startCli, tempRuntime } from '../support/cli.js';
+import { journalOf, planReply, textReply, toolReply, waitFor, writeScript } from '../support/script.js';
+import { hasRedisServer, useRedisServer } from '../support/redis.js';
+
+const WRITE = { path: 'NOTES.md', content: 'approved across machines\n' };
+
+/** Message files in an agent's Maildir folders (none when the folder is absent). */
+function maildirFiles(sessionDir: string, agent: string): string[] {
+  const box = path.join(sessionDir, 'agents', agent, 'mailbox');
+  return ['new', 'cur', 'dead'].flatMap((f) => (fs.existsSync(path.join(box, f)) ? fs.readdirSync(path.join(box, f)).filter((n) => n.endsWith('.json')) : []));
+}
+
+describe.skipIf(!hasRedisServer())('people in the loop for a worker on a worker host', { timeout: 240_000 }, () => {
+  const redis = useRedisServer({ password: 'people-secret' });
+  const dirs = redis.dirs;
+
+  it('the request reaches the coordinator\'s machine, approve --redis reaches the worker, and no Maildir carries mail', async () => {
+    const coordRt = tempRuntime('mailroom-people-coord-');
+    const hostRt = tempRuntime('mailroom-people-host-');
+    dirs.push(coordRt, hostRt);
+    const plan = { subtasks: [{ id: 'notes', role: 'writing' as const, description: 'Write the notes', dependsOn: [] }], failurePolicy: 'all' as const };
+    const script = writeScript(coordRt, {
+      agents: { coordinator: [planReply(plan), textReply('SYNTHESIS')], 'w01-writing': [toolReply('write_file', WRITE), textReply('WROTE NOTES')] } as never,
+    });
+    const host = startCli(['worker-host', '--redis', redis.server.url, '--slots', '2', '--name', 'p1', '--runtime-dir', hostRt]);
+    await waitFor(() => host.stderr().includes('worker host p1'), 60_000, 'the host to start');
+    const coord = startCli(['--runtime-dir', coordRt, '--script', script, '--no-live', '--transport', 'redis', '--redis', redis.server.url, '--require-approval', 'write_file', 'task']);
+    await waitFor(() => fs.existsSync(path.join(coordRt, 'sessions')) && fs.readdirSync(path.join(coordRt, 'sessions')).length === 1, 60_000, 'the session folder');
+    const dir = onlySession(coordRt);
+    const sid = path.basename(dir);
+
+    // The worker on p1 asked; its request is filed in agents/human/ here.
+    let request: StoredRequest | undefined;
+    for (const deadline = Date.now() + 120_000; !request && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) request = (await listRequests(dir))[0];
+    if (!request) throw new Error(`no approval request on the coordinator's machine; coordinator stderr: ${coord.stderr()}`);
+    expect(request).toMatchObject({ kind: 'approval', tool: 'write_file', agent: 'w01-writing', from: 'w01-writing' });
+    const hostCopy = path.join(hostRt, 'hosts', 'p1', 'sessions', sid);
+    expect(fs.existsSync(path.join(hostCopy, 'workspace', 'NOTES.md'))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'session.json'), 'utf8'))).toMatchObject({ transport: 'redis' });
+
+    // The mailboxes are streams: without Redis, inbox says so instead of showing empty folders.
+    const blind = await runCli(['inbox', sid, 'coordinator', '--runtime-dir', coordRt], { env: { ...process.env, MAILROOM_REDIS_URL: '' } });
+    expect(blind.code).toBe(2);
+    expect(blind.stderr).toContain('runs on the redis transport');
+    // Nor can a reply be sent without it (nothing is claimed: the request stays open).
+    const noUrl = await runCli(['approve', sid, request.id, '--runtime-dir', coordRt], { env: { ...process.env, MAILROOM_REDIS_URL: '' } });
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toContain('--redis');
+    expect((await listRequests(dir))[0]?.reply).toBeUndefined();
+
+    const ok = await runCli(['approve', sid, request.id, '--note', 'go ahead', '--runtime-dir', coordRt, '--redis', redis.server.url]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const done = await coord.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toContain('SYNTHESIS');
+    expect(fs.readFileSync(path.join(hostCopy, 'workspace', 'NOTES.md'), 'utf8')).toBe(WRITE.content);
+    const j = journalOf(dir);
+    expect(j.find((e) => e.type === 'spawn')).toMatchObject({ agent: 'w01-writing', host: 'p1' });
+    expect(j.find((e) => e.type === 'reply')).toMatchObject({ id: request.id, kind: 'approval', text: 'go ahead' });
+    expect(j.find((e) => e.type === 'result')).toMatchObject({ output: 'WROTE NOTES' });
+
+    // The reply went into the worker's stream, from human, linked to the request.
+    const workerMail = await withRedisTransport(redis.server.url, sid, (t) => t.list('w01-writing', ['cur', 'new']));
+    expect(workerMail.map((m) => m.envelope?.type)).toEqual(expect.arrayContaining(['assign', 'approval']));
+    expect(workerMail.find((m) => m.envelope?.type === 'approval')?.envelope).toMatchObject({ from: 'human', replyTo: request.id });
+    const coordMail = await withRedisTransport(redis.server.url, sid, (t) => t.list('coordinator', ['cur']));
+    expect(coordMail.map((m) => m.envelope?.type)).toEqual(expect.arrayContaining(['started', 'result']));
+    const shown = await runCli(['inbox', sid, 'w01-writing', '--runtime-dir', coordRt, '--redis', redis.server.url]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('approval');
+    // No Maildir carried the session's mail, on either machine.
+    expect(maildirFiles(dir, 'w01-writing')).toEqual([]);
+    expect(maildirFiles(dir, 'coordinator')).toEqual([]);
+    expect(maildirFiles(hostCopy, 'w01-writing')).toEqual([]);
+    expect(maildirFiles(hostCopy, 'coordinator')).toEqual([]);
+
+    host.child.kill('SIGTERM');
+    expect((await host.done).code).toBe(0);
+  });
+});
