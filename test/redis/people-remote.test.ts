@@ -11,6 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withRedisTransport } from '../../src/inspect/remote.js';
 import { listRequests, type StoredRequest } from '../../src/people/store.js';
+import { startViewer } from '../../src/ui/server.js';
 import { onlySession, runCli, startCli, tempRuntime } from '../support/cli.js';
 import { journalOf, planReply, textReply, toolReply, waitFor, writeScript } from '../support/script.js';
 import { hasRedisServer, useRedisServer } from '../support/redis.js';
@@ -23,6 +24,23 @@ function maildirFiles(sessionDir: string, agent: string): string[] {
   return ['new', 'cur', 'dead'].flatMap((f) => (fs.existsSync(path.join(box, f)) ? fs.readdirSync(path.join(box, f)).filter((n) => n.endsWith('.json')) : []));
 }
 
+/** A one-subtask session on worker host `hostName` whose writer's write_file needs approval. */
+async function startRemoteWriter(redisUrl: string, coordRt: string, hostRt: string, hostName: string) {
+  const plan = { subtasks: [{ id: 'notes', role: 'writing' as const, description: 'Write the notes', dependsOn: [] }], failurePolicy: 'all' as const };
+  const script = writeScript(coordRt, {
+    agents: { coordinator: [planReply(plan), textReply('SYNTHESIS')], 'w01-writing': [toolReply('write_file', WRITE), textReply('WROTE NOTES')] } as never,
+  });
+  const host = startCli(['worker-host', '--redis', redisUrl, '--slots', '2', '--name', hostName, '--runtime-dir', hostRt]);
+  await waitFor(() => host.stderr().includes(`worker host ${hostName}`), 60_000, 'the host to start');
+  const coord = startCli(['--runtime-dir', coordRt, '--script', script, '--no-live', '--transport', 'redis', '--redis', redisUrl, '--require-approval', 'write_file', 'task']);
+  await waitFor(() => fs.existsSync(path.join(coordRt, 'sessions')) && fs.readdirSync(path.join(coordRt, 'sessions')).length === 1, 60_000, 'the session folder');
+  const dir = onlySession(coordRt);
+  let request: StoredRequest | undefined;
+  for (const deadline = Date.now() + 120_000; !request && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) request = (await listRequests(dir))[0];
+  if (!request) throw new Error(`no approval request on the coordinator's machine; coordinator stderr: ${coord.stderr()}`);
+  return { host, coord, dir, sid: path.basename(dir), request, hostCopy: path.join(hostRt, 'hosts', hostName, 'sessions', path.basename(dir)) };
+}
+
 describe.skipIf(!hasRedisServer())('people in the loop for a worker on a worker host', { timeout: 240_000 }, () => {
   const redis = useRedisServer({ password: 'people-secret' });
   const dirs = redis.dirs;
@@ -31,23 +49,9 @@ describe.skipIf(!hasRedisServer())('people in the loop for a worker on a worker 
     const coordRt = tempRuntime('mailroom-people-coord-');
     const hostRt = tempRuntime('mailroom-people-host-');
     dirs.push(coordRt, hostRt);
-    const plan = { subtasks: [{ id: 'notes', role: 'writing' as const, description: 'Write the notes', dependsOn: [] }], failurePolicy: 'all' as const };
-    const script = writeScript(coordRt, {
-      agents: { coordinator: [planReply(plan), textReply('SYNTHESIS')], 'w01-writing': [toolReply('write_file', WRITE), textReply('WROTE NOTES')] } as never,
-    });
-    const host = startCli(['worker-host', '--redis', redis.server.url, '--slots', '2', '--name', 'p1', '--runtime-dir', hostRt]);
-    await waitFor(() => host.stderr().includes('worker host p1'), 60_000, 'the host to start');
-    const coord = startCli(['--runtime-dir', coordRt, '--script', script, '--no-live', '--transport', 'redis', '--redis', redis.server.url, '--require-approval', 'write_file', 'task']);
-    await waitFor(() => fs.existsSync(path.join(coordRt, 'sessions')) && fs.readdirSync(path.join(coordRt, 'sessions')).length === 1, 60_000, 'the session folder');
-    const dir = onlySession(coordRt);
-    const sid = path.basename(dir);
-
+    const { host, coord, dir, sid, request, hostCopy } = await startRemoteWriter(redis.server.url, coordRt, hostRt, 'p1');
     // The worker on p1 asked; its request is filed in agents/human/ here.
-    let request: StoredRequest | undefined;
-    for (const deadline = Date.now() + 120_000; !request && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) request = (await listRequests(dir))[0];
-    if (!request) throw new Error(`no approval request on the coordinator's machine; coordinator stderr: ${coord.stderr()}`);
     expect(request).toMatchObject({ kind: 'approval', tool: 'write_file', agent: 'w01-writing', from: 'w01-writing' });
-    const hostCopy = path.join(hostRt, 'hosts', 'p1', 'sessions', sid);
     expect(fs.existsSync(path.join(hostCopy, 'workspace', 'NOTES.md'))).toBe(false);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'session.json'), 'utf8'))).toMatchObject({ transport: 'redis' });
 
@@ -87,6 +91,38 @@ describe.skipIf(!hasRedisServer())('people in the loop for a worker on a worker 
     expect(maildirFiles(hostCopy, 'w01-writing')).toEqual([]);
     expect(maildirFiles(hostCopy, 'coordinator')).toEqual([]);
 
+    host.child.kill('SIGTERM');
+    expect((await host.done).code).toBe(0);
+  });
+
+  it('the viewer started with --redis shows the stream-borne progress and approves from the page\'s endpoint', async () => {
+    const coordRt = tempRuntime('mailroom-people-ui-coord-');
+    const hostRt = tempRuntime('mailroom-people-ui-host-');
+    dirs.push(coordRt, hostRt);
+    const { host, coord, sid, request, hostCopy } = await startRemoteWriter(redis.server.url, coordRt, hostRt, 'p2');
+    const viewer = await startViewer({ runtimeDir: coordRt, port: 0, redisUrl: redis.server.url });
+    const blindViewer = await startViewer({ runtimeDir: coordRt, port: 0 });
+    try {
+      const headers = { 'content-type': 'application/json', 'x-mailroom-token': viewer.token };
+      const before = (await (await fetch(`${viewer.origin}/api/sessions/${sid}`, { headers })).json()) as { requests: Array<{ id: string; reply?: unknown }> };
+      expect(before.requests).toEqual([expect.objectContaining({ id: request.id })]);
+      const res = await fetch(`${viewer.origin}/api/sessions/${sid}/actions`, { method: 'POST', headers, body: JSON.stringify({ action: 'approve', request: request.id, note: 'from the page' }) });
+      expect(res.status, await res.clone().text()).toBe(200);
+      const done = await coord.done;
+      expect(done.code, done.stderr).toBe(0);
+      expect(fs.readFileSync(path.join(hostCopy, 'workspace', 'NOTES.md'), 'utf8')).toBe(WRITE.content);
+      // The worker's progress turn is a message in the coordinator's stream: the viewer with
+      // Redis puts it on the timeline; one without it cannot see the stream.
+      type Payload = { timeline: { lanes: Array<{ agent: string; bars: Array<{ marks: Array<{ kind: string }> }> }> } };
+      const marksOf = (p: Payload) => p.timeline.lanes.find((l) => l.agent === 'w01-writing')?.bars.flatMap((b) => b.marks.map((m) => m.kind)) ?? [];
+      const seen = (await (await fetch(`${viewer.origin}/api/sessions/${sid}`, { headers })).json()) as Payload;
+      expect(marksOf(seen)).toContain('progress');
+      const blind = (await (await fetch(`${blindViewer.origin}/api/sessions/${sid}`, { headers: { 'x-mailroom-token': blindViewer.token } })).json()) as Payload;
+      expect(marksOf(blind)).not.toContain('progress');
+    } finally {
+      await viewer.close();
+      await blindViewer.close();
+    }
     host.child.kill('SIGTERM');
     expect((await host.done).code).toBe(0);
   });
