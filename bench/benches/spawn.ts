@@ -117,13 +117,19 @@ function spawnWith(args: string[], sessionDir: string, agentId: string, extra: s
   const err = fs.openSync(paths.stderr, 'a');
   try {
     const child = spawn(process.execPath, [...args, '--session', sessionDir, '--agent', agentId, ...extra], { detached: true, stdio: ['ignore', out, err], env: process.env });
-    const exited = new Promise((r) => child.once('exit', r));
+    const exited = new Promise((r) => child.once('exit', (code, signal) => r(signal ?? code)));
     child.unref();
     return { pid: child.pid!, exited };
   } finally {
     fs.closeSync(out);
     fs.closeSync(err);
   }
+}
+
+/** The end of a worker's stderr, for an error that names the cause (its folder is removed after the bench). */
+function tailOf(file: string): string {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+  return text ? text.slice(-600) : `no stderr (${file})`;
 }
 
 export const spawnBench: Bench = {
@@ -172,7 +178,7 @@ export const spawnBench: Bench = {
       const w = spawnWith(kind === 'worker-tsx' ? tsxArgs : compiledArgs, sessionDir, agentId);
       trackPid(w.pid, true);
       try {
-        const t1 = await Promise.race([gotStarted, w.exited.then(() => Promise.reject(new Error(`${agentId} exited before started; see ${agentPaths(sessionDir, agentId).stderr}`)))]);
+        const t1 = await Promise.race([gotStarted, w.exited.then((how) => Promise.reject(new Error(`${agentId} exited (${String(how)}) before started: ${tailOf(agentPaths(sessionDir, agentId).stderr)} | log: ${tailOf(agentPaths(sessionDir, agentId).log)}`)))]);
         if (idleMs === 0) return { ms: t1 - t0, rssKb: undefined };
         await sleep(idleMs);
         return { ms: t1 - t0, rssKb: vmRssKb(w.pid) };
@@ -212,7 +218,7 @@ export const spawnBench: Bench = {
           agent: agentId,
         });
         const handOverMs = now() - t0;
-        const t1 = await Promise.race([gotStarted, w.exited.then(() => Promise.reject(new Error(`${spare} exited before started; see ${agentPaths(sessionDir, spare).stderr}`)))]);
+        const t1 = await Promise.race([gotStarted, w.exited.then(() => Promise.reject(new Error(`${spare} exited before started: ${tailOf(agentPaths(sessionDir, spare).stderr)}`)))]);
         return { ms: t1 - t0, rssKb, handOverMs, withAssignMs: t1 - tA };
       } finally {
         killPid(w.pid, true, 'SIGTERM');

@@ -36,7 +36,8 @@ export async function buildWorker(): Promise<WorkerBuild> {
   const result = await bundleWorker(dir, { metafile: true, sourcemap: false, logLevel: 'silent' });
   const ms = now() - t0;
   const outputs = result.metafile.outputs;
-  const key = Object.keys(outputs).find((k) => outputs[k]!.entryPoint !== undefined)!;
+  // The entry by name: every dynamic import() is an entryPoint in the metafile too.
+  const key = Object.keys(outputs).find((k) => path.basename(k) === 'worker.mjs')!;
   const entry = path.resolve(key);
   const packages: string[] = [];
   const seen = new Set<string>();
