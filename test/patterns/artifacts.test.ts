@@ -88,9 +88,11 @@ describe('shared artifacts', () => {
   it('expires an artifact after its TTL', async () => {
     const rt = runtime();
     const store = new ArtifactStore(rt);
-    await store.put('short.txt', 'x', 'test', { ttlMs: 50 });
+    // Long enough that the read right after the put is inside it on a loaded machine (50 ms was not).
+    const stored = Date.now();
+    await store.put('short.txt', 'x', 'test', { ttlMs: 1500 });
     expect((await store.get('short.txt')).content).toBe('x');
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, Math.max(0, stored + 1600 - Date.now())));
     await expect(store.get('short.txt')).rejects.toThrow(/expired/);
   });
 
