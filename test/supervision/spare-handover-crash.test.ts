@@ -1,0 +1,106 @@
+/**
+ * A coordinator SIGKILLed in the middle of handing a subtask to a warm spare: the spare
+ * has `adopted.json`, has read its assign and, as the agent, the agent's own assign, but
+ * the `spawn` line was never journaled (MAILROOM_CRASH_AT=during-handover). The subtask is
+ * still `pending` in the journal while its worker runs. The resumed coordinator must not
+ * start a second process for that agent: it reattaches the live one (journaled, with the
+ * spare it runs on), and the session ends with each result exactly once. A silent one is
+ * stopped, and the `shutdown` it never read does not stop the attempt that follows it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listWorkerProcesses } from '../../src/engine/process/procscan.js';
+import { heartbeatAge } from '../../src/agent/heartbeat.js';
+import { readJson, runCli, startCli } from '../support/cli.js';
+import { callsByAgent, journalOf, planReply, textReply, waitFor } from '../support/script.js';
+import { cleanUpAfterEach, runtimeWithScript } from '../support/supervision-fixture.js';
+
+cleanUpAfterEach();
+
+const FAST = ['--no-live', '--heartbeat-ms', '300', '--heartbeat-misses', '10'];
+
+describe('a coordinator killed during a hand-over to a warm spare', () => {
+  it('resume reattaches the adopted worker instead of starting a second process for its agent', { timeout: 150_000 }, async () => {
+    const env = runtimeWithScript({
+      coordinator: [
+        planReply({
+          subtasks: [
+            { id: 'part-1', role: 'research', description: 'Part 1', dependsOn: [] },
+            { id: 'part-2', role: 'research', description: 'Part 2', dependsOn: [] },
+          ],
+          failurePolicy: 'all',
+        }),
+        textReply('SYNTHESIS'),
+      ],
+      // Slow enough that the resumed coordinator finds the adopted worker in its model call.
+      'w01-research': [textReply('ONE', 5000)],
+      'w02-research': [textReply('TWO')],
+    });
+    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, ...FAST, '--max-workers', '2', '--warm', '1', 'task'], {
+      env: { MAILROOM_CRASH_AT: 'during-handover' },
+    });
+    const dir = await env.sessionDir();
+    const crashed = await run.done;
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const before = journalOf(dir);
+    const spare = before.find((e) => e.type === 'spare')!;
+    expect(spare.agent).toBe('spare-01');
+    // The hand-over happened, its journal line did not: the subtask is still pending there.
+    expect(readJson<{ agent: string }>(path.join(dir, 'spares', 'spare-01', 'adopted.json')).agent).toBe('w01-research');
+    expect(before.filter((e) => e.type === 'spawn')).toEqual([]);
+    expect(listWorkerProcesses(dir)).toContainEqual({ agent: 'w01-research', pid: spare.pid });
+
+    const resumed = await runCli(['--runtime-dir', env.runtime, '--resume', 'latest']);
+    env.watch.stop();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(readJson<{ status: string }>(path.join(dir, 'session.json')).status).toBe('completed');
+    const journal = journalOf(dir);
+    // Never two live processes for one agent, and each subtask's result exactly once.
+    expect(env.watch.maxConcurrent).toBeLessThanOrEqual(1);
+    const results = journal.filter((e) => e.type === 'result');
+    expect(results.map((e) => e.subtask).sort()).toEqual(['part-1', 'part-2']);
+    expect(results.map((e) => e.output).sort()).toEqual(['ONE', 'TWO']);
+    // The adopted worker was reattached (on its spare), not replaced: one model call.
+    expect(journal.find((e) => e.type === 'reattach' && e.agent === 'w01-research')).toMatchObject({ pid: spare.pid, attempt: 1, spare: 'spare-01' });
+    expect(journal.filter((e) => e.type === 'spawn' && e.agent === 'w01-research')).toEqual([]);
+    expect(callsByAgent(env.script)['w01-research']).toBe(1);
+    // The spare was handed over, not left idle: never journaled as ended unused.
+    expect(journal.filter((e) => e.type === 'spare_ended' && e.agent === 'spare-01')).toEqual([]);
+    expect(listWorkerProcesses(dir)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'result.md'))).toBe(true);
+  });
+
+  it('a frozen adopted worker is stopped before the next attempt, whose run its unread shutdown does not stop', { timeout: 150_000 }, async () => {
+    const env = runtimeWithScript({
+      coordinator: [planReply({ subtasks: [{ id: 'part-1', role: 'research', description: 'Part 1', dependsOn: [] }], failurePolicy: 'all' }), textReply('SYNTHESIS')],
+      // The first call never finishes (its process is frozen in it); the next attempt's answers.
+      'w01-research': [textReply('never', 60_000), textReply('ONE')],
+    });
+    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, ...FAST, '--warm', '1', '--shutdown-grace-ms', '500', '--term-grace-ms', '500', 'task'], {
+      env: { MAILROOM_CRASH_AT: 'during-handover' },
+    });
+    const dir = await env.sessionDir();
+    const crashed = await run.done;
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const spare = journalOf(dir).find((e) => e.type === 'spare')!;
+    await waitFor(() => callsByAgent(env.script)['w01-research'] === 1, 30_000, 'the adopted worker in its model call');
+    process.kill(spare.pid as number, 'SIGSTOP');
+    // Silent for longer than heartbeat-ms × misses (300 × 10): the resume must not trust it.
+    const heartbeat = path.join(dir, 'agents', 'w01-research', 'heartbeat');
+    await waitFor(() => (heartbeatAge(heartbeat) ?? 0) > 4000, 30_000, 'a stale heartbeat');
+
+    const resumed = await runCli(['--runtime-dir', env.runtime, '--resume', 'latest']);
+    env.watch.stop();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const journal = journalOf(dir);
+    expect(journal.find((e) => e.type === 'reattach')).toMatchObject({ agent: 'w01-research', attempt: 1, pid: spare.pid, spare: 'spare-01' });
+    expect(journal.find((e) => e.type === 'failure')).toMatchObject({ agent: 'w01-research', attempt: 1, code: 'E_NO_HEARTBEAT' });
+    // The stop's shutdown (for attempt 1) was sent; attempt 2 ran to its result regardless.
+    expect(journal.some((e) => e.type === 'terminate' && e.agent === 'w01-research' && e.step === 'shutdown')).toBe(true);
+    expect(journal.filter((e) => e.type === 'spawn').map((e) => e.attempt)).toEqual([2]);
+    expect(journal.filter((e) => e.type === 'result').map((e) => [e.attempt, e.output])).toEqual([[2, 'ONE']]);
+    expect(env.watch.maxConcurrent).toBeLessThanOrEqual(1);
+    expect(listWorkerProcesses(dir)).toEqual([]);
+  });
+});
