@@ -112,6 +112,15 @@ export class SparePool implements SpareSource {
     };
   }
 
+  /** Ends one idle spare now (`mailroom kill <session> spare-NN`), through the ladder, journaled. */
+  endIdle(agentId: string, reason: string): boolean {
+    const i = this.idle.findIndex((sp) => sp.agentId === agentId);
+    if (i < 0) return false;
+    const [sp] = this.idle.splice(i, 1);
+    this.endInBackground(sp!, reason);
+    return true;
+  }
+
   /** Ends every idle spare (the session is over) and waits for those already ending. */
   async endAll(reason: string): Promise<void> {
     const all = this.idle.splice(0);

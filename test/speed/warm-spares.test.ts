@@ -108,6 +108,32 @@ describe('warm spares', () => {
     expect(spawns(dir).map((e) => e.spare)).toEqual([undefined]);
   });
 
+  it('mailroom kill <session> spare-01 ends an idle spare, journaled, and the session goes on without it', async () => {
+    const env = runtimeWithScript({
+      // The plan takes a while: the spare idles meanwhile, and is killed then.
+      coordinator: [{ ...planReply(plan(1)), delayMs: 8000 }, textReply('SYNTHESIS')],
+      research: [{ ...textReply('PART'), repeat: true }],
+    });
+    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, ...FAST, '--warm', '1', 'task']);
+    const dir = await env.sessionDir();
+    const spare = await waitFor(() => journalOf(dir).find((e) => e.type === 'spare'), 60_000, 'the spare');
+    await waitFor(() => listWorkerProcesses(dir).some((w) => w.agent === 'spare-01'), 30_000, 'the spare process');
+    const kill = await runCli(['kill', path.basename(dir), 'spare-01', '--runtime-dir', env.runtime, '--reason', 'not wanted']);
+    expect(kill.code, kill.stderr).toBe(0);
+    expect(kill.stderr).toContain('stopped spare-01');
+    expect(isPidAlive(spare.pid as number)).toBe(false);
+    expect(journalOf(dir).find((e) => e.type === 'spare_ended' && e.agent === 'spare-01')).toMatchObject({ reason: expect.stringContaining('not wanted') });
+    expect(readJson<{ status: string }>(path.join(dir, 'spares', 'spare-01', 'agent.json')).status).toBe('unused');
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(0);
+    const journal = journalOf(dir);
+    // The subtask still ran, never on the killed spare.
+    expect(journal.filter((e) => e.type === 'result').map((e) => e.output)).toEqual(['PART']);
+    expect(spawns(dir).every((e) => e.spare !== 'spare-01')).toBe(true);
+    expect(env.watch.maxConcurrent).toBeLessThanOrEqual(1);
+    expect(listWorkerProcesses(dir)).toEqual([]);
+  });
+
   it('rejects a bad --warm with exit 2 naming the flag', async () => {
     const done = await runCli(['--warm', '-1', 'task']);
     expect(done.code).toBe(2);
