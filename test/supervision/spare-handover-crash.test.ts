@@ -11,10 +11,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listWorkerProcesses } from '../../src/engine/process/procscan.js';
+import { spawnWorker } from '../../src/engine/process/spawn.js';
+import { WorkerLimitsSchema } from '../../src/contracts/limits.js';
+import { createMailbox } from '../../src/mailbox/index.js';
+import { writeAgentRecord } from '../../src/session/store.js';
+import { isPidAlive } from '../../src/util/fs.js';
 import { heartbeatAge } from '../../src/agent/heartbeat.js';
 import { readJson, runCli, startCli } from '../support/cli.js';
 import { callsByAgent, journalOf, planReply, textReply, waitFor } from '../support/script.js';
-import { cleanUpAfterEach, runtimeWithScript } from '../support/supervision-fixture.js';
+import { cleanUpAfterEach, onCleanup, runtimeWithScript } from '../support/supervision-fixture.js';
 
 cleanUpAfterEach();
 
@@ -101,6 +106,39 @@ describe('a coordinator killed during a hand-over to a warm spare', () => {
     expect(journal.filter((e) => e.type === 'spawn').map((e) => e.attempt)).toEqual([2]);
     expect(journal.filter((e) => e.type === 'result').map((e) => [e.attempt, e.output])).toEqual([[2, 'ONE']]);
     expect(env.watch.maxConcurrent).toBeLessThanOrEqual(1);
+    expect(listWorkerProcesses(dir)).toEqual([]);
+  });
+
+  it('a live worker that no subtask owns is ended on resume, before anything is spawned', { timeout: 150_000 }, async () => {
+    const env = runtimeWithScript({
+      coordinator: [planReply({ subtasks: [{ id: 'part-1', role: 'research', description: 'Part 1', dependsOn: [] }], failurePolicy: 'all' }), textReply('SYNTHESIS')],
+      'w01-research': [textReply('ONE')],
+    });
+    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, ...FAST, '--warm', '1', 'task'], { env: { MAILROOM_CRASH_AT: 'after-plan' } });
+    const dir = await env.sessionDir();
+    expect((await run.done).signal).toBe('SIGKILL');
+    // A worker of an agent the journal has no running subtask for (as one replaced by a
+    // fallback would be), alive while no coordinator runs: it waits for an assignment.
+    await createMailbox(dir, 'w09-research');
+    await writeAgentRecord(dir, { v: 1, id: 'w09-research', role: 'research', subtask: 'part-9', tools: [], model: 'scripted', limits: WorkerLimitsSchema.parse({}), status: 'pending', attempt: 1 });
+    const stray = spawnWorker(dir, 'w09-research');
+    onCleanup(() => {
+      if (isPidAlive(stray.pid)) process.kill(stray.pid, 'SIGKILL');
+    });
+    await waitFor(() => listWorkerProcesses(dir).some((w) => w.agent === 'w09-research'), 30_000, 'the stray worker');
+
+    const resumed = await runCli(['--runtime-dir', env.runtime, '--resume', 'latest']);
+    env.watch.stop();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const journal = journalOf(dir);
+    const ended = journal.findIndex((e) => e.type === 'terminate' && e.agent === 'w09-research' && e.step === 'gone');
+    expect(ended).toBeGreaterThan(0);
+    expect(journal[ended]!.reason).toMatch(/no running subtask owns/);
+    // Ended before the subtask's worker was spawned, and never asked politely (no shutdown left in its mailbox).
+    expect(ended).toBeLessThan(journal.findIndex((e) => e.type === 'spawn'));
+    expect(journal.some((e) => e.type === 'terminate' && e.agent === 'w09-research' && e.step === 'shutdown')).toBe(false);
+    expect(isPidAlive(stray.pid)).toBe(false);
+    expect(journal.filter((e) => e.type === 'result').map((e) => e.output)).toEqual(['ONE']);
     expect(listWorkerProcesses(dir)).toEqual([]);
   });
 });
