@@ -74,6 +74,10 @@ describe('a coordinator killed during a hand-over to a warm spare', () => {
     expect(journal.filter((e) => e.type === 'spare_ended' && e.agent === 'spare-01')).toEqual([]);
     expect(listWorkerProcesses(dir)).toEqual([]);
     expect(fs.existsSync(path.join(dir, 'result.md'))).toBe(true);
+    // show says which subtask ran on the spare, as after an uncut hand-over.
+    const show = await runCli(['show', '--runtime-dir', env.runtime, 'latest']);
+    expect(show.stdout).toContain('ran on warm spare spare-01');
+    expect(show.stdout).toMatch(/warm spares:\n(.*\n)*\s+spare-01\s+pid \d+\s+ran w01-research/);
   });
 
   it('a frozen adopted worker is stopped before the next attempt, whose run its unread shutdown does not stop', { timeout: 150_000 }, async () => {
