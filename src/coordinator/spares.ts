@@ -18,6 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { heartbeatAge } from '../agent/heartbeat.js';
 import type { LaunchedWorker } from '../engine/process/launcher.js';
 import { subtasksOf, type SubtaskState } from '../engine/subtasks.js';
 import { createMailbox, mailboxFolder, parseMessageFileName } from '../mailbox/index.js';
@@ -96,7 +97,7 @@ export class SparePool implements SpareSource {
   /** An idle spare for this subtask's next attempt, or undefined (then it gets a fresh process). */
   take(s: SubtaskState): TakenSpare | undefined {
     if (!this.enabled || !eligible(s)) return undefined;
-    const sp = this.idle.shift();
+    const sp = this.nextLive();
     if (!sp) return undefined;
     const core = this.core;
     return {
@@ -110,6 +111,22 @@ export class SparePool implements SpareSource {
         core.log.info({ spare: sp.agentId, worker: agentId, pid: sp.worker.pid }, 'subtask handed to a warm spare');
       },
     };
+  }
+
+  /**
+   * The first idle spare that still heartbeats; a silent one (hung, or stopped) is ended as
+   * a silent worker would be, never handed a subtask. A spare that has not written its
+   * first heartbeat yet has only just started.
+   */
+  private nextLive(): IdleSpare | undefined {
+    const staleAfter = this.core.options.heartbeatIntervalMs * this.core.options.heartbeatMisses;
+    for (let sp = this.idle.shift(); sp; sp = this.idle.shift()) {
+      const age = heartbeatAge(agentPaths(this.core.dir, sp.agentId).heartbeat);
+      if (age === undefined || age <= staleAfter) return sp;
+      this.core.log.warn({ spare: sp.agentId, pid: sp.worker.pid, age }, 'an idle spare stopped heartbeating; ending it');
+      this.endInBackground(sp, `no heartbeat for ${Math.round(age)} ms while idle`);
+    }
+    return undefined;
   }
 
   /** Ends one idle spare now (`mailroom kill <session> spare-NN`), through the ladder, journaled. */
