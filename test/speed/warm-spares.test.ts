@@ -112,7 +112,7 @@ describe('warm spares', () => {
   it('mailroom kill <session> spare-01 ends an idle spare, journaled, and the session goes on without it', async () => {
     const env = runtimeWithScript({
       // The plan takes a while: the spare idles meanwhile, and is killed then.
-      coordinator: [{ ...planReply(plan(1)), delayMs: 8000 }, textReply('SYNTHESIS')],
+      coordinator: [{ ...planReply(plan(1)), delayMs: 12_000 }, textReply('SYNTHESIS')],
       research: [{ ...textReply('PART'), repeat: true }],
     });
     const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, ...FAST, '--warm', '1', 'task']);
@@ -123,9 +123,11 @@ describe('warm spares', () => {
     expect(kill.code, kill.stderr).toBe(0);
     expect(kill.stderr).toContain('stopped spare-01');
     expect(isPidAlive(spare.pid as number)).toBe(false);
-    expect(journalOf(dir).find((e) => e.type === 'spare_ended' && e.agent === 'spare-01')).toMatchObject({ reason: expect.stringContaining('not wanted') });
-    expect(readJson<{ status: string }>(path.join(dir, 'spares', 'spare-01', 'agent.json')).status).toBe('unused');
+    // The kill returns once the process is gone; the coordinator journals the end right after.
+    const ended = await waitFor(() => journalOf(dir).find((e) => e.type === 'spare_ended' && e.agent === 'spare-01'), 30_000, 'spare_ended');
+    expect(ended).toMatchObject({ reason: expect.stringContaining('not wanted') });
     const done = await run.done;
+    expect(readJson<{ status: string }>(path.join(dir, 'spares', 'spare-01', 'agent.json')).status).toBe('unused');
     expect(done.code, done.stderr).toBe(0);
     const journal = journalOf(dir);
     // The subtask still ran, never on the killed spare.
@@ -138,7 +140,7 @@ describe('warm spares', () => {
   it('a spare that stops heartbeating while idle is ended, never handed a subtask', async () => {
     const env = runtimeWithScript({
       // The plan takes a while: the spare is frozen meanwhile, and silent by the time it comes.
-      coordinator: [{ ...planReply(plan(1)), delayMs: 8000 }, textReply('SYNTHESIS')],
+      coordinator: [{ ...planReply(plan(1)), delayMs: 12_000 }, textReply('SYNTHESIS')],
       research: [{ ...textReply('PART'), repeat: true }],
     });
     const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--no-live', '--heartbeat-ms', '200', '--heartbeat-misses', '10', '--shutdown-grace-ms', '500', '--term-grace-ms', '500', '--warm', '1', 'task']);
