@@ -39,7 +39,7 @@ describe('a coordinator killed during a hand-over to a warm spare', () => {
         textReply('SYNTHESIS'),
       ],
       // Slow enough that the resumed coordinator finds the adopted worker in its model call.
-      'w01-research': [textReply('ONE', 5000)],
+      'w01-research': [textReply('ONE', 10_000)],
       'w02-research': [textReply('TWO')],
     });
     const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, ...FAST, '--max-workers', '2', '--warm', '1', 'task'], {
