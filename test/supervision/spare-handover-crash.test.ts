@@ -145,4 +145,38 @@ describe('a coordinator killed during a hand-over to a warm spare', () => {
     expect(journal.filter((e) => e.type === 'result').map((e) => e.output)).toEqual(['ONE']);
     expect(listWorkerProcesses(dir)).toEqual([]);
   });
+
+  it('a spare whose coordinator died right after handing it a subtask still takes the order, and is reattached', { timeout: 150_000 }, async () => {
+    const env = runtimeWithScript({
+      coordinator: [{ ...planReply({ subtasks: [{ id: 'part-1', role: 'research', description: 'Part 1', dependsOn: [] }], failurePolicy: 'all' }), delayMs: 3000 }, textReply('SYNTHESIS')],
+      'w01-research': [textReply('ONE', 3000)],
+    });
+    // Misses enough that a spare frozen for a few seconds still counts as alive.
+    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--no-live', '--heartbeat-ms', '300', '--heartbeat-misses', '100', '--warm', '1', 'task'], {
+      env: { MAILROOM_CRASH_AT: 'after-spawn' },
+    });
+    const dir = await env.sessionDir();
+    const spare = await waitFor(() => journalOf(dir).find((e) => e.type === 'spare'), 60_000, 'the spare');
+    await waitFor(() => fs.existsSync(path.join(dir, 'spares', 'spare-01', 'heartbeat')), 30_000, 'its first heartbeat');
+    // Frozen, it cannot read the order before its coordinator dies (right after the spawn line).
+    process.kill(spare.pid as number, 'SIGSTOP');
+    onCleanup(() => {
+      if (isPidAlive(spare.pid as number)) process.kill(spare.pid as number, 'SIGKILL');
+    });
+    expect((await run.done).signal).toBe('SIGKILL');
+    expect(journalOf(dir).find((e) => e.type === 'spawn')).toMatchObject({ agent: 'w01-research', spare: 'spare-01', pid: spare.pid });
+    process.kill(spare.pid as number, 'SIGCONT');
+    // It finds its coordinator gone, but the order waiting in its mailbox is handled first.
+    await waitFor(() => fs.existsSync(path.join(dir, 'agents', 'w01-research', 'heartbeat')), 30_000, 'the spare running as w01-research');
+
+    const resumed = await runCli(['--runtime-dir', env.runtime, '--resume', 'latest']);
+    env.watch.stop();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const journal = journalOf(dir);
+    expect(journal.find((e) => e.type === 'reattach')).toMatchObject({ agent: 'w01-research', pid: spare.pid });
+    expect(journal.filter((e) => e.type === 'result').map((e) => [e.attempt, e.output])).toEqual([[1, 'ONE']]);
+    expect(callsByAgent(env.script)['w01-research']).toBe(1);
+    expect(env.watch.maxConcurrent).toBeLessThanOrEqual(1);
+    expect(listWorkerProcesses(dir)).toEqual([]);
+  });
 });
