@@ -148,8 +148,9 @@ describe('a coordinator killed during a hand-over to a warm spare', () => {
 
   it('a spare whose coordinator died right after handing it a subtask still takes the order, and is reattached', { timeout: 150_000 }, async () => {
     const env = runtimeWithScript({
-      coordinator: [{ ...planReply({ subtasks: [{ id: 'part-1', role: 'research', description: 'Part 1', dependsOn: [] }], failurePolicy: 'all' }), delayMs: 3000 }, textReply('SYNTHESIS')],
-      'w01-research': [textReply('ONE', 3000)],
+      coordinator: [{ ...planReply({ subtasks: [{ id: 'part-1', role: 'research', description: 'Part 1', dependsOn: [] }], failurePolicy: 'all' }), delayMs: 6000 }, textReply('SYNTHESIS')],
+      // Long enough that the resumed coordinator finds it still in its model call.
+      'w01-research': [textReply('ONE', 12_000)],
     });
     // Misses enough that a spare frozen for a few seconds still counts as alive.
     const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--no-live', '--heartbeat-ms', '300', '--heartbeat-misses', '100', '--warm', '1', 'task'], {
