@@ -11,6 +11,9 @@
  *     worker's usage (the temporary file is written, the rename has not happened).
  *   - `during-journal-append`: halfway through writing the first `result` line of the
  *     journal, leaving a torn last line.
+ *   - `during-handover`: in the middle of handing a subtask to a warm spare: `adopted.json`
+ *     is written and the spare has read its assign and, as the agent, the agent's own
+ *     assign, but the `spawn` line is not journaled yet (coordinator/spares.ts).
  *   - `before-assign-read`: a host crash between a spawn and the worker's read of its
  *     assignment. The first attempt of a worker SIGKILLs its coordinator and then itself
  *     before it opens its mailbox, so both die with the assignment still unread.
@@ -29,6 +32,7 @@ export type CrashPoint =
   | 'after-failure'
   | 'during-usage-save'
   | 'during-journal-append'
+  | 'during-handover'
   | 'before-assign-read';
 
 /** True when the test asked for a crash at this point. */

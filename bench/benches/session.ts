@@ -80,7 +80,7 @@ export const sessionBench: Bench = {
     const notes = [
       `Median of ${workers.map((n, i) => `${repsPer[i] ?? 1} session(s) at ${n}`).join(', ')}, each a plan of n independent research subtasks, one zero-latency model turn per worker, then synthesis; maxWorkers = n. Times are from the session's own event stamps (Date.now(), ms).`,
       'setup: runSession until session_started (options, session folder, lock); plan: until the plan event; spawn: until the last worker_started; gather: until synthesis starts (the workers\' turns and results); synthesis; finish: until runSession returned (journal, session.json, releasing the lock).',
-      '"spawn → started" is per worker, inside the session: worker_spawned to worker_started, with all n starting at once on 2 cores; for a subtask handed to a warm spare (--warm N, opt-in, started with the session) that is its hand-over → started.',
+      '"spawn → started" is per worker, inside the session: worker_spawned to worker_started, with all n starting at once on 2 cores; for a subtask handed to a warm spare (--warm N, default 1, started with the session) that is its hand-over → started.',
       workerBuildNote(),
     ];
     const s4 = splits.get(4);

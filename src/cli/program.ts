@@ -101,7 +101,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--worker-model <id>', 'worker model (env MAILROOM_WORKER_MODEL)')
     .option('--router-model <id>', 'routing/classification model (env MAILROOM_ROUTER_MODEL)')
     .option('--max-workers <n>', 'workers running at once', int('--max-workers'))
-    .option('--warm <n>', 'spare worker processes kept started and idle for the next subtasks (default 0: none)', count('--warm'))
+    .option('--warm <n>', 'spare worker processes kept started and idle for the next subtasks (default 1; 0 = none)', count('--warm'))
     .option('--max-turns <n>', 'model turns per worker', int('--max-turns'))
     .option('--max-tokens <n>', 'tokens per worker', int('--max-tokens'))
     .option('--timeout <seconds>', 'wall-clock limit per worker attempt', positive('--timeout'))

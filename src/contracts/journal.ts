@@ -49,7 +49,12 @@ export type JournalEvent =
   | { type: 'spare_ended'; agent: string; reason: string }
   | { type: 'started'; subtask: string; agent: string; attempt: number; pid: number }
   | { type: 'progress'; subtask: string; agent: string; attempt: number; turn: number; usage: Usage }
-  | { type: 'reattach'; subtask: string; agent: string; attempt: number; pid: number }
+  /**
+   * A resumed coordinator found the attempt's worker alive and took it over. `spare`: that
+   * worker is this warm spare's process, handed the subtask by a coordinator that died
+   * before journaling the `spawn` (the reattach then stands for that spawn).
+   */
+  | { type: 'reattach'; subtask: string; agent: string; attempt: number; pid: number; spare?: string }
   | {
       type: 'result';
       subtask: string;

@@ -32,7 +32,7 @@ const SessionOptionsObject = z.object({
    * idle in their own mailboxes until an assignment names their role. They do not take a
    * maxWorkers slot (they do no work until assigned). 0 turns them off; local workers only.
    */
-  warm: z.number().int().nonnegative().max(16).default(0),
+  warm: z.number().int().nonnegative().max(16).default(1),
   limits: WorkerLimitsSchema.default(WorkerLimitsSchema.parse({})),
   /** Attempts per subtask, the first included (default: one retry). */
   maxAttempts: z.number().int().positive().max(10).default(2),

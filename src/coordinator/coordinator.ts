@@ -37,7 +37,8 @@ import { handlePatternResult, onMessage } from './messages.js';
 import { awaitingPeopleOnFailures, detach, detachStop, onlyWaiting, syncPeople } from './people.js';
 import { failBlocked, synthesize } from './settle.js';
 import { Waker } from './waker.js';
-import { reconcile, spawnSubtask, stopAllWorkers, superviseOnce } from './workers.js';
+import { spawnSubtask, stopAllWorkers, superviseOnce } from './workers.js';
+import { reconcile } from './reconcile.js';
 import { SparePool, endStraySpares } from './spares.js';
 
 export interface CoordinatorDeps {

@@ -45,6 +45,8 @@ export interface AttemptRuntime {
 /** Where an attempt may find a warm spare process instead of a fresh one (coordinator/spares.ts). */
 export interface SpareSource {
   take(s: SubtaskState): TakenSpare | undefined;
+  /** Ends this idle spare (an operator's kill), journaled; false if it is not an idle spare of this pool. */
+  endIdle(agentId: string, reason: string): boolean;
 }
 
 /** An idle spare taken for an attempt: handOver makes it the agent (before the spawn is journaled). */

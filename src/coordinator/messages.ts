@@ -13,6 +13,7 @@ import { BudgetExhaustedError } from '../errors.js';
 import { updateDraft } from './consultation.js';
 import { resultApi, syncPeople } from './people.js';
 import { HUMAN_ID } from '../session/layout.js';
+import { isSpareId } from '../contracts/spares.js';
 import { checkWorkerLimits, recordFailure, stopInBackground, updateAgent, waitGone } from './workers.js';
 
 export async function onMessage(core: CoordinatorCore, env: Envelope): Promise<void> {
@@ -81,13 +82,28 @@ function onTerminateRequest(core: CoordinatorCore, agent: string | undefined, re
     core.stopWith(new StopSession('interrupted', `terminated by ${from}: ${reason}`));
     return;
   }
+  const why = `terminated by ${from}: ${reason}`;
+  // An idle warm spare is ended as the operator asked; one already handed a subtask is that agent's worker now.
+  if (isSpareId(agent)) {
+    if (core.spares?.endIdle(agent, why)) {
+      core.log.warn({ spare: agent, from }, 'idle spare ended on request');
+      return;
+    }
+    const spare = core.state.spares?.[agent];
+    const ranAs = spare?.status === 'assigned' ? subtasksOf(core.state).find((x) => x.agentId === spare.agent) : undefined;
+    // Only while its process is still the one running that subtask (a retry runs in a fresh one).
+    if (ranAs && ranAs.pid === spare!.pid) {
+      onTerminateRequest(core, ranAs.agentId, reason, from);
+      return;
+    }
+  }
   const s = subtasksOf(core.state).find((x) => x.agentId === agent);
   if (!s || s.status !== 'running') {
     core.log.warn({ agent, from }, 'termination requested for a worker that is not running');
     return;
   }
   // Not awaited: the ladder takes seconds and the mailbox pump must keep flowing meanwhile.
-  stopInBackground(core, s.subtask.id, 'E_TERMINATED', `terminated by ${from}: ${reason}`);
+  stopInBackground(core, s.subtask.id, 'E_TERMINATED', why);
 }
 
 async function onResult(core: CoordinatorCore, id: string, env: EnvelopeOf<'result'>): Promise<void> {

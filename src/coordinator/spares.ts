@@ -18,10 +18,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { heartbeatAge } from '../agent/heartbeat.js';
 import type { LaunchedWorker } from '../engine/process/launcher.js';
 import { subtasksOf, type SubtaskState } from '../engine/subtasks.js';
-import { createMailbox } from '../mailbox/index.js';
-import { spareAdoptionFile } from '../engine/process/procscan.js';
+import { createMailbox, mailboxFolder, parseMessageFileName } from '../mailbox/index.js';
+import { crashAt, crashPoint } from '../faults.js';
+import { adoptedAs, spareAdoptionFile } from '../engine/process/procscan.js';
 import type { BodyOf } from '../mailbox/index.js';
 import { agentPaths, sessionPaths } from '../session/layout.js';
 import { updateAgentRecord, writeAgentRecord } from '../session/store.js';
@@ -95,7 +97,7 @@ export class SparePool implements SpareSource {
   /** An idle spare for this subtask's next attempt, or undefined (then it gets a fresh process). */
   take(s: SubtaskState): TakenSpare | undefined {
     if (!this.enabled || !eligible(s)) return undefined;
-    const sp = this.idle.shift();
+    const sp = this.nextLive();
     if (!sp) return undefined;
     const core = this.core;
     return {
@@ -109,6 +111,31 @@ export class SparePool implements SpareSource {
         core.log.info({ spare: sp.agentId, worker: agentId, pid: sp.worker.pid }, 'subtask handed to a warm spare');
       },
     };
+  }
+
+  /**
+   * The first idle spare that still heartbeats; a silent one (hung, or stopped) is ended as
+   * a silent worker would be, never handed a subtask. A spare that has not written its
+   * first heartbeat yet has only just started.
+   */
+  private nextLive(): IdleSpare | undefined {
+    const staleAfter = this.core.options.heartbeatIntervalMs * this.core.options.heartbeatMisses;
+    for (let sp = this.idle.shift(); sp; sp = this.idle.shift()) {
+      const age = heartbeatAge(agentPaths(this.core.dir, sp.agentId).heartbeat);
+      if (age === undefined || age <= staleAfter) return sp;
+      this.core.log.warn({ spare: sp.agentId, pid: sp.worker.pid, age }, 'an idle spare stopped heartbeating; ending it');
+      this.endInBackground(sp, `no heartbeat for ${Math.round(age)} ms while idle`);
+    }
+    return undefined;
+  }
+
+  /** Ends one idle spare now (`mailroom kill <session> spare-NN`), through the ladder, journaled. */
+  endIdle(agentId: string, reason: string): boolean {
+    const i = this.idle.findIndex((sp) => sp.agentId === agentId);
+    if (i < 0) return false;
+    const [sp] = this.idle.splice(i, 1);
+    this.endInBackground(sp!, reason);
+    return true;
   }
 
   /** Ends every idle spare (the session is over) and waits for those already ending. */
@@ -180,6 +207,23 @@ function linkOutput(core: CoordinatorCore, spareId: string, agentId: string): vo
   }
 }
 
+/**
+ * The crash seam `during-handover` (faults.ts): once the spare has become the agent and
+ * read the agent's own assign (its id is in the agent's cur/), the coordinator dies before
+ * the `spawn` line, as a SIGKILL between the hand-over and the journal would leave it.
+ */
+export async function crashDuringHandover(core: CoordinatorCore, agentId: string, assignId: string): Promise<void> {
+  if (!crashAt('during-handover')) return;
+  const cur = mailboxFolder(core.dir, agentId, 'cur');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const names = fs.existsSync(cur) ? fs.readdirSync(cur) : [];
+    if (names.some((n) => parseMessageFileName(n)?.id === assignId)) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  crashPoint('during-handover');
+}
+
 /** A spare starts a fresh history: only first attempts that do not continue a transcript. */
 function eligible(s: SubtaskState): boolean {
   return s.attempt === 1 && !s.continueNext && s.round === undefined;
@@ -219,8 +263,35 @@ export async function endStraySpares(core: CoordinatorCore): Promise<void> {
   const known = core.state.spares ?? {};
   const live = core.launcher.kind === 'local' ? await core.launcher.findWorkers(core.dir) : new Map<string, number>();
   const stray = new Map<string, number>();
-  for (const [agent, sp] of Object.entries(known)) if (sp.status === 'idle') stray.set(agent, live.get(agent) ?? sp.pid);
+  for (const [agent, sp] of Object.entries(known)) {
+    if (sp.status !== 'idle') continue;
+    // Handed a subtask (adopted.json) by a coordinator that died before the spawn line: its
+    // process is that agent's worker now. reconcile reattaches or ends it, once the plan and
+    // the mailbox backlog are known, and settles the spare (settleHandedSpares).
+    if (adoptedAs(core.dir, agent) !== undefined) continue;
+    stray.set(agent, live.get(agent) ?? sp.pid);
+  }
   // Still named spare-NN: never handed over (journaled as assigned or not, it never got the order).
   for (const [agent, pid] of live) if (SPARE_ID.test(agent)) stray.set(agent, pid);
   await Promise.all([...stray].map(([agent, pid]) => endSpare(core, agent, pid, 'left idle by an earlier coordinator')));
+}
+
+/** The idle spare (as the journal has it) whose process is `pid`: a hand-over cut off before its spawn line. */
+export function spareWithPid(core: CoordinatorCore, pid: number): string | undefined {
+  return Object.entries(core.state.spares ?? {}).find(([agent, sp]) => sp.status === 'idle' && sp.pid === pid && adoptedAs(core.dir, agent) !== undefined)?.[0];
+}
+
+/**
+ * After reconcile: a spare an earlier coordinator handed a subtask (adopted.json) without
+ * journaling the spawn, and that was not reattached as that subtask's worker, is settled
+ * in the journal as ended (its process, if it still lived, was ended by reconcile).
+ */
+export async function settleHandedSpares(core: CoordinatorCore): Promise<void> {
+  for (const [agent, sp] of Object.entries(core.state.spares ?? {})) {
+    const became = sp.status === 'idle' ? adoptedAs(core.dir, agent) : undefined;
+    if (became === undefined) continue;
+    const reason = `handed to ${became} by a coordinator that died before journaling it; not reattached on resume`;
+    await core.tryCommit({ type: 'spare_ended', agent, reason });
+    await updateAgentRecord(core.dir, agent, { endedAt: new Date().toISOString(), error: reason }).catch(() => undefined);
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * The coordinator's hands on worker processes: spawn an attempt, journal a failed one
  * (through the subtask table's decision), run the termination ladder, supervise the
- * running ones, and reconcile them on resume. Every state change goes through commit().
+ * running ones (resume's reconciliation: reconcile.ts). Every state change goes through commit().
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { declaredTools, findAgent } from '../agents/catalogue.js';
 import { limitsFor } from '../agents/limits.js';
 import type { WorkerLimits } from '../contracts/limits.js';
 import type { CoordinatorCore } from './core.js';
+import { crashDuringHandover } from './spares.js';
 
 /** Respawns after host crashes allowed per subtask, apart from its attempts. */
 export const MAX_HOST_RESPAWNS = 3;
@@ -85,7 +86,8 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
     persistent: s.persistent === true,
   };
   // A deterministic id: an assign resent after a coordinator crash is deduplicated by the worker.
-  await core.sender.send(s.agentId, 'assign', body, { id: `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64) });
+  const assignId = `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64);
+  await core.sender.send(s.agentId, 'assign', body, { id: assignId });
   // An idle warm spare, when there is one and this attempt starts a fresh history: no process to start.
   const spare = core.spares?.take(s);
   const worker = spare ? spare.worker : await core.launcher.spawn(core.dir, s.agentId, s.attempt, core.env);
@@ -94,6 +96,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
   // Handed over before the spawn is journaled, as a fresh process is started before: a
   // crash after the journal line finds the worker alive and reattaches it either way.
   await spare?.handOver(s.agentId, body);
+  if (spare) await crashDuringHandover(core, s.agentId, assignId);
   core.runtime(id).terminationCause = undefined;
   await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, model, ...host, ...onSpare });
   await updateAgent(core, core.sub(id), 'running', { pid: worker.pid, startedAt: new Date().toISOString(), ...host });
@@ -298,39 +301,6 @@ export function checkWorkerLimits(core: CoordinatorCore, id: string, turns: numb
   if (s.status !== 'running') return;
   const why = overWorkerLimits(turns, tokens, limitsOf(core, s), s.persistent ? core.options.reflect.maxRounds : 1);
   if (why) stopInBackground(core, id, 'E_LIMIT', why);
-}
-
-/**
- * On resume, after the mailbox backlog is handled: every subtask the journal says is
- * running is either still alive (reattach), or dead (a new attempt, from its transcript;
- * it was lost with its coordinator, so the respawn does not use up an attempt).
- */
-export async function reconcile(core: CoordinatorCore): Promise<void> {
-  const live = await core.launcher.findWorkers(core.dir);
-  // A worker that ended after the reader's first pass left its last messages behind it:
-  // handle them before judging the workers found gone (bounded: live workers keep sending).
-  for (let i = 0; i < 100 && core.reader && (await core.reader.pump()) > 0; i++);
-  const staleAfter = core.options.heartbeatIntervalMs * core.options.heartbeatMisses;
-  for (const s of subtasksOf(core.state)) {
-    if (s.status !== 'running') continue;
-    const id = s.subtask.id;
-    const pid = live.get(s.agentId);
-    if (pid !== undefined) {
-      const age = heartbeatAge(agentPaths(core.dir, s.agentId).heartbeat);
-      if (age !== undefined && age <= staleAfter) {
-        await core.commit({ type: 'reattach', subtask: id, agent: s.agentId, attempt: s.attempt, pid });
-        core.bus.emit({ type: 'worker_reattached', subtask: id, agent: s.agentId, pid });
-        core.log.info({ worker: s.agentId, pid }, 'reattached to a live worker');
-        continue;
-      }
-      // Alive but silent: stop it before anything else runs this subtask.
-      await core.commit({ type: 'reattach', subtask: id, agent: s.agentId, attempt: s.attempt, pid });
-      await terminate(core, id, `no heartbeat for ${age ?? '?'} ms at resume`);
-      await recordFailure(core, id, s.attempt, 'E_NO_HEARTBEAT', `no heartbeat for ${age ?? '?'} ms when the session resumed`);
-      continue;
-    }
-    await recordFailure(core, id, s.attempt, 'E_CRASHED', 'the worker was gone when the session resumed', { hostLost: true });
-  }
 }
 
 /** Stops every worker still running at the end of the session, and settles what they leave. */

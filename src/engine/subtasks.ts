@@ -164,12 +164,15 @@ export function applyEvent(state: EngineState, e: JournalEntry): EngineState {
       return update(state, e.subtask, (s) => (s.attempt === e.attempt && s.status === 'running' ? { startedAt: e.t, lastHeardAt: e.t } : undefined));
     case 'progress':
       return update(state, e.subtask, (s) => (s.attempt === e.attempt && s.status === 'running' ? { lastHeardAt: e.t, turns: e.turn } : undefined));
-    case 'reattach':
-      return update(state, e.subtask, (s) =>
+    case 'reattach': {
+      const next = update(state, e.subtask, (s) =>
         s.status === 'running' || s.status === 'pending'
-          ? { status: 'running', pid: e.pid, spawnedAt: s.spawnedAt ?? e.t, startedAt: s.startedAt ?? e.t, lastHeardAt: e.t }
+          ? { status: 'running', pid: e.pid, spawnedAt: s.spawnedAt ?? e.t, startedAt: s.startedAt ?? e.t, lastHeardAt: e.t, ...(e.spare ? { onSpare: e.spare } : {}) }
           : undefined,
       );
+      const spare = e.spare ? state.spares?.[e.spare] : undefined;
+      return spare && next !== state ? withSpare(next, e.spare!, { ...spare, status: 'assigned', subtask: e.subtask, agent: e.agent }) : next;
+    }
     case 'result':
       return update(state, e.subtask, (s) => {
         if (s.status === 'completed' || s.status === 'failed') return undefined; // a duplicate delivery

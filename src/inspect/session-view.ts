@@ -88,8 +88,10 @@ export async function loadSessionView(ref: SessionRef): Promise<SessionView> {
       const mailbox = counts.get(id);
       const spawnEvents = journal.filter((e): e is Extract<JournalEntry, { type: 'spawn' }> => e.type === 'spawn' && e.agent === id);
       const spawns = spawnEvents.length;
-      const ranOnSpare = spawnEvents.at(-1)?.spare;
-      const spareBecame = journal.find((e): e is Extract<JournalEntry, { type: 'spawn' }> => e.type === 'spawn' && e.spare === id)?.agent;
+      // A reattach with `spare` stands for a hand-over whose spawn line a crash cut off.
+      const onSpare = journal.filter((e): e is Extract<JournalEntry, { type: 'spawn' | 'reattach' }> => (e.type === 'spawn' || e.type === 'reattach') && e.agent === id && (e.type === 'spawn' || e.spare !== undefined));
+      const ranOnSpare = onSpare.at(-1)?.spare;
+      const spareBecame = journal.find((e): e is Extract<JournalEntry, { type: 'spawn' | 'reattach' }> => (e.type === 'spawn' || e.type === 'reattach') && e.spare === id)?.agent;
       const lastResult = journal.findLast((e): e is Extract<JournalEntry, { type: 'result' }> => e.type === 'result' && e.agent === id);
       const lastFailure = journal.findLast((e): e is Extract<JournalEntry, { type: 'failure' }> => e.type === 'failure' && e.agent === id);
       let agentStatus = rec?.status ?? 'unknown';

@@ -102,9 +102,14 @@ export function buildTimeline(journal: JournalEntry[], coordinatorMail: StoredMe
       case 'started':
         barOf(e.agent, e.attempt)?.marks.push({ t: e.t, kind: 'started', label: `started (pid ${e.pid})` });
         break;
-      case 'reattach':
-        (barOf(e.agent, e.attempt) ?? current(e.agent))?.marks.push({ t: e.t, kind: 'reattach', label: `reattached to pid ${e.pid}` });
+      case 'reattach': {
+        const label = `reattached to pid ${e.pid}${e.spare ? ` (warm spare ${e.spare})` : ''}`;
+        const bar = barOf(e.agent, e.attempt);
+        if (bar) bar.marks.push({ t: e.t, kind: 'reattach', label });
+        // Its spawn line was lost to a crash: the attempt's bar starts here.
+        else lane(e.agent).push({ agent: e.agent, attempt: e.attempt, start: e.t, outcome: 'running', marks: [{ t: e.t, kind: 'reattach', label }] });
         break;
+      }
       case 'result':
       case 'failure': {
         const bar = barOf(e.agent, e.attempt) ?? current(e.agent);

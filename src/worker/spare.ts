@@ -44,7 +44,8 @@ export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> 
   const heartbeat = new Heartbeat(agentPaths(sessionDir, spareId).heartbeat, session.options.heartbeatIntervalMs);
   heartbeat.start();
   let settle!: (handed: Handed | undefined) => void;
-  const outcome = new Promise<Handed | undefined>((r) => (settle = r));
+  let settled = false;
+  const outcome = new Promise<Handed | undefined>((r) => (settle = (h) => ((settled = true), r(h))));
   const reader = new MailboxReader({
     sessionDir,
     sessionId: session.id,
@@ -72,10 +73,14 @@ export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> 
   // The coordinator's pid as session.json had it when this spare started.
   const coordinator = session.coordinatorPid;
   const timer = setInterval(() => {
-    if (!isPidAlive(coordinator)) {
+    if (isPidAlive(coordinator)) return;
+    // An order its coordinator sent just before dying is still an order: handled first, it
+    // makes this spare the agent (resume reattaches it, as it would a fresh process).
+    void reader.pump().catch(() => 0).then(() => {
+      if (settled) return;
       logger.warn({ coordinator }, 'spare ends unused: its coordinator is gone');
       settle(undefined);
-    }
+    });
   }, SPARE_PARENT_CHECK_MS);
   timer.unref();
   const handed = await outcome;

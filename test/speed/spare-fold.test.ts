@@ -56,6 +56,19 @@ describe('warm spares in the fold', () => {
     expect(s.spares?.['spare-01']?.status).toBe('assigned');
   });
 
+  it('a reattach naming a spare stands for a hand-over whose spawn line a crash cut off', () => {
+    const s = fold([
+      at({ type: 'spare', agent: 'spare-01', pid: 201 }),
+      at({ type: 'plan', plan: PLAN }),
+      at({ type: 'session_resumed', pid: 2 }),
+      at({ type: 'reattach', subtask: 'a', agent: 'w01-research', attempt: 1, pid: 201, spare: 'spare-01' }),
+      // A late spare_ended (say, from a stale view) cannot end a spare that runs a subtask.
+      at({ type: 'spare_ended', agent: 'spare-01', reason: 'late' }),
+    ]);
+    expect(s.subtasks.a).toMatchObject({ status: 'running', attempt: 1, pid: 201, onSpare: 'spare-01' });
+    expect(s.spares?.['spare-01']).toEqual({ pid: 201, status: 'assigned', subtask: 'a', agent: 'w01-research' });
+  });
+
   it('fold(prefix) then fold(rest) equals fold(all) at every cut', () => {
     const all = fold(JOURNAL);
     for (let i = 0; i <= JOURNAL.length; i++) expect(fold(JOURNAL.slice(i), fold(JOURNAL.slice(0, i)))).toEqual(all);

@@ -1,7 +1,8 @@
 /**
  * Warm spares (`--warm N`) with real processes: subtasks are handed to spares that were
  * started before the plan existed; the journal and `show` say which; spares nobody needed
- * end with the session; and a spare never outlives a coordinator killed with SIGKILL,
+ * end with the session; an operator's kill or a silence ends an idle one; and a spare
+ * never outlives a coordinator killed with SIGKILL,
  * whether it was still idle or already running a subtask (then resume reattaches it).
  */
 import fs from 'node:fs';
@@ -106,6 +107,55 @@ describe('warm spares', () => {
     const dir = await env.sessionDir();
     expect(journalOf(dir).filter((e) => e.type === 'spare')).toEqual([]);
     expect(spawns(dir).map((e) => e.spare)).toEqual([undefined]);
+  });
+
+  it('mailroom kill <session> spare-01 ends an idle spare, journaled, and the session goes on without it', async () => {
+    const env = runtimeWithScript({
+      // The plan takes a while: the spare idles meanwhile, and is killed then.
+      coordinator: [{ ...planReply(plan(1)), delayMs: 12_000 }, textReply('SYNTHESIS')],
+      research: [{ ...textReply('PART'), repeat: true }],
+    });
+    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, ...FAST, '--warm', '1', 'task']);
+    const dir = await env.sessionDir();
+    const spare = await waitFor(() => journalOf(dir).find((e) => e.type === 'spare'), 60_000, 'the spare');
+    await waitFor(() => listWorkerProcesses(dir).some((w) => w.agent === 'spare-01'), 30_000, 'the spare process');
+    const kill = await runCli(['kill', path.basename(dir), 'spare-01', '--runtime-dir', env.runtime, '--reason', 'not wanted']);
+    expect(kill.code, kill.stderr).toBe(0);
+    expect(kill.stderr).toContain('stopped spare-01');
+    expect(isPidAlive(spare.pid as number)).toBe(false);
+    // The kill returns once the process is gone; the coordinator journals the end right after.
+    const ended = await waitFor(() => journalOf(dir).find((e) => e.type === 'spare_ended' && e.agent === 'spare-01'), 30_000, 'spare_ended');
+    expect(ended).toMatchObject({ reason: expect.stringContaining('not wanted') });
+    const done = await run.done;
+    expect(readJson<{ status: string }>(path.join(dir, 'spares', 'spare-01', 'agent.json')).status).toBe('unused');
+    expect(done.code, done.stderr).toBe(0);
+    const journal = journalOf(dir);
+    // The subtask still ran, never on the killed spare.
+    expect(journal.filter((e) => e.type === 'result').map((e) => e.output)).toEqual(['PART']);
+    expect(spawns(dir).every((e) => e.spare !== 'spare-01')).toBe(true);
+    expect(env.watch.maxConcurrent).toBeLessThanOrEqual(1);
+    expect(listWorkerProcesses(dir)).toEqual([]);
+  });
+
+  it('a spare that stops heartbeating while idle is ended, never handed a subtask', async () => {
+    const env = runtimeWithScript({
+      // The plan takes a while: the spare is frozen meanwhile, and silent by the time it comes.
+      coordinator: [{ ...planReply(plan(1)), delayMs: 12_000 }, textReply('SYNTHESIS')],
+      research: [{ ...textReply('PART'), repeat: true }],
+    });
+    const run = startCli(['--runtime-dir', env.runtime, '--script', env.script, '--no-live', '--heartbeat-ms', '200', '--heartbeat-misses', '10', '--shutdown-grace-ms', '500', '--term-grace-ms', '500', '--warm', '1', 'task']);
+    const dir = await env.sessionDir();
+    const spare = await waitFor(() => journalOf(dir).find((e) => e.type === 'spare'), 60_000, 'the spare');
+    await waitFor(() => fs.existsSync(path.join(dir, 'spares', 'spare-01', 'heartbeat')), 30_000, 'its first heartbeat');
+    process.kill(spare.pid as number, 'SIGSTOP');
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(0);
+    const journal = journalOf(dir);
+    expect(journal.find((e) => e.type === 'spare_ended' && e.agent === 'spare-01')).toMatchObject({ reason: expect.stringMatching(/no heartbeat .* while idle/) });
+    expect(spawns(dir).some((e) => e.spare === 'spare-01')).toBe(false);
+    expect(journal.filter((e) => e.type === 'result').map((e) => e.output)).toEqual(['PART']);
+    expect(isPidAlive(spare.pid as number)).toBe(false);
+    expect(listWorkerProcesses(dir)).toEqual([]);
   });
 
   it('rejects a bad --warm with exit 2 naming the flag', async () => {

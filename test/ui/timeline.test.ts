@@ -45,6 +45,20 @@ describe('buildTimeline', () => {
     expect(tl).toMatchObject({ start: 0, end: 15 });
   });
 
+  it('a reattach whose spawn line a crash cut off (a hand-over to a warm spare) opens its attempt\'s bar', () => {
+    const journal = [
+      e(0, { type: 'session_started', task: 'x', pid: 10 }),
+      e(1, { type: 'spare', agent: 'spare-01', pid: 11 }),
+      e(5, { type: 'session_resumed', pid: 20, previousPid: 10 }),
+      e(6, { type: 'reattach', subtask: 'a', agent: 'w01-research', attempt: 1, pid: 11, spare: 'spare-01' }),
+      e(8, { type: 'result', subtask: 'a', agent: 'w01-research', attempt: 1, output: 'A', usage, turns: 1, messageId: 'm1' }),
+    ];
+    const w1 = buildTimeline(journal, [], { running: false }).lanes.find((l) => l.agent === 'w01-research')!;
+    expect(w1.bars).toHaveLength(1);
+    expect(w1.bars[0]).toMatchObject({ attempt: 1, start: 6, end: 8, outcome: 'result' });
+    expect(w1.bars[0]!.marks[0]).toMatchObject({ kind: 'reattach', label: 'reattached to pid 11 (warm spare spare-01)' });
+  });
+
   it('leaves the bar of a running attempt open while the session runs', () => {
     const journal = [e(0, { type: 'session_started', task: 'x', pid: 10 }), e(1, { type: 'spawn', subtask: 'a', agent: 'w01-research', attempt: 1, pid: 11 })];
     const tl = buildTimeline(journal, [], { running: true, now: 50 });

@@ -34,7 +34,8 @@ function workerArgs(pid: number): { session: string; agent: string } | undefined
   }
 }
 
-function adoptedAs(sessionDir: string, spareId: string): string | undefined {
+/** The agent a warm spare was handed (its `adopted.json`), or undefined while it has none. */
+export function adoptedAs(sessionDir: string, spareId: string): string | undefined {
   try {
     const agent = (JSON.parse(fs.readFileSync(spareAdoptionFile(sessionDir, spareId), 'utf8')) as { agent?: unknown }).agent;
     return typeof agent === 'string' ? agent : undefined;
