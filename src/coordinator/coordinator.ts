@@ -12,7 +12,7 @@ import type { JournalEntry, JournalEvent } from '../contracts/journal.js';
 import { validatePlan } from '../contracts/plan.js';
 import { checkPolicy } from '../engine/policy.js';
 import { allSettled, readyToStart, settledForPolicy } from '../engine/scheduler.js';
-import { EMPTY_STATE, applyEvent, fold, subtasksOf, type EngineState, type SubtaskState } from '../engine/subtasks.js';
+import { EMPTY_STATE, applyEvent, subtasksOf, type EngineState, type SubtaskState } from '../engine/subtasks.js';
 import { JournalWriteError, MailroomError, StaleEpochError, describeError, diskFullReason } from '../errors.js';
 import type { AgentCatalogue } from '../agents/catalogue.js';
 import { LocalLauncher, type WorkerLauncher } from '../engine/process/launcher.js';
@@ -29,11 +29,12 @@ import type { HeldSessionLock } from '../session/lock.js';
 import type { SessionRecord, SessionStatus } from '../session/records.js';
 import { updateAgentRecord, writeSessionRecord } from '../session/store.js';
 import type { UsageLedger, UsageReport } from '../session/usage.js';
-import { appendJsonl, readJsonIfExists, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
+import { appendJsonl, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
 import { consult } from './consultation.js';
+import { foldPrevious, rehandlePatternResults } from './replay.js';
 import { StopSession, type AttemptRuntime, type ConsultEvent, type CoordinatorCore } from './core.js';
 import type { EventBus } from './events.js';
-import { handlePatternResult, onMessage } from './messages.js';
+import { onMessage } from './messages.js';
 import { awaitingPeopleOnFailures, detach, detachStop, onlyWaiting, syncPeople } from './people.js';
 import { failBlocked, synthesize } from './settle.js';
 import { Waker } from './waker.js';
@@ -243,7 +244,7 @@ export class Coordinator implements CoordinatorCore {
         // Requests to people and replies given while no coordinator ran are journaled first.
         await syncPeople(this);
         if (resumed) {
-          await this.rehandlePatternResults();
+          await rehandlePatternResults(this);
           await reconcile(this);
         }
         this.startSupervisor();
@@ -269,30 +270,11 @@ export class Coordinator implements CoordinatorCore {
 
   /** Folds the journal so far, then records the resume. */
   private async replay(): Promise<void> {
-    const entries = await Journal.read(sessionPaths(this.dir).journal);
-    // The coordinator's own earlier calls (plan, consultations) are only in usage.json.
-    const previous = await readJsonIfExists<UsageReport>(sessionPaths(this.dir).usage);
-    const mine = previous?.agents[COORDINATOR_ID];
-    if (mine) this.deps.ledger.addCall(COORDINATOR_ID, mine.model, mine.usage, mine.calls);
-    this.state = fold(entries);
-    // Priced by the model each worker ran on, as its spawn journaled it (older journals: the session's).
-    const ranOn = new Map<string, string>();
-    for (const e of entries) {
-      if (e.type === 'spawn' && e.model) ranOn.set(e.agent, e.model);
-      if (e.type === 'result') this.deps.ledger.setAttempt(e.agent, ranOn.get(e.agent) ?? this.record.models.worker, e.attempt, e.usage, e.turns);
-    }
+    this.state = await foldPrevious(this.dir, this.deps.ledger, this.record.models.worker);
     await this.commit({ type: 'session_resumed', pid: process.pid });
     if (this.state.plan) this.deps.bus.emit({ type: 'plan', plan: this.state.plan });
     for (const s of subtasksOf(this.state).filter((x) => x.status === 'completed')) {
       this.deps.bus.emit({ type: 'result', subtask: s.subtask.id, agent: s.agentId, attempt: s.attempt, output: s.output ?? '', reused: true });
-    }
-  }
-
-  /** Rounds journaled before the crash that the pattern never got to react to. */
-  private async rehandlePatternResults(): Promise<void> {
-    for (const s of subtasksOf(this.state)) {
-      if (!s.persistent || s.round === undefined || s.status !== 'running') continue;
-      if ((this.state.handledRounds[s.subtask.id] ?? 0) < s.round) await handlePatternResult(this, s.subtask.id);
     }
   }
 
