@@ -1,11 +1,13 @@
 /** Reads and writes session.json and agent.json: atomic writes, schema-checked reads. */
 import fs from 'node:fs';
-import { readJson, writeJsonAtomic } from '../util/fs.js';
+import { writeJsonAtomic } from '../util/fs.js';
 import { AgentRecordSchema, SessionRecordSchema, type AgentRecord, type SessionRecord } from './records.js';
 import { agentPaths, sessionPaths } from './layout.js';
 
+// session.json and agent.json are small local files, read with one synchronous call each:
+// they are on every worker's way to `started`, where each awaited call is a thread-pool round trip.
 export async function readSessionRecord(sessionDir: string): Promise<SessionRecord> {
-  return SessionRecordSchema.parse(await readJson(sessionPaths(sessionDir).sessionJson));
+  return SessionRecordSchema.parse(JSON.parse(fs.readFileSync(sessionPaths(sessionDir).sessionJson, 'utf8')));
 }
 
 export async function writeSessionRecord(sessionDir: string, record: SessionRecord): Promise<void> {
@@ -13,7 +15,7 @@ export async function writeSessionRecord(sessionDir: string, record: SessionReco
 }
 
 export async function readAgentRecord(sessionDir: string, agentId: string): Promise<AgentRecord> {
-  return AgentRecordSchema.parse(await readJson(agentPaths(sessionDir, agentId).agentJson));
+  return AgentRecordSchema.parse(JSON.parse(fs.readFileSync(agentPaths(sessionDir, agentId).agentJson, 'utf8')));
 }
 
 export async function writeAgentRecord(sessionDir: string, record: AgentRecord): Promise<void> {
