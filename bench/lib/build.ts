@@ -36,7 +36,8 @@ export async function buildWorker(): Promise<WorkerBuild> {
   const result = await bundleWorker(dir, { metafile: true, sourcemap: false, logLevel: 'silent' });
   const ms = now() - t0;
   const outputs = result.metafile.outputs;
-  const key = Object.keys(outputs).find((k) => outputs[k]!.entryPoint !== undefined)!;
+  // The worker's own entry: every dynamic import's chunk has an entryPoint too.
+  const key = Object.keys(outputs).find((k) => outputs[k]!.entryPoint?.endsWith('src/worker/main.ts'))!;
   const entry = path.resolve(key);
   const packages: string[] = [];
   const seen = new Set<string>();

@@ -100,6 +100,8 @@ export function originOfFrame(frame: CallFrame): string {
     if (map) {
       const entry = map.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string };
       if (entry.originalSource) return originOfSource(entry.originalSource);
+      // A position the map does not cover: esbuild's own glue between modules.
+      return 'bundle glue (no source position)';
     }
     return originOfSource(fileURLToPath(href));
   }
