@@ -2,7 +2,7 @@
  * A warm spare's rehearsal: while it idles, it runs once, on made-up data and with no
  * effect outside this process, the code its hand-over will run for the first time: the
  * agent record's schema, an `assign` envelope as its reader checks one, a `started`
- * envelope as its sender builds and serializes one. The first run of that code is what
+ * envelope as its sender builds and serializes one, an abort signal with a listener. The first run of that code is what
  * costs: V8 compiles each function lazily on its first call, and zod compiles an object
  * schema's parser on its first parse. Rehearsed, the hand-over pays for neither (bench 4).
  * Nothing here reads the real assignment, writes a file or sends a message.
@@ -42,6 +42,10 @@ export async function rehearseHandOver(sessionDir: string, spareId: string, sess
       opts: {},
     });
     serializeEnvelope(started, DEFAULT_MAX_MESSAGE_BYTES, true);
+    // runWorker's abort signal: Node's EventTarget code runs for the first time otherwise.
+    const abort = new AbortController();
+    abort.signal.addEventListener('abort', () => undefined);
+    abort.abort();
   } catch {
     // Made-up data that a future schema refuses: the hand-over still works, only colder.
   }

@@ -89,8 +89,9 @@ export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> 
     await reader.stop();
     return undefined;
   }
-  // The agent's own reader starts next; this one lets go of the spare's mailbox meanwhile.
-  void reader.stop().catch((err: unknown) => logger.warn({ err }, 'spare: stopping its own reader failed'));
+  // The agent's own reader starts next; this one lets go of the spare's mailbox meanwhile,
+  // once the event loop comes round: its synchronous lock release is not the hand-over's to wait for.
+  setImmediate(() => void reader.stop().catch((err: unknown) => logger.warn({ err }, 'spare: stopping its own reader failed')));
   await rehearsed;
   return handed;
 }
