@@ -18,6 +18,10 @@ export async function rehearseHandOver(sessionDir: string, spareId: string, sess
   try {
     // The spare's own agent.json, read as runWorker will read the agent's.
     await readAgentRecord(sessionDir, spareId);
+  } catch {
+    // None (a spare started by hand): the envelopes below are still worth rehearsing.
+  }
+  try {
     const subtask = { id: 'rehearsal', role: 'rehearsal', description: 'a made-up subtask; never run' };
     const assign = buildEnvelope({
       sessionId: session.id,
