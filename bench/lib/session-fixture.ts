@@ -1,7 +1,7 @@
 /**
  * Scripted sessions for the benches: the scripted model's script, and for the spawn bench
- * a session folder built by hand (session.json, agent.json, an `assign` in the worker's
- * mailbox), so one worker can be started exactly as the coordinator starts it.
+ * a session folder built by hand (session.json, the agent catalogue, agent.json, an `assign`
+ * in the worker's mailbox), so one worker can be started exactly as the coordinator starts it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { createSessionFolder } from '../../src/session/create.js';
 import { COORDINATOR_ID, sessionPaths } from '../../src/session/layout.js';
 import type { SessionRecord } from '../../src/session/records.js';
 import { writeAgentRecord, writeSessionRecord } from '../../src/session/store.js';
-import { toolsForAgent } from '../../src/agents/builtin.js';
+import { builtinCatalogue, toolsForAgent } from '../../src/agents/builtin.js';
+import { writeCatalogue } from '../../src/agents/snapshot.js';
 
 export function textEntry(text: string, delayMs = 0): ScriptEntry {
   return { ...(delayMs ? { delayMs } : {}), response: { content: [{ type: 'text', text }], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 10 } } };
@@ -60,6 +61,8 @@ export async function createBenchSession(runtimeDir: string, script: Script): Pr
   const scriptFile = writeScript(sessionDir, script);
   record.options = SessionOptionsSchema.parse({ task: record.task, provider: 'scripted', scriptFile, sourceRoot: p.workspace });
   await writeSessionRecord(sessionDir, record);
+  // The agent catalogue's snapshot, as runSession writes it before any worker starts.
+  await writeCatalogue(sessionDir, builtinCatalogue());
   await createMailbox(sessionDir, COORDINATOR_ID);
   return { sessionDir, record };
 }

@@ -6,7 +6,7 @@
 import { LimitExceededError, ModelStopError, describeError } from '../errors.js';
 import type { ContentBlock, Message, Model, ModelResponse, ServerToolDefinition, StopReason, ToolResultBlock, ToolUseBlock, Usage } from '../model/types.js';
 import { addUsage, textOf, ZERO_USAGE } from '../model/types.js';
-import { toolDefinitions } from '../tools/registry.js';
+import { toolDefinitions } from '../tools/definitions.js';
 import { runTool } from '../tools/run.js';
 import type { Tool, ToolContext } from '../tools/types.js';
 import { continueAfterMaxTokens } from '../model/continuation.js';

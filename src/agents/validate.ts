@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AgentDefinitionError } from '../errors.js';
 import type { McpServers } from '../tools/mcp/config.js';
-import { builtinToolIds, modelNameOf } from '../tools/registry.js';
+import { builtinToolIds, modelNameOf } from '../tools/builtin-ids.js';
 import type { AgentFields } from './parse.js';
 import type { AgentDefinition, AgentSource } from './schema.js';
 import { parseToolSpec } from './tool-spec.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { ArtifactError, type ArtifactEntry, type ArtifactOps, type PutOptions } from './entry.js';
-import { RedisArtifacts } from './redis-store.js';
+import type { RedisArtifacts } from './redis-store.js';
 import { sessionRedisUrl } from '../mailbox/session-redis.js';
 import { sessionPaths } from '../session/layout.js';
 import { readJsonIfExists, writeJsonAtomic, writeTextAtomic } from '../util/fs.js';
@@ -27,16 +27,14 @@ type Index = Record<string, ArtifactEntry>;
 /** A session's artifacts, in its folder or (redis transport) in Redis; names are checked here. */
 export class ArtifactStore implements ArtifactOps {
   private readonly ops: ArtifactOps;
+  /** Where this store keeps the blobs. */
+  readonly kind: 'fs' | 'redis';
 
   constructor(sessionDir: string) {
     const url = sessionRedisUrl(sessionDir);
+    this.kind = url ? 'redis' : 'fs';
     // The session folder is named by its id, on the coordinator's machine and on a host's.
-    this.ops = url ? new RedisArtifacts(url, path.basename(path.resolve(sessionDir))) : new FsArtifacts(sessionDir);
-  }
-
-  /** Where this store keeps the blobs. */
-  get kind(): 'fs' | 'redis' {
-    return this.ops instanceof RedisArtifacts ? 'redis' : 'fs';
+    this.ops = url ? lazyRedisArtifacts(url, path.basename(path.resolve(sessionDir))) : new FsArtifacts(sessionDir);
   }
 
   /** Stores (or replaces) an artifact; `ttlMs` makes it expire. */
@@ -115,4 +113,18 @@ class FsArtifacts implements ArtifactOps {
       await release();
     }
   }
+}
+
+/**
+ * The Redis store, its module (and ioredis with it) imported on first use: a worker on the
+ * file transport never loads a Redis client it cannot use.
+ */
+function lazyRedisArtifacts(url: string, sessionId: string): ArtifactOps {
+  let ops: Promise<RedisArtifacts> | undefined;
+  const load = () => (ops ??= import('./redis-store.js').then((m) => new m.RedisArtifacts(url, sessionId)));
+  return {
+    put: async (name, content, by, opts) => (await load()).put(name, content, by, opts),
+    get: async (name) => (await load()).get(name),
+    list: async () => (await load()).list(),
+  };
 }

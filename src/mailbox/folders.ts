@@ -19,10 +19,13 @@ export async function recreateFolder(dir: string): Promise<boolean> {
   }
 }
 
-/** Recreates (loudly) any of the given folders that is missing. */
-export async function checkFolders(dirs: string[], logger: Logger): Promise<void> {
+/**
+ * Recreates (loudly) any of the given folders that is missing. Synchronous: three mkdir
+ * calls that fail with EEXIST, on every reader's way to its first pass.
+ */
+export function checkFolders(dirs: string[], logger: Logger): void {
   for (const dir of dirs) {
-    if (await recreateFolder(dir)) logger.error({ folder: path.basename(dir) }, `mailbox: ${path.basename(dir)}/ was missing; recreated it`);
+    if (recreateFolderSync(dir)) logger.error({ folder: path.basename(dir) }, `mailbox: ${path.basename(dir)}/ was missing; recreated it`);
   }
 }
 
@@ -58,9 +61,10 @@ function recreateFolderSync(dir: string): boolean {
 }
 
 /** The ids in cur/'s file names: the messages this mailbox has handled. */
-export async function handledIdsIn(curDir: string): Promise<string[]> {
+export function handledIdsIn(curDir: string): string[] {
   const ids: string[] = [];
-  for (const name of await fsp.readdir(curDir)) {
+  // One synchronous listing, once per reader start.
+  for (const name of fs.readdirSync(curDir)) {
     const parsed = parseMessageFileName(name);
     if (parsed) ids.push(parsed.id);
   }

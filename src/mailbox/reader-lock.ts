@@ -66,12 +66,12 @@ function generations(names: string[]): number[] {
 const genFile = (box: string, gen: number) => path.join(box, `${READER_LOCK_NAME}.${gen}`);
 
 /** Why the lock at `file` is stale, or undefined when its owner looks alive and current. */
-async function staleness(file: string, staleMs: number): Promise<string | undefined> {
+function staleness(file: string, staleMs: number): string | undefined {
   let rec: Partial<ReaderLockRecord>;
   let mtimeMs: number;
   try {
-    rec = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<ReaderLockRecord>;
-    mtimeMs = (await fsp.stat(file)).mtimeMs;
+    rec = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ReaderLockRecord>;
+    mtimeMs = fs.statSync(file).mtimeMs;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'removed meanwhile';
     return `unreadable (${(err as Error).message})`;
@@ -104,25 +104,27 @@ export class ReaderLock {
   /** Takes the lock, or throws MailboxLockedError when a live reader holds it (or won a simultaneous takeover). */
   static async acquire(opts: AcquireOptions): Promise<{ lock: ReaderLock; tookOver?: string }> {
     const { box } = opts;
-    const names = await fsp.readdir(box);
+    // Synchronous calls on a handful of tiny local files: taking the lock is on every
+    // worker's way to `started`, where each awaited call is a thread-pool round trip.
+    const names = fs.readdirSync(box);
     const gens = generations(names);
     const max = gens.length > 0 ? Math.max(...gens) : 0;
     let tookOver: string | undefined;
     if (max > 0) {
-      const stale = await staleness(genFile(box, max), opts.staleMs);
+      const stale = staleness(genFile(box, max), opts.staleMs);
       if (stale === undefined && !opts.takeOver) throw lockedError(box, `generation ${max}`);
       // A released lock is simply free; anything else is a takeover, which the reader logs.
       if (stale !== 'released') tookOver = stale ?? 'takeover requested';
       await opts.seams?.beforeLockTakeover?.();
     }
     const lock = new ReaderLock(box, opts.agent, max + 1);
-    await lock.create();
+    lock.create();
     await opts.seams?.afterLockCreate?.();
     // Lower generations are history now; leftovers of crashed acquirers go too.
     for (const n of names) {
       const g = GEN_RE.exec(n);
       const t = TMP_RE.exec(n);
-      if ((g && Number(g[1]) < lock.gen) || (t && !isPidAlive(Number(t[1])))) await fsp.rm(path.join(box, n), { force: true });
+      if ((g && Number(g[1]) < lock.gen) || (t && !isPidAlive(Number(t[1])))) fs.rmSync(path.join(box, n), { force: true });
     }
     return { lock, ...(tookOver !== undefined ? { tookOver } : {}) };
   }
@@ -137,16 +139,16 @@ export class ReaderLock {
   }
 
   /** Exclusive create of this generation, whole: link(2) fails with EEXIST if another reader made it first. */
-  private async create(): Promise<void> {
+  private create(): void {
     const tmp = this.tmpPath();
-    await fsp.writeFile(tmp, this.record());
+    fs.writeFileSync(tmp, this.record());
     try {
-      await fsp.link(tmp, genFile(this.box, this.gen));
+      fs.linkSync(tmp, genFile(this.box, this.gen));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw lockedError(this.box, `generation ${this.gen} (a simultaneous takeover won)`);
       throw err;
     } finally {
-      await fsp.rm(tmp, { force: true });
+      fs.rmSync(tmp, { force: true });
     }
   }
 
@@ -215,13 +217,14 @@ export class ReaderLock {
   async release(): Promise<boolean> {
     this.stopKeeping();
     if (this.released) return false;
-    const lost = await this.lostBecause();
+    const lost = this.lostBecauseSync();
     this.released = true;
     if (lost !== undefined) return false;
     // Rewritten, not removed: the highest generation stays, so the next owner counts on from it.
+    // Synchronous, like acquire: a spare's release runs beside its successor's start.
     const tmp = this.tmpPath();
-    await fsp.writeFile(tmp, this.record(true));
-    await fsp.rename(tmp, genFile(this.box, this.gen));
+    fs.writeFileSync(tmp, this.record(true));
+    fs.renameSync(tmp, genFile(this.box, this.gen));
     return true;
   }
 }

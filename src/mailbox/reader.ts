@@ -14,7 +14,6 @@
  * for long.
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MailboxError, MailboxLockLostError, UnknownRecipientError } from '../errors.js';
@@ -114,12 +113,19 @@ export class MailboxReader {
 
   private async doStart(): Promise<void> {
     try {
-      const st = await fsp.stat(this.newDir).catch(() => undefined);
-      if (!st?.isDirectory()) throw new UnknownRecipientError(this.opts.agentId, this.box);
+      // Synchronous where it is a few calls on small local folders (every worker's way to
+      // `started`); only leftovers in tmp/, which a clean start has none of, are awaited.
+      let isDir = false;
+      try {
+        isDir = fs.statSync(this.newDir).isDirectory();
+      } catch {
+        isDir = false;
+      }
+      if (!isDir) throw new UnknownRecipientError(this.opts.agentId, this.box);
       await this.takeLock();
-      await checkFolders([this.curDir, this.deadDir, this.tmpDir], this.logger);
-      await cleanTmp(this.tmpDir, this.logger);
-      for (const id of await handledIdsIn(this.curDir)) this.handled.add(id);
+      checkFolders([this.curDir, this.deadDir, this.tmpDir], this.logger);
+      if (fs.readdirSync(this.tmpDir).length > 0) await cleanTmp(this.tmpDir, this.logger);
+      for (const id of handledIdsIn(this.curDir)) this.handled.add(id);
       if (this.stopRequested()) return;
 
       const every = this.opts.rescanIntervalMs ?? 1000;

@@ -9,9 +9,9 @@
  * sending, and a restarted sender's sentAt runs at most LEASE_MS ahead of the old one's.
  * A sender without an agent folder (an operator tool) has no floor: the documented limit.
  */
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
-import { writeTextAtomic } from '../util/fs.js';
+import { writeTextAtomicSync } from '../util/fs.js';
 import { agentDir } from './maildir.js';
 
 /** How far ahead of the last sentAt the persisted floor is kept. */
@@ -47,7 +47,8 @@ export class SendClock {
   private async read(): Promise<number> {
     if (!this.file) return 0;
     try {
-      const v = (JSON.parse(await fsp.readFile(this.file, 'utf8')) as { floor?: unknown }).floor;
+      // Synchronous: a tiny local file, read once, on the way to a worker's first message.
+      const v = (JSON.parse(fs.readFileSync(this.file, 'utf8')) as { floor?: unknown }).floor;
       this.lease = typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0;
     } catch {
       this.lease = 0; // none yet, or torn by hand: no floor to keep
@@ -64,13 +65,16 @@ export class SendClock {
     const lease = sentAt + SEND_CLOCK_LEASE_MS;
     this.lease = lease;
     const text = JSON.stringify({ floor: lease }) + '\n';
-    this.writing = this.writing.then(() =>
-      writeTextAtomic(this.file!, text).catch((err: unknown) => {
+    // Written with synchronous calls (a tiny local file, once a lease): no thread-pool round trips before the send.
+    this.writing = this.writing.then(() => {
+      try {
+        writeTextAtomicSync(this.file!, text);
+      } catch (err) {
         // No agent folder: this sender keeps no floor across restarts (see the module comment).
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.disabled = true;
         else throw err;
-      }),
-    );
+      }
+    });
     return this.writing;
   }
 }

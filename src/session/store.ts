@@ -1,19 +1,31 @@
 /** Reads and writes session.json and agent.json: atomic writes, schema-checked reads. */
 import fs from 'node:fs';
-import { readJson, writeJsonAtomic } from '../util/fs.js';
+import { writeJsonAtomic } from '../util/fs.js';
 import { AgentRecordSchema, SessionRecordSchema, type AgentRecord, type SessionRecord } from './records.js';
 import { agentPaths, sessionPaths } from './layout.js';
 
+// session.json and agent.json are small local files, read with one synchronous call each:
+// they are on every worker's way to `started`, where each awaited call is a thread-pool round trip.
 export async function readSessionRecord(sessionDir: string): Promise<SessionRecord> {
-  return SessionRecordSchema.parse(await readJson(sessionPaths(sessionDir).sessionJson));
+  const file = sessionPaths(sessionDir).sessionJson;
+  const text = fs.readFileSync(file, 'utf8');
+  // The very text this process parsed last time (a warm spare re-reads at its hand-over the
+  // session.json it read when it started): validated then, so only copied now.
+  if (lastSession && lastSession.file === file && lastSession.text === text) return structuredClone(lastSession.record);
+  const record = SessionRecordSchema.parse(JSON.parse(text));
+  lastSession = { file, text, record: structuredClone(record) };
+  return record;
 }
+
+/** The last session.json this process parsed, kept apart from what callers were given. */
+let lastSession: { file: string; text: string; record: SessionRecord } | undefined;
 
 export async function writeSessionRecord(sessionDir: string, record: SessionRecord): Promise<void> {
   await writeJsonAtomic(sessionPaths(sessionDir).sessionJson, { ...record, updatedAt: new Date().toISOString() });
 }
 
 export async function readAgentRecord(sessionDir: string, agentId: string): Promise<AgentRecord> {
-  return AgentRecordSchema.parse(await readJson(agentPaths(sessionDir, agentId).agentJson));
+  return AgentRecordSchema.parse(JSON.parse(fs.readFileSync(agentPaths(sessionDir, agentId).agentJson, 'utf8')));
 }
 
 export async function writeAgentRecord(sessionDir: string, record: AgentRecord): Promise<void> {

@@ -25,6 +25,21 @@ export async function writeTextAtomic(file: string, text: string, beforeRename?:
   }
 }
 
+/**
+ * writeTextAtomic with synchronous calls, for a small local file on a latency path: no
+ * round trips through libuv's thread pool (each one is a wake-up of the event loop).
+ */
+export function writeTextAtomicSync(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 /** writeTextAtomic for pretty-printed JSON (state files are read by people). */
 export async function writeJsonAtomic(file: string, value: unknown, beforeRename?: () => void): Promise<void> {
   await writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n', beforeRename);

@@ -1,8 +1,9 @@
 /**
  * A warm spare (`worker --spare`): a worker process started before its subtask exists
  * (coordinator/spares.ts). It heartbeats and reads its own mailbox (agents/spare-NN/), and
- * meanwhile loads the code every worker needs after its assignment (after-assign.ts), so
- * that nothing but the assignment itself is left to wait for. When an assign naming an
+ * meanwhile loads the code every worker needs after its assignment (after-assign.ts) and
+ * rehearses its hand-over's code once (rehearse.ts), so that nothing but the assignment
+ * itself is left to wait for. When an assign naming an
  * `agent` arrives, it stops reading its own mailbox and becomes that agent: the caller runs
  * the ordinary worker as it (runWorker), which reads that agent's own assign, sends
  * `started` and loads the role's tools. It has no history of its own to carry over.
@@ -12,11 +13,12 @@
  * coordinator does not inherit idle spares.
  */
 import type { Logger } from '../log.js';
-import { MailboxReader } from '../mailbox/index.js';
+import { FsTransport } from '../mailbox/fs-transport.js';
 import { Heartbeat } from '../agent/heartbeat.js';
 import { agentPaths } from '../session/layout.js';
 import { readSessionRecord } from '../session/store.js';
 import { isPidAlive } from '../util/fs.js';
+import { rehearseHandOver } from './rehearse.js';
 
 /** How often an idle spare checks that its coordinator still lives. */
 export const SPARE_PARENT_CHECK_MS = 250;
@@ -46,9 +48,8 @@ export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> 
   let settle!: (handed: Handed | undefined) => void;
   let settled = false;
   const outcome = new Promise<Handed | undefined>((r) => (settle = (h) => ((settled = true), r(h))));
-  const reader = new MailboxReader({
-    sessionDir,
-    sessionId: session.id,
+  // Spares are local processes (a worker host starts its own workers): their mailboxes are Maildirs.
+  const reader = new FsTransport(sessionDir, session.id).reader({
     agentId: spareId,
     logger,
     onLockLost: (err) => {
@@ -70,6 +71,8 @@ export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> 
   await reader.start();
   // Loaded while idle (an ES module is evaluated once: runWorker's own import finds it done).
   const preload = import('./after-assign.js').catch((err: unknown) => logger.warn({ err }, 'spare could not preload the worker code'));
+  // Then the hand-over's own code runs once on made-up data, so its first real run is not its first run.
+  const rehearsed = preload.then(() => rehearseHandOver(sessionDir, spareId, session));
   // The coordinator's pid as session.json had it when this spare started.
   const coordinator = session.coordinatorPid;
   const timer = setInterval(() => {
@@ -90,8 +93,9 @@ export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> 
     await reader.stop();
     return undefined;
   }
-  // The agent's own reader starts next; this one lets go of the spare's mailbox meanwhile.
-  void reader.stop().catch((err: unknown) => logger.warn({ err }, 'spare: stopping its own reader failed'));
-  await preload;
+  // The agent's own reader starts next; this one lets go of the spare's mailbox meanwhile,
+  // once the event loop comes round: its synchronous lock release is not the hand-over's to wait for.
+  setImmediate(() => void reader.stop().catch((err: unknown) => logger.warn({ err }, 'spare: stopping its own reader failed')));
+  await rehearsed;
   return handed;
 }

@@ -15,7 +15,7 @@ import type { McpConnection } from '../tools/mcp/client.js';
 import { callTimeoutMs, expandServer } from '../tools/mcp/config.js';
 import { mcpToolName } from '../tools/mcp/names.js';
 import { loadToolModule } from '../tools/modules.js';
-import { builtinTool, serverToolsFor } from '../tools/registry.js';
+import { isWorkerToolId, loadBuiltinTool, serverToolsFor } from '../tools/builtin-ids.js';
 import type { Tool } from '../tools/types.js';
 
 export interface AgentTools {
@@ -51,7 +51,8 @@ export async function loadAgentTools(def: AgentDefinition, catalogue: Pick<Agent
     for (const [i, entry] of entries.entries()) {
       const spec = parseToolSpec(entry);
       if (spec.kind === 'builtin') {
-        const tool = builtinTool(spec.id);
+        // Only the tools this agent lists are imported (each from its own module).
+        const tool = isWorkerToolId(spec.id) ? await loadBuiltinTool(spec.id) : undefined;
         if (tool && !denied(tool.name, spec.id)) slots[i]!.push(tool);
         else if (!tool && !denied(spec.id)) serverIds.push(spec.id);
       } else if (spec.kind === 'module') {
