@@ -9,7 +9,7 @@ import { Heartbeat } from '../agent/heartbeat.js';
 import { crashBeforeAssignRead, workerFault } from '../faults.js';
 import { LimitExceededError, MailroomError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { EnvelopeOf } from '../mailbox/index.js';
+import type { Envelope, EnvelopeOf } from '../mailbox/index.js';
 import { openSessionTransport } from '../mailbox/open.js';
 import type { Message, Usage } from '../model/types.js';
 import { addUsage } from '../contracts/usage.js';
@@ -48,8 +48,11 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   const inbox: string[] = [];
   const replies = new Map<string, (text: string) => void>();
   let wakeIdle: (() => void) | undefined;
-  // Made once the assignment is known; a person's reply before then is found on disk later.
+  // Made once the assignment is known. A person's reply that comes before then is kept for
+  // it: on a worker host the reply file is on the coordinator's machine, so the message,
+  // acked by this reader, is the only copy this attempt will see.
   let people: PeopleWaits | undefined;
+  const earlyReplies: Envelope[] = [];
   let resolveAssign!: (env: EnvelopeOf<'assign'>) => void;
   const assigned = new Promise<EnvelopeOf<'assign'>>((r) => (resolveAssign = r));
 
@@ -90,7 +93,8 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
         case 'denial':
         case 'answer':
           logger.info({ type: env.type, replyTo: env.replyTo, id: env.id }, 'a reply from a person');
-          people?.deliver(env);
+          if (people) people.deliver(env);
+          else earlyReplies.push(env);
           break;
         case 'shutdown':
           if (env.body.attempt !== undefined && env.body.attempt !== agent.attempt) {
@@ -194,6 +198,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     ...(agentTools.outputTool ? { outputTool: agentTools.outputTool } : {}),
   });
   people = waits;
+  for (const env of earlyReplies.splice(0)) waits.deliver(env);
   const toolContext: ToolContext = {
     sessionDir,
     workspaceDir: sessionPaths(sessionDir).workspace,

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withRedisTransport } from '../../src/inspect/remote.js';
+import { aliveKey } from '../../src/worker-host/protocol.js';
 import { listRequests, type StoredRequest } from '../../src/people/store.js';
 import { startViewer } from '../../src/ui/server.js';
 import { onlySession, runCli, startCli, tempRuntime } from '../support/cli.js';
@@ -25,14 +26,14 @@ function maildirFiles(sessionDir: string, agent: string): string[] {
 }
 
 /** A one-subtask session on worker host `hostName` whose writer's write_file needs approval. */
-async function startRemoteWriter(redisUrl: string, coordRt: string, hostRt: string, hostName: string) {
+async function startRemoteWriter(redisUrl: string, coordRt: string, hostRt: string, hostName: string, extra: string[] = []) {
   const plan = { subtasks: [{ id: 'notes', role: 'writing' as const, description: 'Write the notes', dependsOn: [] }], failurePolicy: 'all' as const };
   const script = writeScript(coordRt, {
     agents: { coordinator: [planReply(plan), textReply('SYNTHESIS')], 'w01-writing': [toolReply('write_file', WRITE), textReply('WROTE NOTES')] } as never,
   });
   const host = startCli(['worker-host', '--redis', redisUrl, '--slots', '2', '--name', hostName, '--runtime-dir', hostRt]);
   await waitFor(() => host.stderr().includes(`worker host ${hostName}`), 60_000, 'the host to start');
-  const coord = startCli(['--runtime-dir', coordRt, '--script', script, '--no-live', '--transport', 'redis', '--redis', redisUrl, '--require-approval', 'write_file', 'task']);
+  const coord = startCli(['--runtime-dir', coordRt, '--script', script, '--no-live', '--transport', 'redis', '--redis', redisUrl, '--require-approval', 'write_file', ...extra, 'task']);
   await waitFor(() => fs.existsSync(path.join(coordRt, 'sessions')) && fs.readdirSync(path.join(coordRt, 'sessions')).length === 1, 60_000, 'the session folder');
   const dir = onlySession(coordRt);
   let request: StoredRequest | undefined;
@@ -123,6 +124,38 @@ describe.skipIf(!hasRedisServer())('people in the loop for a worker on a worker 
       await viewer.close();
       await blindViewer.close();
     }
+    host.child.kill('SIGTERM');
+    expect((await host.done).code).toBe(0);
+  });
+
+  it('a respawned remote worker takes a reply given while no attempt ran (its stream is the only copy it sees)', async () => {
+    const coordRt = tempRuntime('mailroom-people-re-coord-');
+    const hostRt = tempRuntime('mailroom-people-re-host-');
+    dirs.push(coordRt, hostRt);
+    const { host, coord, dir, sid, request, hostCopy } = await startRemoteWriter(redis.server.url, coordRt, hostRt, 'p3', ['--heartbeat-ms', '300', '--heartbeat-misses', '3']);
+    const alive = await redis.client.get(aliveKey(sid, 'w01-writing'));
+    expect(alive).toMatch(/^p3 \d+ 1$/);
+    const pid = Number(alive!.split(' ')[1]);
+    // The host freezes and its waiting worker dies: the coordinator sees the attempt lost
+    // once the alive key expires, and hands attempt 2 to a host that cannot take it yet.
+    host.child.kill('SIGSTOP');
+    try {
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => journalOf(dir).some((e) => e.type === 'failure' && e.agent === 'w01-writing' && e.attempt === 1), 60_000, 'attempt 1 judged lost');
+      // The person approves now: the reply waits in the worker's stream, read by attempt 2's
+      // reader before that attempt knows its assignment.
+      const ok = await runCli(['approve', sid, request.id, '--runtime-dir', coordRt, '--redis', redis.server.url]);
+      expect(ok.code, ok.stderr).toBe(0);
+    } finally {
+      host.child.kill('SIGCONT');
+    }
+    const done = await coord.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(hostCopy, 'workspace', 'NOTES.md'), 'utf8')).toBe(WRITE.content);
+    const j = journalOf(dir);
+    expect(j.find((e) => e.type === 'result')).toMatchObject({ agent: 'w01-writing', attempt: 2, output: 'WROTE NOTES' });
+    // Asked once: attempt 2 found the reply instead of asking again.
+    expect(j.filter((e) => e.type === 'request')).toHaveLength(1);
     host.child.kill('SIGTERM');
     expect((await host.done).code).toBe(0);
   });
