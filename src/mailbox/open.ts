@@ -17,14 +17,15 @@ export interface SessionTransportOptions {
 /**
  * Opens the transport of session `session.id` in `sessionDir`; the caller closes it. A
  * session recorded as redis needs its URL: registered in this process, the folder's
- * redis.url (a worker host's copy), or `redisUrl`.
+ * redis.url (a worker host's copy), or `redisUrl`; a session on local files ignores one.
  */
 export async function openSessionTransport(
   sessionDir: string,
   session: { id: string; transport?: TransportKind | undefined },
   opts: SessionTransportOptions = {},
 ): Promise<MailboxTransport> {
-  const url = opts.redisUrl ?? sessionRedisUrl(sessionDir);
+  // A URL given for a session on local files is not its mail's place: the Maildirs are.
+  const url = sessionRedisUrl(sessionDir) ?? (session.transport === 'redis' ? opts.redisUrl : undefined);
   if (url === undefined) {
     if (session.transport === 'redis') throw new UsageError(`session ${session.id} runs on the redis transport: pass --redis <url> (or set MAILROOM_REDIS_URL)`);
     return new FsTransport(sessionDir, session.id, opts.fsExtras);

@@ -12,6 +12,7 @@ import { tokenMatches, tokenOf } from './auth.js';
 import { agentPayload, sessionPayload, sessionsPayload } from './data.js';
 import type { SessionWatcher } from './live.js';
 import { PathRefused, hasTraversal, resolveAgent, resolveSession } from './paths.js';
+import { readSessionLoose } from '../inspect/session-data.js';
 
 export interface AppOptions {
   runtimeDir: string;
@@ -80,7 +81,12 @@ export function createApp(opts: AppOptions): Hono {
   });
 
   // A redis session's mail, hosts and replies are reached through Redis when the viewer has it.
-  const session = async (id: string) => ({ ...(await resolveSession(opts.runtimeDir, id)), ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}) });
+  // Only for a session recorded as redis: the viewer shows local sessions from their folders.
+  const session = async (id: string) => {
+    const ref = await resolveSession(opts.runtimeDir, id);
+    const onRedis = opts.redisUrl !== undefined && (await readSessionLoose(ref.dir))?.transport === 'redis';
+    return onRedis ? { ...ref, redisUrl: opts.redisUrl } : ref;
+  };
   app.get('/api/sessions', async (c) => c.json(await sessionsPayload(opts.runtimeDir)));
   app.get('/api/sessions/:id', async (c) => c.json(await sessionPayload(await session(c.req.param('id')))));
   app.get('/api/sessions/:id/agents/:agent', async (c) => {

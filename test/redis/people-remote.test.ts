@@ -159,4 +159,23 @@ describe.skipIf(!hasRedisServer())('people in the loop for a worker on a worker 
     host.child.kill('SIGTERM');
     expect((await host.done).code).toBe(0);
   });
+
+  it('a viewer started with --redis still reads a local session from its folder', async () => {
+    const rt = tempRuntime('mailroom-people-ui-local-');
+    dirs.push(rt);
+    const plan = { subtasks: [{ id: 'notes', role: 'writing' as const, description: 'Write the notes', dependsOn: [] }], failurePolicy: 'all' as const };
+    const script = writeScript(rt, { agents: { coordinator: [planReply(plan), textReply('SYNTHESIS')], 'w01-writing': [toolReply('write_file', WRITE), textReply('WROTE NOTES')] } as never });
+    const run = await runCli(['--runtime-dir', rt, '--script', script, '--no-live', 'task']);
+    expect(run.code, run.stderr).toBe(0);
+    const sid = path.basename(onlySession(rt));
+    const viewer = await startViewer({ runtimeDir: rt, port: 0, redisUrl: redis.server.url });
+    try {
+      type Payload = { timeline: { lanes: Array<{ agent: string; bars: Array<{ marks: Array<{ kind: string }> }> }> } };
+      const got = (await (await fetch(`${viewer.origin}/api/sessions/${sid}`, { headers: { 'x-mailroom-token': viewer.token } })).json()) as Payload;
+      // The worker's progress turn is in the coordinator's Maildir, not in any stream.
+      expect(got.timeline.lanes.find((l) => l.agent === 'w01-writing')?.bars.flatMap((b) => b.marks.map((m) => m.kind))).toContain('progress');
+    } finally {
+      await viewer.close();
+    }
+  });
 });
