@@ -51,11 +51,15 @@ export class FileToStream {
 
 /**
  * Appends the lines of `stream` after the last id seen to `file`. The last id is kept beside
- * the file (`<file>.mirror`), so a resumed coordinator's mirror carries on where its
- * predecessor stopped instead of appending the whole stream again.
+ * the file (`<file>.mirror`, as `<id> <bytes>`: the file's length once that id's line was
+ * appended), so a resumed coordinator's mirror carries on where its predecessor stopped
+ * instead of appending the whole stream again. A predecessor killed between its append and
+ * its cursor left lines the cursor does not cover: they are cut off and copied again, so
+ * each line is in the file once.
  */
 export class StreamToFile {
   private last: string;
+  private size: number;
   private busy = false;
   private readonly cursorFile: string;
 
@@ -65,7 +69,13 @@ export class StreamToFile {
     private readonly file: string,
   ) {
     this.cursorFile = `${file}.mirror`;
-    this.last = readCursor(this.cursorFile);
+    const cursor = readCursor(this.cursorFile);
+    this.last = cursor.id;
+    const length = fileLength(file);
+    // No cursor at all: whatever is in the file came from a mirror that died before its first one.
+    const covered = cursor.bytes ?? (cursor.found ? length : 0);
+    if (length > covered) fs.truncateSync(file, covered);
+    this.size = Math.min(length, covered);
   }
 
   async poll(): Promise<void> {
@@ -76,9 +86,10 @@ export class StreamToFile {
       if (rows.length === 0) return;
       const text = rows.map(([, f]) => (f[1] ?? '') + '\n').join('');
       fs.appendFileSync(this.file, text);
+      this.size += Buffer.byteLength(text);
       this.last = rows[rows.length - 1]![0];
       // Renamed into place: a torn cursor would copy everything again.
-      fs.writeFileSync(`${this.cursorFile}.tmp`, this.last);
+      fs.writeFileSync(`${this.cursorFile}.tmp`, `${this.last} ${this.size}`);
       fs.renameSync(`${this.cursorFile}.tmp`, this.cursorFile);
     } finally {
       this.busy = false;
@@ -86,11 +97,21 @@ export class StreamToFile {
   }
 }
 
-function readCursor(file: string): string {
+/** The cursor: the last id copied, and the file's length then (absent in cursors of older versions). */
+function readCursor(file: string): { id: string; bytes?: number; found: boolean } {
   try {
-    const id = fs.readFileSync(file, 'utf8').trim();
-    return /^\d+-\d+$/.test(id) ? id : '0-0';
+    const m = /^(\d+-\d+)(?: (\d+))?$/.exec(fs.readFileSync(file, 'utf8').trim());
+    if (!m) return { id: '0-0', found: false };
+    return { id: m[1]!, ...(m[2] !== undefined ? { bytes: Number(m[2]) } : {}), found: true };
   } catch {
-    return '0-0';
+    return { id: '0-0', found: false };
+  }
+}
+
+function fileLength(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
   }
 }
