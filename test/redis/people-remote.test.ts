@@ -25,12 +25,21 @@ function maildirFiles(sessionDir: string, agent: string): string[] {
   return ['new', 'cur', 'dead'].flatMap((f) => (fs.existsSync(path.join(box, f)) ? fs.readdirSync(path.join(box, f)).filter((n) => n.endsWith('.json')) : []));
 }
 
-/** A one-subtask session on worker host `hostName` whose writer's write_file needs approval. */
-async function startRemoteWriter(redisUrl: string, coordRt: string, hostRt: string, hostName: string, extra: string[] = []) {
+/** One writing subtask whose worker calls write_file, then reports; the coordinator plans and synthesizes. */
+function writerScript(dir: string): string {
   const plan = { subtasks: [{ id: 'notes', role: 'writing' as const, description: 'Write the notes', dependsOn: [] }], failurePolicy: 'all' as const };
-  const script = writeScript(coordRt, {
+  return writeScript(dir, {
     agents: { coordinator: [planReply(plan), textReply('SYNTHESIS')], 'w01-writing': [toolReply('write_file', WRITE), textReply('WROTE NOTES')] } as never,
   });
+}
+
+/** What the viewer's session payload says of the worker's timeline: the kinds of its marks. */
+type Payload = { timeline: { lanes: Array<{ agent: string; bars: Array<{ marks: Array<{ kind: string }> }> }> } };
+const marksOf = (p: Payload) => p.timeline.lanes.find((l) => l.agent === 'w01-writing')?.bars.flatMap((b) => b.marks.map((m) => m.kind)) ?? [];
+
+/** A one-subtask session on worker host `hostName` whose writer's write_file needs approval. */
+async function startRemoteWriter(redisUrl: string, coordRt: string, hostRt: string, hostName: string, extra: string[] = []) {
+  const script = writerScript(coordRt);
   const host = startCli(['worker-host', '--redis', redisUrl, '--slots', '2', '--name', hostName, '--runtime-dir', hostRt]);
   await waitFor(() => host.stderr().includes(`worker host ${hostName}`), 60_000, 'the host to start');
   const coord = startCli(['--runtime-dir', coordRt, '--script', script, '--no-live', '--transport', 'redis', '--redis', redisUrl, '--require-approval', 'write_file', ...extra, 'task']);
@@ -114,8 +123,6 @@ describe.skipIf(!hasRedisServer())('people in the loop for a worker on a worker 
       expect(fs.readFileSync(path.join(hostCopy, 'workspace', 'NOTES.md'), 'utf8')).toBe(WRITE.content);
       // The worker's progress turn is a message in the coordinator's stream: the viewer with
       // Redis puts it on the timeline; one without it cannot see the stream.
-      type Payload = { timeline: { lanes: Array<{ agent: string; bars: Array<{ marks: Array<{ kind: string }> }> }> } };
-      const marksOf = (p: Payload) => p.timeline.lanes.find((l) => l.agent === 'w01-writing')?.bars.flatMap((b) => b.marks.map((m) => m.kind)) ?? [];
       const seen = (await (await fetch(`${viewer.origin}/api/sessions/${sid}`, { headers })).json()) as Payload;
       expect(marksOf(seen)).toContain('progress');
       const blind = (await (await fetch(`${blindViewer.origin}/api/sessions/${sid}`, { headers: { 'x-mailroom-token': blindViewer.token } })).json()) as Payload;
@@ -163,17 +170,15 @@ describe.skipIf(!hasRedisServer())('people in the loop for a worker on a worker 
   it('a viewer started with --redis still reads a local session from its folder', async () => {
     const rt = tempRuntime('mailroom-people-ui-local-');
     dirs.push(rt);
-    const plan = { subtasks: [{ id: 'notes', role: 'writing' as const, description: 'Write the notes', dependsOn: [] }], failurePolicy: 'all' as const };
-    const script = writeScript(rt, { agents: { coordinator: [planReply(plan), textReply('SYNTHESIS')], 'w01-writing': [toolReply('write_file', WRITE), textReply('WROTE NOTES')] } as never });
+    const script = writerScript(rt);
     const run = await runCli(['--runtime-dir', rt, '--script', script, '--no-live', 'task']);
     expect(run.code, run.stderr).toBe(0);
     const sid = path.basename(onlySession(rt));
     const viewer = await startViewer({ runtimeDir: rt, port: 0, redisUrl: redis.server.url });
     try {
-      type Payload = { timeline: { lanes: Array<{ agent: string; bars: Array<{ marks: Array<{ kind: string }> }> }> } };
       const got = (await (await fetch(`${viewer.origin}/api/sessions/${sid}`, { headers: { 'x-mailroom-token': viewer.token } })).json()) as Payload;
       // The worker's progress turn is in the coordinator's Maildir, not in any stream.
-      expect(got.timeline.lanes.find((l) => l.agent === 'w01-writing')?.bars.flatMap((b) => b.marks.map((m) => m.kind))).toContain('progress');
+      expect(marksOf(got)).toContain('progress');
     } finally {
       await viewer.close();
     }

@@ -29,15 +29,20 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
+/** A fresh session folder of the scripted provider, removed after the file. */
+async function newSession() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-rehearse-'));
+  roots.push(root);
+  return createSessionFolder(root, {
+    options: SessionOptionsSchema.parse({ task: 'rehearsal test', provider: 'scripted' }),
+    provider: 'scripted',
+    models: { coordinator: 'scripted', worker: 'scripted', router: 'scripted' },
+  });
+}
+
 describe('a spare\'s rehearsal', () => {
   it('changes no file of the session, and sends nothing', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-rehearse-'));
-    roots.push(root);
-    const { dir, record } = await createSessionFolder(root, {
-      options: SessionOptionsSchema.parse({ task: 'rehearsal test', provider: 'scripted' }),
-      provider: 'scripted',
-      models: { coordinator: 'scripted', worker: 'scripted', router: 'scripted' },
-    });
+    const { dir, record } = await newSession();
     await createMailbox(dir, COORDINATOR_ID);
     await createMailbox(dir, 'spare-01');
     await writeAgentRecord(dir, { v: 1, id: 'spare-01', role: 'spare', subtask: '', tools: [], model: 'scripted', limits: record.options.limits, status: 'spare', attempt: 1 });
@@ -47,13 +52,7 @@ describe('a spare\'s rehearsal', () => {
   });
 
   it('never throws, even when the spare has no agent.json to read', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-rehearse-'));
-    roots.push(root);
-    const { dir, record } = await createSessionFolder(root, {
-      options: SessionOptionsSchema.parse({ task: 'rehearsal test', provider: 'scripted' }),
-      provider: 'scripted',
-      models: { coordinator: 'scripted', worker: 'scripted', router: 'scripted' },
-    });
+    const { dir, record } = await newSession();
     await expect(rehearseHandOver(dir, 'spare-09', record)).resolves.toBeUndefined();
   });
 });
