@@ -2,24 +2,12 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { SESSION_ID_PATTERN, resolveRuntimeDir, sessionPaths, sessionsDir } from '../session/layout.js';
-import { listRequests, type StoredRequest } from './store.js';
+import { listRequests, shownOf, type RequestShown, type StoredRequest } from './store.js';
 
-export interface PendingRequest {
+/** An open request as `pending` lists it: what people are shown, where it is, and how to answer it. */
+export interface PendingRequest extends RequestShown {
   session: string;
   sessionDir: string;
-  id: string;
-  kind: 'approval' | 'question';
-  /** The worker the request is about. */
-  agent: string;
-  /** The requester (the worker, or the coordinator for its own questions). */
-  from: string;
-  subtask: string;
-  tool?: string;
-  input?: unknown;
-  /** The tool call or the question, on one line. */
-  summary: string;
-  context?: string;
-  sentAt: number;
   ageMs: number;
   /** What to run to answer it. */
   command: string;
@@ -53,15 +41,7 @@ export function toPending(session: string, sessionDir: string, r: StoredRequest,
   return {
     session,
     sessionDir,
-    id: r.id,
-    kind: r.kind,
-    agent: r.agent,
-    from: r.from,
-    subtask: r.subtask,
-    ...(r.tool ? { tool: r.tool, input: r.input } : {}),
-    summary: r.summary,
-    ...(r.context ? { context: r.context } : {}),
-    sentAt: r.sentAt,
+    ...shownOf(r),
     ageMs: Math.max(0, now - r.sentAt),
     command: r.kind === 'approval' ? `mailroom approve ${session} ${r.id}` : `mailroom answer ${session} ${r.id} "..."`,
   };

@@ -51,6 +51,15 @@ export interface StoredRequest {
   envelope: EnvelopeOf<'approval_request'> | EnvelopeOf<'question'>;
 }
 
+/** What people are shown of a request (`mailroom pending`, the viewer): all but its envelope and reply. */
+export type RequestShown = Omit<StoredRequest, 'envelope' | 'reply'>;
+
+/** The request without its envelope and reply. */
+export function shownOf(r: StoredRequest): RequestShown {
+  const { envelope: _envelope, reply: _reply, ...shown } = r;
+  return shown;
+}
+
 /** Reads a request's reply, if it has one. */
 export function readReply(sessionDir: string, id: string): ReplyRecord | undefined {
   try {

@@ -13,7 +13,7 @@ import { loadTranscript } from '../inspect/transcript.js';
 import { listMailbox, type StoredMessage } from '../mailbox/inspect.js';
 import type { Plan } from '../contracts/plan.js';
 import { COORDINATOR_ID, HUMAN_ID, agentPaths, sessionPaths } from '../session/layout.js';
-import { listRequests } from '../people/store.js';
+import { listRequests, shownOf, type RequestShown } from '../people/store.js';
 import type { UsageReport } from '../session/usage.js';
 import { buildTimeline, type Timeline } from './timeline.js';
 
@@ -58,18 +58,8 @@ export interface SessionPayload {
   requests: RequestView[];
 }
 
-/** A request to people as the page shows it. */
-export interface RequestView {
-  id: string;
-  kind: 'approval' | 'question';
-  agent: string;
-  from: string;
-  subtask: string;
-  tool?: string;
-  input?: unknown;
-  summary: string;
-  context?: string;
-  sentAt: number;
+/** A request to people as the page shows it, with its reply once there is one. */
+export interface RequestView extends RequestShown {
   reply?: { kind: string; text?: string; at: string };
 }
 
@@ -108,7 +98,7 @@ export async function sessionPayload(ref: SessionRef): Promise<SessionPayload> {
     ...(result !== undefined ? { result } : {}),
     workspaceFiles: view.workspaceFiles,
     humanRequests: humanRequests.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    requests: requests.map(({ envelope: _e, reply, ...r }) => ({ ...r, ...(reply ? { reply: { kind: reply.kind, at: reply.at, ...(reply.text !== undefined ? { text: reply.text } : {}) } } : {}) })),
+    requests: requests.map((r) => ({ ...shownOf(r), ...(r.reply ? { reply: { kind: r.reply.kind, at: r.reply.at, ...(r.reply.text !== undefined ? { text: r.reply.text } : {}) } } : {}) })),
   };
 }
 
