@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { isPidAlive } from '../../src/util/fs.js';
 import { findWorkerProcesses } from '../../src/engine/process/procscan.js';
 import { fakeEnv } from '../anthropic/helpers.js';
-import { runCli, startCli } from '../support/cli.js';
+import { runCli, startCli, type CliRun } from '../support/cli.js';
 import { FINAL, WRITE_CALL, cli, journal, openRequest, killWorkers, scriptWriter, startSession, status, until, usePeopleFixtures } from './helpers.js';
 
 const fx = usePeopleFixtures('mailroom-people-crash-');
@@ -21,22 +21,33 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const workerCalls = () => fx.server.requestsFor('w01-writing').length;
 const coordinatorCalls = () => fx.server.requestsFor('coordinator').length;
 
+/** A session whose writer waits for approval of write_file, with its open request. */
+async function waitingSession(extra: string[] = []) {
+  scriptWriter(fx.server);
+  const rt = runtime();
+  const run = startSession(fx.server, rt, ['--require-approval', 'write_file', ...extra]);
+  const { dir, request } = await openRequest(rt);
+  dirs.push(dir);
+  return { rt, run, dir, request };
+}
+
+/** SIGKILLs the coordinator once it has journaled the request (so a resume knows of it). */
+async function killOnceJournaled(run: CliRun, dir: string, requestId: string): Promise<void> {
+  await until(() => journal(dir).some((e) => e.type === 'request' && e.id === requestId), 'the request journaled');
+  run.child.kill('SIGKILL');
+  await run.done;
+}
+
 function resume(rt: string) {
   return runCli(['--resume', 'latest', '--runtime-dir', rt], { env: fakeEnv(fx.server) });
 }
 
 describe('waiting for a person survives crashes', () => {
   it('coordinator killed while waiting, answered while it is down, resumed: completes with 0 repeated model calls', async () => {
-    scriptWriter(fx.server);
-    const rt = runtime();
-    const run = startSession(fx.server, rt, ['--require-approval', 'write_file']);
-    const { dir, request } = await openRequest(rt);
-    dirs.push(dir);
+    const { rt, run, dir, request } = await waitingSession();
     const workerPid = await until(() => findWorkerProcesses(dir).get('w01-writing'), 'the worker pid');
     // The coordinator journaled the request before it dies.
-    await until(() => journal(dir).some((e) => e.type === 'request' && e.id === request.id), 'the request journaled');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killOnceJournaled(run, dir, request.id);
     // The worker keeps waiting with no coordinator.
     await sleep(1500);
     expect(isPidAlive(workerPid)).toBe(true);
@@ -63,14 +74,8 @@ describe('waiting for a person survives crashes', () => {
   }, 180_000);
 
   it('worker and coordinator both killed while waiting, denied, resumed: the respawn continues the call as denied, no model call repeated', async () => {
-    scriptWriter(fx.server);
-    const rt = runtime();
-    const run = startSession(fx.server, rt, ['--require-approval', 'write_file']);
-    const { dir, request } = await openRequest(rt);
-    dirs.push(dir);
-    await until(() => journal(dir).some((e) => e.type === 'request'), 'the request journaled');
-    run.child.kill('SIGKILL');
-    await run.done;
+    const { rt, run, dir, request } = await waitingSession();
+    await killOnceJournaled(run, dir, request.id);
     expect(killWorkers(dir)).toHaveLength(1);
     await until(() => findWorkerProcesses(dir).size === 0, 'the worker gone');
 
@@ -97,12 +102,8 @@ describe('waiting for a person survives crashes', () => {
   }, 180_000);
 
   it('a wait longer than heartbeat-ms × heartbeat-misses (and than the wall clock) does not get the worker killed', async () => {
-    scriptWriter(fx.server);
-    const rt = runtime();
     // heartbeat 200 ms × 3 misses = 600 ms; the attempt's wall clock is 4 s.
-    const run = startSession(fx.server, rt, ['--require-approval', 'write_file', '--timeout', '4']);
-    const { dir, request } = await openRequest(rt);
-    dirs.push(dir);
+    const { rt, run, dir, request } = await waitingSession(['--timeout', '4']);
     const workerPid = await until(() => findWorkerProcesses(dir).get('w01-writing'), 'the worker pid');
     await sleep(6000);
     expect(isPidAlive(workerPid)).toBe(true);
@@ -136,15 +137,9 @@ describe('waiting for a person survives crashes', () => {
   }, 180_000);
 
   it('resumed while the worker still waits: it reattaches, shows waiting again, and the answer finishes it', async () => {
-    scriptWriter(fx.server);
-    const rt = runtime();
-    const run = startSession(fx.server, rt, ['--require-approval', 'write_file']);
-    const { dir, request } = await openRequest(rt);
-    dirs.push(dir);
+    const { rt, run, dir, request } = await waitingSession();
     const workerPid = await until(() => findWorkerProcesses(dir).get('w01-writing'), 'the worker pid');
-    await until(() => journal(dir).some((e) => e.type === 'request'), 'the request journaled');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killOnceJournaled(run, dir, request.id);
     const resumed = startCli(['--resume', 'latest', '--runtime-dir', rt], { env: fakeEnv(fx.server) });
     await until(() => journal(dir).some((e) => e.type === 'reattach' && e.pid === workerPid), 'the waiting worker reattached');
     // The resumed coordinator wrote running, then waiting again once it had synced (before it reattached).
