@@ -4,14 +4,14 @@
  * message this mailbox may handle (with the one-line reason when not). The Maildir sender
  * and reader and the redis ones all go through these.
  */
-import { nanoid } from 'nanoid';
+import { newId } from '../util/ids.js';
 import type { ZodError } from 'zod';
 import { InvalidEnvelopeError, describeError } from '../errors.js';
 import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type Envelope, type EnvelopeOf, type MessageType } from '../contracts/envelope.js';
 
 /** Per-message options of a send (MailboxSender.send, and the redis sender's). */
 export interface SendOptions {
-  /** Resend with the id of an earlier attempt, so the reader can deduplicate. Default: a new nanoid. */
+  /** Resend with the id of an earlier attempt, so the reader can deduplicate. Default: a new id (util/ids.ts). */
   id?: string;
   replyTo?: string;
   /** Overrides the sender's fsync policy for this message. */
@@ -46,7 +46,7 @@ export function buildEnvelope<T extends MessageType>(input: BuildEnvelopeInput<T
   const { opts } = input;
   const candidate = {
     v: ENVELOPE_VERSION,
-    id: opts.id ?? nanoid(),
+    id: opts.id ?? newId(),
     session: input.sessionId,
     from: input.from,
     to: input.to,

@@ -2,10 +2,10 @@
  * Maildir layout of one agent's mailbox (DESIGN.md, "Mailbox protocol"): folder names,
  * paths and the message file name, whose text order is each sender's send order.
  */
-import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { MailboxError } from '../errors.js';
+import { sha256Hex } from '../util/ids.js';
 import { AgentIdSchema } from '../contracts/envelope.js';
 import { agentsFolderOf } from '../contracts/spares.js';
 
@@ -40,7 +40,7 @@ export const NAME_MAX = 255;
 export function deadReasonName(name: string): string {
   const plain = name + DEAD_REASON_SUFFIX;
   if (Buffer.byteLength(plain) <= NAME_MAX) return plain;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  const hash = sha256Hex(name).slice(0, 12);
   const room = NAME_MAX - DEAD_REASON_SUFFIX.length - hash.length - 1;
   let head = name;
   while (Buffer.byteLength(head) > room) head = head.slice(0, -1);

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { nanoid } from 'nanoid';
+import { newId } from '../util/ids.js';
 import { MailboxLockedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isPidAlive } from '../util/fs.js';
@@ -90,7 +90,7 @@ function lockedError(box: string, holder: string): MailboxLockedError {
 
 /** A held reader lock. Create with `ReaderLock.acquire`. */
 export class ReaderLock {
-  readonly token = nanoid(12);
+  readonly token = newId(12);
   private released = false;
   private timer: NodeJS.Timeout | undefined;
 

@@ -4,7 +4,6 @@
  * `agents/human/replies/<id>.json`, created exclusively by the first person to answer, then
  * delivered to the requester's mailbox. Read-only here: no lock, no file moved.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { z } from 'zod';
@@ -13,10 +12,11 @@ import type { PersonReplyKind } from '../contracts/journal.js';
 import { listMailbox } from '../mailbox/inspect.js';
 import { mailboxFolder } from '../mailbox/maildir.js';
 import { HUMAN_ID, replyFile } from '../session/layout.js';
+import { sha256Hex } from '../util/ids.js';
 
 /** A request id: 6 hex characters derived from what is asked, so a repeat asks under the same id. */
 export function requestId(...parts: string[]): string {
-  return crypto.createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 6);
+  return sha256Hex(parts.join('\u0000')).slice(0, 6);
 }
 
 export const ReplyRecordSchema = z.object({

@@ -3,7 +3,7 @@
  * other module asks this one for paths, so the layout is defined once.
  */
 import path from 'node:path';
-import { customAlphabet } from 'nanoid';
+import { customAlphabet } from '../util/ids.js';
 import { agentsFolderOf } from '../contracts/spares.js';
 
 const suffix = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 6);

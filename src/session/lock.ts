@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { nanoid } from 'nanoid';
+import { newId } from '../util/ids.js';
 import { SessionLockedError, StaleEpochError } from '../errors.js';
 import { isPidAlive } from '../util/fs.js';
 import { sessionPaths } from './layout.js';
@@ -111,9 +111,9 @@ export async function acquireSessionLock(sessionDir: string, opts: SessionLockOp
   }
 
   await opts.beforeClaim?.();
-  const token = nanoid(12);
+  const token = newId(12);
   const file = claimFile(dir, next);
-  const tmp = path.join(dir, `.claim.${process.pid}.${nanoid(6)}.tmp`);
+  const tmp = path.join(dir, `.claim.${process.pid}.${newId(6)}.tmp`);
   const claim: Claim = { epoch: next, pid: process.pid, token, at: new Date().toISOString() };
   await fsp.writeFile(tmp, JSON.stringify(claim) + '\n');
   try {

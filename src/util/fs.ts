@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { nanoid } from 'nanoid';
+import { newId } from './ids.js';
 
 /** The temporary sibling's name: `.<name>.<pid>.<6 chars>.tmp`, so a leftover names its writer. */
 export const ATOMIC_TMP_RE = /^\.(.+)\.(\d+)\.[A-Za-z0-9_-]{6}\.tmp$/;
@@ -14,7 +14,7 @@ export const ATOMIC_TMP_RE = /^\.(.+)\.(\d+)\.[A-Za-z0-9_-]{6}\.tmp$/;
  * `removeStaleTmpFiles` clears those. `beforeRename` is a test seam (crash points).
  */
 export async function writeTextAtomic(file: string, text: string, beforeRename?: () => void): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${newId(6)}.tmp`);
   try {
     await fsp.writeFile(tmp, text);
     beforeRename?.();
@@ -30,7 +30,7 @@ export async function writeTextAtomic(file: string, text: string, beforeRename?:
  * round trips through libuv's thread pool (each one is a wake-up of the event loop).
  */
 export function writeTextAtomicSync(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nanoid(6)}.tmp`);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${newId(6)}.tmp`);
   try {
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, file);

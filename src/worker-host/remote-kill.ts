@@ -4,7 +4,7 @@
  * follows the steps it reports on the session's report stream until the end.
  */
 import type { Redis } from 'ioredis';
-import { nanoid } from 'nanoid';
+import { newId } from '../util/ids.js';
 import { MailroomError } from '../errors.js';
 import { withRedisClient } from '../mailbox/redis/connect.js';
 import { parseRead } from '../mailbox/redis/replies.js';
@@ -64,7 +64,7 @@ export function killRemoteWorker(opts: RemoteKillOptions): Promise<TerminationSt
       agent: opts.agent,
       attempt: opts.worker.attempt,
       action: 'terminate',
-      id: nanoid(12),
+      id: newId(12),
       reason: opts.reason,
       shutdownGraceMs: opts.shutdownGraceMs,
       termGraceMs: opts.termGraceMs,

@@ -11,7 +11,7 @@
  * stream order holds per sender; only a BadMessageError or the last attempt dead-letters it.
  */
 import type { Redis } from 'ioredis';
-import { nanoid } from 'nanoid';
+import { newId } from '../../util/ids.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MailboxError, MailboxLockLostError, MailboxLockedError, UnknownRecipientError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
@@ -44,7 +44,7 @@ interface PassContext {
 
 export class RedisMailboxReader implements TransportReader {
   private readonly keys: ReturnType<typeof mailboxKeys>;
-  private readonly me = `reader-${nanoid(10)}`;
+  private readonly me = `reader-${newId(10)}`;
   private readonly logger: Logger;
   private readonly handled = new Set<string>();
   private readonly counters: TransportReaderStats & { claimed: number; deletedPending: number } = {
