@@ -51,6 +51,51 @@ const zodEnglishOnly = {
 };
 
 /**
+ * pino requires node:worker_threads (for `isMainThread`, and through thread-stream, its
+ * transports) and sonic-boom requires node:assert, at load. A worker never uses a pino
+ * transport, and logs through a synchronous destination, yet those requires load about a
+ * dozen of Node's built-in modules at every start, which a worker compiles without Node's
+ * code cache (its V8 flags change the flag hash; src/util/ids.ts says the same of
+ * node:crypto): about 10 ms. Each require below is made lazy, to happen on first use. Each
+ * edit must match its package's source exactly once, so a pino or sonic-boom upgrade that
+ * changes these lines fails the build instead of shipping unpatched.
+ */
+const LAZY_REQUIRES = [
+  {
+    file: /[\\/]node_modules[\\/]pino[\\/]lib[\\/]tools\.js$/,
+    edits: [
+      ["const { isMainThread } = require('worker_threads')", "const isMainThread = () => require('worker_threads').isMainThread"],
+      ['if (!opts.sync && isMainThread) {', 'if (!opts.sync && isMainThread()) {'],
+    ],
+  },
+  {
+    file: /[\\/]node_modules[\\/]pino[\\/]lib[\\/]transport\.js$/,
+    edits: [["const ThreadStream = require('thread-stream')", "const ThreadStream = function (opts) { return new (require('thread-stream'))(opts) }"]],
+  },
+  {
+    file: /[\\/]node_modules[\\/]sonic-boom[\\/]index\.js$/,
+    edits: [["const assert = require('assert')", "const assert = (...args) => require('assert')(...args)"]],
+  },
+];
+
+const lazyRequires = {
+  name: 'lazy-requires',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/](pino|sonic-boom)[\\/].*\.js$/ }, (args) => {
+      const patch = LAZY_REQUIRES.find((p) => p.file.test(args.path));
+      if (!patch) return undefined;
+      let contents = fs.readFileSync(args.path, 'utf8');
+      for (const [from, to] of patch.edits) {
+        const count = contents.split(from).length - 1;
+        if (count !== 1) throw new Error(`lazy-requires: expected "${from}" once in ${args.path}, found it ${count} times; update scripts/build-worker.mjs for this version`);
+        contents = contents.replace(from, to);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/**
  * Bundles one entry for Node into `outDir` (entry file: `<name>.mjs`), with what the code
  * reads from beside itself: the tools' thread scripts (the `-thread.mjs` files under src/tools, plain
  * JS) and the built-in agent definitions (src/agents/builtin-dir.ts), and a build.json
@@ -85,7 +130,7 @@ export async function buildWorker(outDir, extra = {}) {
     external: EXTERNAL_PACKAGES,
     // Bundled CommonJS packages call require() for Node's built-ins; ESM has none of its own.
     banner: { js: "import { createRequire as __mailroomCreateRequire } from 'node:module'; const require = __mailroomCreateRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, lazyRequires],
     ...extra,
   });
 }
