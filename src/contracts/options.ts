@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { WorkerLimitsSchema } from './limits.js';
 import { PATTERN_NAMES, PatternOptionsShape, nestLegacyPatternOptions, type LegacyPatternOptions, type PatternName } from './patterns.js';
+import { PARSED_ONCE } from './parse-once.js';
 
 export { WorkerLimitsSchema, type WorkerLimits } from './limits.js';
 
@@ -33,7 +34,7 @@ const SessionOptionsObject = z.object({
    * maxWorkers slot (they do no work until assigned). 0 turns them off; local workers only.
    */
   warm: z.number().int().nonnegative().max(16).default(1),
-  limits: WorkerLimitsSchema.default(WorkerLimitsSchema.parse({})),
+  limits: WorkerLimitsSchema.default(WorkerLimitsSchema.parse({}, PARSED_ONCE)),
   /** Attempts per subtask, the first included (default: one retry). */
   maxAttempts: z.number().int().positive().max(10).default(2),
   /** Restart intensity: at most this many restarts in `restartWindowMs`, across the session. */

@@ -5,6 +5,7 @@
  * importing each other.
  */
 import { z } from 'zod';
+import { PARSED_ONCE } from './parse-once.js';
 
 export const PATTERN_NAMES = ['coordinator', 'pipeline', 'debate', 'reflect', 'route'] as const;
 export type PatternName = (typeof PATTERN_NAMES)[number];
@@ -48,10 +49,10 @@ export type RouteOptions = z.output<typeof RouteOptionsSchema>;
 /** The session options' pattern keys, each with its defaults. */
 export const PatternOptionsShape = {
   coordinator: CoordinatorOptionsSchema.default({}),
-  pipeline: PipelineOptionsSchema.default(PipelineOptionsSchema.parse({})),
-  debate: DebateOptionsSchema.default(DebateOptionsSchema.parse({})),
-  reflect: ReflectOptionsSchema.default(ReflectOptionsSchema.parse({})),
-  route: RouteOptionsSchema.default(RouteOptionsSchema.parse({})),
+  pipeline: PipelineOptionsSchema.default(PipelineOptionsSchema.parse({}, PARSED_ONCE)),
+  debate: DebateOptionsSchema.default(DebateOptionsSchema.parse({}, PARSED_ONCE)),
+  reflect: ReflectOptionsSchema.default(ReflectOptionsSchema.parse({}, PARSED_ONCE)),
+  route: RouteOptionsSchema.default(RouteOptionsSchema.parse({}, PARSED_ONCE)),
 };
 
 /**

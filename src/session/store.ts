@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { writeJsonAtomic } from '../util/fs.js';
 import { AgentRecordSchema, SessionRecordSchema, type AgentRecord, type SessionRecord } from './records.js';
 import { agentPaths, sessionPaths } from './layout.js';
+import { PARSED_ONCE } from '../contracts/parse-once.js';
 
 // session.json and agent.json are small local files, read with one synchronous call each:
 // they are on every worker's way to `started`, where each awaited call is a thread-pool round trip.
@@ -12,7 +13,7 @@ export async function readSessionRecord(sessionDir: string): Promise<SessionReco
   // The very text this process parsed last time (a warm spare re-reads at its hand-over the
   // session.json it read when it started): validated then, so only copied now.
   if (lastSession && lastSession.file === file && lastSession.text === text) return structuredClone(lastSession.record);
-  const record = SessionRecordSchema.parse(JSON.parse(text));
+  const record = SessionRecordSchema.parse(JSON.parse(text), PARSED_ONCE);
   lastSession = { file, text, record: structuredClone(record) };
   return record;
 }
@@ -25,7 +26,7 @@ export async function writeSessionRecord(sessionDir: string, record: SessionReco
 }
 
 export async function readAgentRecord(sessionDir: string, agentId: string): Promise<AgentRecord> {
-  return AgentRecordSchema.parse(JSON.parse(fs.readFileSync(agentPaths(sessionDir, agentId).agentJson, 'utf8')));
+  return AgentRecordSchema.parse(JSON.parse(fs.readFileSync(agentPaths(sessionDir, agentId).agentJson, 'utf8')), PARSED_ONCE);
 }
 
 export async function writeAgentRecord(sessionDir: string, record: AgentRecord): Promise<void> {

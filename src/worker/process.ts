@@ -1,5 +1,6 @@
 /**
- * Worker process entry: `node <worker entry> --session <dir> --agent <id> [--spare]` (a
+ * The worker process, loaded by main.ts once zod is configured:
+ * `node <worker entry> --session <dir> --agent <id> [--spare]` (a
  * warm spare first waits to be handed a subtask: spare.ts). The
  * coordinator starts it detached in its own process group, with stdout and stderr going
  * to files in the agent's folder.
