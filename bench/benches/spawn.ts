@@ -31,7 +31,7 @@ import { MailboxReader, MailboxSender, createMailbox } from '../../src/mailbox/i
 import { spareAdoptionFile } from '../../src/engine/process/procscan.js';
 import { COORDINATOR_ID, agentPaths, workerId } from '../../src/session/layout.js';
 import { writeAgentRecord } from '../../src/session/store.js';
-import { writeJsonAtomic } from '../../src/util/fs.js';
+import { writeJsonAtomicSync } from '../../src/util/fs.js';
 import type { SessionRecord } from '../../src/session/records.js';
 
 const TSX = import.meta.resolve('tsx');
@@ -233,7 +233,7 @@ export const spawnBench: Bench = {
         await prepareWorker(sessionDir, rec, sender, agentId, `spawn-${seq}`);
         const t0 = now();
         const t0Us = monoUs();
-        await writeJsonAtomic(spareAdoptionFile(sessionDir, spare), { agent: agentId, subtask: `spawn-${seq}` });
+        writeJsonAtomicSync(spareAdoptionFile(sessionDir, spare), { agent: agentId, subtask: `spawn-${seq}` });
         await sender.send(spare, 'assign', {
           subtask: { id: `spawn-${seq}`, role: 'research', description: 'Bench: start, report started, then wait on the model.' },
           attempt: 1,

@@ -27,7 +27,7 @@ import { adoptedAs, spareAdoptionFile } from '../engine/process/procscan.js';
 import type { BodyOf } from '../mailbox/index.js';
 import { agentPaths, sessionPaths } from '../session/layout.js';
 import { updateAgentRecord, writeAgentRecord } from '../session/store.js';
-import { writeJsonAtomic } from '../util/fs.js';
+import { writeJsonAtomicSync } from '../util/fs.js';
 import type { CoordinatorCore, SpareSource, TakenSpare } from './core.js';
 
 /** Spare agent ids: spare-01, spare-02, ... (numbered across the session, resumes included). */
@@ -104,7 +104,8 @@ export class SparePool implements SpareSource {
       ...sp,
       handOver: async (agentId: string, assign: BodyOf<'assign'>) => {
         // First the identity (procscan reads it), then the order that makes the spare take it.
-        await writeJsonAtomic(spareAdoptionFile(core.dir, sp.agentId), { agent: agentId, subtask: s.subtask.id, at: new Date().toISOString() });
+        // Synchronous, like the send after it: a small local file, and the spare waits on both.
+        writeJsonAtomicSync(spareAdoptionFile(core.dir, sp.agentId), { agent: agentId, subtask: s.subtask.id, at: new Date().toISOString() });
         linkOutput(core, sp.agentId, agentId);
         await core.sender.send(sp.agentId, 'assign', { ...assign, agent: agentId }, { id: `adopt-${agentId}`.slice(0, 64) });
         await updateAgentRecord(core.dir, sp.agentId, { status: 'adopted', role: s.role, subtask: s.subtask.id }).catch(() => undefined);

@@ -45,6 +45,11 @@ export async function writeJsonAtomic(file: string, value: unknown, beforeRename
   await writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n', beforeRename);
 }
 
+/** writeJsonAtomic with synchronous calls: for a small local file on a path that must not wait on the thread pool. */
+export function writeJsonAtomicSync(file: string, value: unknown): void {
+  writeTextAtomicSync(file, JSON.stringify(value, null, 2) + '\n');
+}
+
 /**
  * Removes the temporary files of atomic writes in `dir` whose writer is gone (its pid is
  * in the name): the leftovers of a process killed mid-write. Returns the names removed.
