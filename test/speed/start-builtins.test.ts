@@ -1,0 +1,98 @@
+/**
+ * What a cold worker has loaded of Node's own modules when its `started` goes out. A
+ * built-in module outside Node's startup snapshot is compiled when first loaded, and a
+ * worker compiles it without Node's code cache (its V8 flags, WORKER_NODE_FLAGS, change the
+ * flag hash the cache is checked against), so one stray import costs every worker start:
+ * node:crypto about 10 ms, worker_threads with assert about as much, perf_hooks a few
+ * (bench 4). The worker is built here as `npm install` builds dist/worker, started as the
+ * coordinator starts one, and the list is taken at the moment its `started` is renamed
+ * into the coordinator's mailbox.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildWorker } from '../../scripts/build-worker.mjs';
+import { SessionOptionsSchema } from '../../src/config.js';
+import { WORKER_NODE_FLAGS } from '../../src/engine/process/spawn.js';
+import { MailboxSender, createMailbox } from '../../src/mailbox/index.js';
+import { createSessionFolder } from '../../src/session/create.js';
+import { COORDINATOR_ID, agentPaths } from '../../src/session/layout.js';
+import { writeAgentRecord } from '../../src/session/store.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-start-builtins-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** Loaded before the worker: records process.moduleLoadList when a message is renamed into the coordinator's new/. */
+const PRELOAD = `
+import fs from 'node:fs';
+const rename = fs.renameSync;
+let done = false;
+fs.renameSync = function (from, to) {
+  const out = rename.apply(this, arguments);
+  if (!done && String(to).includes('/agents/coordinator/mailbox/new/')) {
+    done = true;
+    fs.writeFileSync(process.env.LOADED_OUT, process.moduleLoadList.join('\\n'));
+  }
+  return out;
+};
+`;
+
+describe('a cold worker on its way to started', () => {
+  it('has not loaded node:crypto, worker_threads, assert or perf_hooks', async () => {
+    const out = path.join(root, 'worker');
+    await buildWorker(out, { sourcemap: false, logLevel: 'silent' });
+    const preload = path.join(root, 'preload.mjs');
+    fs.writeFileSync(preload, PRELOAD);
+
+    // The one model call hangs: the worker idles after started until it is killed.
+    const scriptFile = path.join(root, 'script.json');
+    fs.writeFileSync(scriptFile, JSON.stringify({ agents: { '*': [{ hang: true, repeat: true }] } }));
+    const { dir, record } = await createSessionFolder(path.join(root, 'runtime'), {
+      options: SessionOptionsSchema.parse({ task: 'start builtins test', provider: 'scripted', scriptFile }),
+      provider: 'scripted',
+      models: { coordinator: 'scripted', worker: 'scripted', router: 'scripted' },
+    });
+    await createMailbox(dir, COORDINATOR_ID);
+    const agentId = 'w01-research';
+    await createMailbox(dir, agentId);
+    await writeAgentRecord(dir, { v: 1, id: agentId, role: 'research', subtask: 's1', tools: [], model: 'scripted', limits: record.options.limits, status: 'pending', attempt: 1 });
+    const sender = new MailboxSender({ sessionDir: dir, sessionId: record.id, from: COORDINATOR_ID, epoch: 0 });
+    await sender.send(agentId, 'assign', {
+      subtask: { id: 's1', role: 'research', description: 'Start, report started.' },
+      inputs: [],
+      attempt: 1,
+      limits: record.options.limits,
+      continueFromTranscript: false,
+    });
+
+    const loadedFile = path.join(root, 'loaded.txt');
+    const stderr = agentPaths(dir, agentId).stderr;
+    const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', preload, path.join(out, 'worker.mjs'), '--session', dir, '--agent', agentId], {
+      stdio: ['ignore', 'ignore', fs.openSync(stderr, 'a')],
+      env: { ...process.env, LOADED_OUT: loadedFile },
+    });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!fs.existsSync(loadedFile) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      expect(fs.existsSync(loadedFile), `no started message; worker stderr: ${fs.readFileSync(stderr, 'utf8')}`).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const coordinatorNew = path.join(agentPaths(dir, COORDINATOR_ID).mailbox, 'new');
+    const started = fs.readdirSync(coordinatorNew);
+    expect(started).toHaveLength(1);
+    expect((JSON.parse(fs.readFileSync(path.join(coordinatorNew, started[0]!), 'utf8')) as { type: string }).type).toBe('started');
+
+    const loaded = fs.readFileSync(loadedFile, 'utf8').split('\n');
+    // The list is real: the worker's own start needs these.
+    expect(loaded).toContain('NativeModule fs');
+    expect(loaded).toContain('NativeModule internal/fs/watchers');
+    for (const unwanted of ['NativeModule crypto', 'NativeModule worker_threads', 'NativeModule assert', 'NativeModule perf_hooks']) {
+      expect(loaded, `${unwanted} was loaded before started`).not.toContain(unwanted);
+    }
+  }, 60_000);
+});
