@@ -3,7 +3,7 @@
  * (coordinator/spares.ts). It heartbeats and reads its own mailbox (agents/spare-NN/), and
  * meanwhile loads the code every worker needs after its assignment (after-assign.ts) and
  * rehearses its hand-over's code once (rehearse.ts), so that nothing but the assignment
- * itself is left to wait for. When an assign naming an
+ * itself is left to wait for; handed one sooner, it goes on at once. When an assign naming an
  * `agent` arrives, it stops reading its own mailbox and becomes that agent: the caller runs
  * the ordinary worker as it (runWorker), which reads that agent's own assign, sends
  * `started` and loads the role's tools. It has no history of its own to carry over.
@@ -72,11 +72,13 @@ export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> 
   // Loaded while idle (an ES module is evaluated once: runWorker's own import finds it done).
   const preload = import('./after-assign.js').catch((err: unknown) => logger.warn({ err }, 'spare could not preload the worker code'));
   // Then the hand-over's own code runs once on made-up data, so its first real run is not its first run.
-  // Its one line of the idle spare is also the first run of pino's write path, which costs
+  // A spare handed its subtask before this is done does not wait for it (runWorker's own
+  // import of after-assign.js, after `started`, waits for the preload) and skips the rest.
+  // The idle spare's one line is also the first run of pino's write path, which costs
   // about 0.8 ms; written here, the hand-over's own line does not pay for it.
-  const rehearsed = preload
-    .then(() => rehearseHandOver(sessionDir, spareId, session))
-    .then(() => logger.info('spare ready: worker code loaded, hand-over rehearsed'));
+  void preload
+    .then(() => (settled ? undefined : rehearseHandOver(sessionDir, spareId, session)))
+    .then(() => (settled ? undefined : logger.info('spare ready: worker code loaded, hand-over rehearsed')));
   // The coordinator's pid as session.json had it when this spare started.
   const coordinator = session.coordinatorPid;
   const timer = setInterval(() => {
@@ -100,6 +102,5 @@ export async function runSpare(opts: SpareOptions): Promise<Handed | undefined> 
   // The agent's own reader starts next; this one lets go of the spare's mailbox meanwhile,
   // once the event loop comes round: its synchronous lock release is not the hand-over's to wait for.
   setImmediate(() => void reader.stop().catch((err: unknown) => logger.warn({ err }, 'spare: stopping its own reader failed')));
-  await rehearsed;
   return handed;
 }
