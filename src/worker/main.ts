@@ -1,15 +1,60 @@
 /**
- * Worker process entry (process.ts is the worker itself). It sets zod's configuration
- * before any schema is built, then loads the rest: a dynamic import, because static ones
- * would all be evaluated (and the contracts' schemas built) before this module's body.
- *
- * Why `jitless`: a worker parses each of its object schemas a few times (its records, its
- * envelopes, its tools' inputs), so zod's fast parsers, compiled with `new Function` on a
- * schema's first parse, cost it more than they save: about 5 ms of CPU on a cold worker's
- * way to `started` (bench 4). The coordinator, which parses every message of a session,
- * keeps them (contracts/parse-once.ts turns them off for its one-off parses).
+ * Worker process entry: `node <worker entry> --session <dir> --agent <id> [--spare]` (a
+ * warm spare first waits to be handed a subtask: spare.ts). The
+ * coordinator starts it detached in its own process group, with stdout and stderr going
+ * to files in the agent's folder.
  */
-import { config } from 'zod';
+import { parseArgs } from 'node:util';
+import { createFileLogger } from '../log.js';
+import { agentPaths } from '../session/layout.js';
+import { runWorker } from './run.js';
+import { runSpare } from './spare.js';
+import { workerFault } from '../faults.js';
 
-config({ jitless: true });
-await import('./process.js');
+const { values } = parseArgs({
+  options: { session: { type: 'string' }, agent: { type: 'string' }, spare: { type: 'boolean' } },
+  strict: true,
+});
+if (!values.session || !values.agent) {
+  process.stderr.write('usage: worker --session <dir> --agent <id> [--spare]\n');
+  process.exit(2);
+}
+const sessionDir = values.session;
+let agentId = values.agent;
+let logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId });
+
+process.on('SIGTERM', () => {
+  if (workerFault('ignore-sigterm')) {
+    logger.warn('SIGTERM received and ignored (fault injection)');
+    return;
+  }
+  // The termination ladder's second step: leave now, the coordinator already gave up on us.
+  logger.warn('SIGTERM received; exiting');
+  process.exit(143);
+});
+
+/** A spare waits first, then runs as the agent it was handed (worker/spare.ts); any other worker runs at once. */
+async function main(): Promise<number> {
+  if (values.spare) {
+    const spareLog = logger;
+    const handed = await runSpare({ sessionDir, spareId: agentId, logger: spareLog });
+    if (!handed) return 0;
+    spareLog.info({ agent: handed.agent }, 'spare runs as its agent from here on');
+    agentId = handed.agent;
+    logger = createFileLogger(agentPaths(sessionDir, agentId).log, { agent: agentId, spare: values.agent });
+    return runWorker({ sessionDir, agentId, logger });
+  }
+  return runWorker({ sessionDir, agentId, logger });
+}
+
+main().then(
+  (code) => {
+    logger.info({ code }, 'worker exiting');
+    process.exit(code);
+  },
+  (err: unknown) => {
+    logger.fatal({ err }, 'worker crashed');
+    process.stderr.write(`worker ${agentId} crashed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
