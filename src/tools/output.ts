@@ -2,7 +2,6 @@
  * Output hygiene for tool results: a size bound with a visible marker, and the wrapper
  * that marks outside content as data rather than instructions.
  */
-import { randomBytes } from 'node:crypto';
 import type { ToolOutput } from './types.js';
 
 /** The bound used when the session sets none. */
@@ -49,9 +48,13 @@ function attr(value: string): string {
     .slice(0, 300);
 }
 
-/** A fresh random suffix for one wrapper: 12 hex digits. */
+/**
+ * A fresh random suffix for one wrapper: 12 hex digits, from node:crypto, so outside text
+ * cannot guess it and close its wrapper early. Loaded on the first call, not at start
+ * (util/ids.ts says why).
+ */
 export function wrapperId(): string {
-  return randomBytes(6).toString('hex');
+  return process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex');
 }
 
 /**

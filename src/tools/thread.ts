@@ -9,8 +9,7 @@
  * in both layouts. The protocol: the thread may post `{ type: 'started' }` once its
  * libraries are loaded (see `startupMs`), then posts `{ type: 'done', value }` with its result.
  */
-import { Worker } from 'node:worker_threads';
-import type { ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 
 /** Why a thread gave no value. */
 export type ThreadFailure = 'timeout' | 'memory' | 'error' | 'cancelled';
@@ -44,6 +43,8 @@ export function runInThread<T>(url: URL, data: unknown, limits: ThreadLimits): P
     let settled = false;
     let worker: Worker;
     try {
+      // node:worker_threads is loaded by the first thread, not with the tools that may start one (util/ids.ts says why).
+      const { Worker } = process.getBuiltinModule('node:worker_threads');
       worker = new Worker(url, {
         workerData: data,
         resourceLimits: limits.resourceLimits ?? DEFAULT_THREAD_RESOURCE_LIMITS,

@@ -5,8 +5,10 @@
  * flag hash the cache is checked against), so one stray import costs every worker start:
  * node:crypto about 10 ms, worker_threads with assert about as much, perf_hooks a few
  * (bench 4). The worker is built here as `npm install` builds dist/worker, started as the
- * coordinator starts one, and the list is taken at the moment its `started` is renamed
- * into the coordinator's mailbox.
+ * coordinator starts one, and the list is taken twice: at the moment its `started` is
+ * renamed into the coordinator's mailbox, and once it waits in its first model call with
+ * its role's tools loaded (a research worker: fetch_url's HTTP stack, and the threads some
+ * tools run in, load on first use).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,13 +22,19 @@ import { MailboxSender, createMailbox } from '../../src/mailbox/index.js';
 import { createSessionFolder } from '../../src/session/create.js';
 import { COORDINATOR_ID, agentPaths } from '../../src/session/layout.js';
 import { writeAgentRecord } from '../../src/session/store.js';
+import { builtinCatalogue } from '../../src/agents/builtin.js';
+import { writeCatalogue } from '../../src/agents/snapshot.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-start-builtins-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** Loaded before the worker: records process.moduleLoadList when a message is renamed into the coordinator's new/. */
+/**
+ * Loaded before the worker: records process.moduleLoadList when a message is first renamed
+ * into the coordinator's new/ (its started), and again when the process exits.
+ */
 const PRELOAD = `
 import fs from 'node:fs';
+process.on('exit', () => fs.writeFileSync(process.env.LOADED_OUT + '.exit', process.moduleLoadList.join('\\n')));
 const rename = fs.renameSync;
 let done = false;
 fs.renameSync = function (from, to) {
@@ -39,8 +47,8 @@ fs.renameSync = function (from, to) {
 };
 `;
 
-describe('a cold worker on its way to started', () => {
-  it('has not loaded node:crypto, worker_threads, assert or perf_hooks', async () => {
+describe('the built-in modules a cold worker loads', () => {
+  it('leaves out node:crypto, worker_threads, assert and perf_hooks until started, and HTTP, TLS, DNS, zlib and threads until a tool needs them', async () => {
     const out = path.join(root, 'worker');
     await buildWorker(out, { sourcemap: false, logLevel: 'silent' });
     const preload = path.join(root, 'preload.mjs');
@@ -54,6 +62,7 @@ describe('a cold worker on its way to started', () => {
       provider: 'scripted',
       models: { coordinator: 'scripted', worker: 'scripted', router: 'scripted' },
     });
+    await writeCatalogue(dir, builtinCatalogue());
     await createMailbox(dir, COORDINATOR_ID);
     const agentId = 'w01-research';
     await createMailbox(dir, agentId);
@@ -69,6 +78,7 @@ describe('a cold worker on its way to started', () => {
 
     const loadedFile = path.join(root, 'loaded.txt');
     const stderr = agentPaths(dir, agentId).stderr;
+    const transcript = agentPaths(dir, agentId).transcript;
     const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', preload, path.join(out, 'worker.mjs'), '--session', dir, '--agent', agentId], {
       stdio: ['ignore', 'ignore', fs.openSync(stderr, 'a')],
       env: { ...process.env, LOADED_OUT: loadedFile },
@@ -76,10 +86,14 @@ describe('a cold worker on its way to started', () => {
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     try {
       const deadline = Date.now() + 30_000;
-      while (!fs.existsSync(loadedFile) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      // Its first model call has begun once the task is in its transcript (the call hangs).
+      const inModelCall = () => fs.existsSync(transcript) && fs.readFileSync(transcript, 'utf8').includes('"role":"user"');
+      while (!(fs.existsSync(loadedFile) && inModelCall()) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
       expect(fs.existsSync(loadedFile), `no started message; worker stderr: ${fs.readFileSync(stderr, 'utf8')}`).toBe(true);
+      expect(inModelCall(), `no model call; worker stderr: ${fs.readFileSync(stderr, 'utf8')}`).toBe(true);
     } finally {
-      child.kill('SIGKILL');
+      // SIGTERM: the worker's handler exits, and the preload's exit hook writes the second list.
+      child.kill('SIGTERM');
       await exited;
     }
     const coordinatorNew = path.join(agentPaths(dir, COORDINATOR_ID).mailbox, 'new');
@@ -93,6 +107,11 @@ describe('a cold worker on its way to started', () => {
     expect(loaded).toContain('NativeModule internal/fs/watchers');
     for (const unwanted of ['NativeModule crypto', 'NativeModule worker_threads', 'NativeModule assert', 'NativeModule perf_hooks']) {
       expect(loaded, `${unwanted} was loaded before started`).not.toContain(unwanted);
+    }
+    const inCall = fs.readFileSync(`${loadedFile}.exit`, 'utf8').split('\n');
+    expect(inCall).toContain('NativeModule fs');
+    for (const unwanted of ['NativeModule http', 'NativeModule https', 'NativeModule tls', 'NativeModule dns', 'NativeModule zlib', 'NativeModule crypto', 'NativeModule worker_threads']) {
+      expect(inCall, `${unwanted} was loaded by a research worker waiting on its first model call`).not.toContain(unwanted);
     }
   }, 60_000);
 });

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { ToolError } from '../../errors.js';
 import { htmlToText, isHtml } from '../extract.js';
 import { looksBinary } from '../fileread.js';
-import { guardedFetch } from '../net/fetch.js';
 import { defineTool } from '../types.js';
 
 export const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
@@ -41,6 +40,9 @@ export const fetchUrl = defineTool({
   }),
   async run(input, ctx) {
     const s = ctx.settings;
+    // Loaded on the first fetch: node:http, https, tls, dns and zlib are some forty built-in
+    // modules, which every worker of a role with fetch_url would otherwise load at start.
+    const { guardedFetch } = await import('../net/fetch.js');
     const res = await guardedFetch(input.url, {
       allowHosts: s.fetchAllowHosts ?? [],
       resolve: s.resolveHost,
