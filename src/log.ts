@@ -29,7 +29,8 @@ export interface FileLoggerOptions {
  */
 export function createFileLogger(file: string, bindings: Record<string, unknown>, level = defaultLogLevel(), opts: FileLoggerOptions = {}): Logger {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const dest = pino.destination({ dest: file, append: true, sync: true, mkdir: true });
+  // The folder was just made: SonicBoom's own `mkdir` would make it a second time.
+  const dest = pino.destination({ dest: file, append: true, sync: true });
   let failed = false;
   dest.on('error', (err: NodeJS.ErrnoException) => {
     // SonicBoom keeps the unwritten lines and retries them on the next write, which also

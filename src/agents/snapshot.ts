@@ -10,6 +10,7 @@ import { MailroomError } from '../errors.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import type { AgentCatalogue } from './catalogue.js';
 import { AgentDefinitionSchema } from './schema.js';
+import { PARSED_ONCE } from '../contracts/parse-once.js';
 
 const SnapshotSchema = z.object({
   v: z.literal(1),
@@ -37,7 +38,7 @@ export async function readCatalogue(sessionDir: string): Promise<AgentCatalogue>
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return (await import('./builtin.js')).builtinCatalogue();
     throw err;
   }
-  const parsed = SnapshotSchema.safeParse(JSON.parse(text));
+  const parsed = SnapshotSchema.safeParse(JSON.parse(text), PARSED_ONCE);
   if (!parsed.success) throw new MailroomError('E_CATALOGUE', `${cataloguePath(sessionDir)} is not a valid catalogue: ${z.prettifyError(parsed.error)}`);
   const { v: _v, ...catalogue } = parsed.data;
   return catalogue as AgentCatalogue;

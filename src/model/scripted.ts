@@ -12,6 +12,7 @@ import lockfile from 'proper-lockfile';
 import { ModelError, ModelOverloadedError, ModelRateLimitError } from '../errors.js';
 import { OfflineModel } from './offline/index.js';
 import type { ContentBlock, Model, ModelCallOptions, ModelRequest, ModelResponse, StopReason } from './types.js';
+import { PARSED_ONCE } from '../contracts/parse-once.js';
 
 const ScriptEntrySchema = z.object({
   /** Delay before answering, in ms. */
@@ -60,7 +61,7 @@ export class ScriptedModel implements Model {
 
   constructor(readonly scriptFile: string) {
     const raw = JSON.parse(fs.readFileSync(scriptFile, 'utf8')) as unknown;
-    this.script = ScriptSchema.parse(raw);
+    this.script = ScriptSchema.parse(raw, PARSED_ONCE);
     this.callsLog = this.script.callsLog ?? `${scriptFile}.calls.jsonl`;
     if (!fs.existsSync(this.callsLog)) fs.writeFileSync(this.callsLog, '', { flag: 'a' });
   }
