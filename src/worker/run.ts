@@ -1,140 +1,39 @@
 /**
- * One worker attempt, in its own process: read the assignment from the mailbox, load its
- * agent's definition and exactly its tools, run the agent loop with a fresh history, report to the coordinator,
- * and exit. It obeys `shutdown`, and it never waits forever: with no assignment, or once
+ * One worker attempt, in its own process: read the assignment from the mailbox (attempt.ts,
+ * up to `started`), load its agent's definition and exactly its tools, run the agent loop
+ * with a fresh history, report to the coordinator, and exit. It obeys `shutdown`, and it never waits forever: with no assignment, or once
  * its result is sent, it leaves.
  */
 import fs from 'node:fs';
-import { Heartbeat } from '../agent/heartbeat.js';
-import { crashBeforeAssignRead, workerFault } from '../faults.js';
 import { LimitExceededError, MailroomError, describeError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { Envelope, EnvelopeOf } from '../mailbox/index.js';
-import { openSessionTransport } from '../mailbox/open.js';
 import type { Message, Usage } from '../model/types.js';
 import { addUsage } from '../contracts/usage.js';
 import { isPidAlive } from '../util/fs.js';
-import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
-import { SessionWatch, readAgentRecord, readSessionRecord } from '../session/store.js';
+import { COORDINATOR_ID, sessionPaths } from '../session/layout.js';
+import type { SessionWatch } from '../session/store.js';
 import type { ToolContext } from '../tools/types.js';
 import type { AgentDefinition } from '../agents/schema.js';
 import type { AgentTools } from './tools.js';
+import { openAttempt, type OpenAttempt, type WorkerRunOptions } from './attempt.js';
 import { PeopleWaits, forwardedToPerson } from './people.js';
 import { WallClock } from './wall-clock.js';
 
-export interface WorkerRunOptions {
-  sessionDir: string;
-  agentId: string;
-  logger: Logger;
-  /** How long to wait for an `assign` before giving up. */
-  assignTimeoutMs?: number;
-}
+export type { WorkerRunOptions } from './attempt.js';
+export { LOCK_LOST_EXIT_CODE } from './attempt.js';
 
 /** Runs the worker to completion; resolves with the process exit code. */
 export async function runWorker(opts: WorkerRunOptions): Promise<number> {
-  const { sessionDir, agentId, logger } = opts;
-  const session = await readSessionRecord(sessionDir);
-  const agent = await readAgentRecord(sessionDir, agentId);
-  const paths = agentPaths(sessionDir, agentId);
-  const heartbeat = new Heartbeat(paths.heartbeat, session.options.heartbeatIntervalMs);
-  heartbeat.start();
+  const opened = await openAttempt(opts);
+  return opened ? runAssigned(opts, opened) : 1;
+}
 
-  // Maildir here, or Redis streams when a worker host runs this session copy.
-  const transport = await openSessionTransport(sessionDir, session);
-  // Workers do not stamp an epoch: their results stay valid across a coordinator takeover.
-  const sender = transport.sender({ from: agentId, fsync: session.options.fsyncAll || undefined });
-  const watch = new SessionWatch(sessionDir, session);
-  const abort = new AbortController();
-  const inbox: string[] = [];
-  const replies = new Map<string, (text: string) => void>();
-  let wakeIdle: (() => void) | undefined;
-  // Made once the assignment is known. A person's reply that comes before then is kept for
-  // it: on a worker host the reply file is on the coordinator's machine, so the message,
-  // acked by this reader, is the only copy this attempt will see.
-  let people: PeopleWaits | undefined;
-  const earlyReplies: Envelope[] = [];
-  let resolveAssign!: (env: EnvelopeOf<'assign'>) => void;
-  const assigned = new Promise<EnvelopeOf<'assign'>>((r) => (resolveAssign = r));
-
-  const reader = transport.reader({
-    agentId,
-    logger,
-    // A respawned attempt owns the mailbox of a predecessor the coordinator saw die.
-    takeOverLock: agent.attempt > 1,
-    // Orders from a coordinator that lost the session lock are refused (epoch fencing).
-    minEpoch: () => watch.epoch(),
-    // Another reader (a newer attempt) took this mailbox: this attempt's role is over.
-    onLockLost: (err) => {
-      logger.error({ err }, 'worker mailbox lock lost to another reader; exiting');
-      process.stderr.write(`worker ${agentId}: ${err.message}; exiting\n`);
-      process.exit(LOCK_LOST_EXIT_CODE);
-    },
-    handler: async (env) => {
-      switch (env.type) {
-        case 'assign':
-          // Only this attempt's own assignment: one left unread by a lost earlier attempt
-          // would make this one run, and report, as that attempt.
-          if (env.body.attempt !== agent.attempt) {
-            logger.warn({ for: env.body.attempt, mine: agent.attempt, id: env.id }, 'ignoring an assignment for another attempt');
-            break;
-          }
-          resolveAssign(env);
-          break;
-        case 'message': {
-          logger.info({ from: env.from, id: env.id }, 'message from coordinator');
-          // The answer to an ask_coordinator question goes to the waiting tool call.
-          const waiting = env.replyTo ? replies.get(env.replyTo) : undefined;
-          if (waiting) waiting(env.body.text);
-          else inbox.push(env.body.text);
-          wakeIdle?.();
-          break;
-        }
-        case 'approval':
-        case 'denial':
-        case 'answer':
-          logger.info({ type: env.type, replyTo: env.replyTo, id: env.id }, 'a reply from a person');
-          if (people) people.deliver(env);
-          else earlyReplies.push(env);
-          break;
-        case 'shutdown':
-          if (env.body.attempt !== undefined && env.body.attempt !== agent.attempt) {
-            logger.info({ for: env.body.attempt }, "ignoring a shutdown meant for an earlier attempt");
-            break;
-          }
-          if (workerFault('ignore-shutdown')) {
-            logger.warn({ reason: env.body.reason }, 'shutdown ignored (fault injection)');
-            break;
-          }
-          logger.warn({ reason: env.body.reason }, 'shutdown requested');
-          abort.abort(new MailroomError('E_SHUTDOWN', `shut down by the coordinator: ${env.body.reason}`));
-          wakeIdle?.();
-          break;
-        default:
-          logger.warn({ type: env.type, from: env.from }, 'ignoring a message type workers do not handle');
-      }
-    },
-  });
-  crashBeforeAssignRead(agent.attempt, session.coordinatorPid);
-  await reader.start();
-
-  const assignTimeout = opts.assignTimeoutMs ?? 60_000;
-  const assign = await Promise.race([
-    assigned,
-    new Promise<undefined>((r) => setTimeout(() => r(undefined), assignTimeout).unref()),
-    new Promise<undefined>((r) => abort.signal.addEventListener('abort', () => r(undefined))),
-  ]);
-  if (!assign) {
-    logger.error({ assignTimeout }, 'no assignment arrived; exiting');
-    await reader.stop();
-    heartbeat.stop();
-    await transport.close();
-    return 1;
-  }
-
+/** The attempt's second half, once `started` is sent: the agent's tools, its loop, its result. */
+async function runAssigned(opts: WorkerRunOptions, opened: OpenAttempt): Promise<number> {
+  const { sessionDir, agentId } = opts;
+  const { session, agent, paths, heartbeat, transport, sender, watch, abort, mail, reader, assign, log } = opened;
+  const { inbox, replies } = mail;
   const { subtask, limits, attempt } = assign.body;
   const role = subtask.role;
-  const log = logger.child({ subtask: subtask.id, attempt });
-  await sender.send(COORDINATOR_ID, 'started', { pid: process.pid, attempt, subtask: subtask.id });
   // Loaded only now, after `started` (a warm spare has them loaded already: worker/spare.ts).
   const { runAgentLoop, Transcript, resumableMessages, createModel, workerSystemPrompt, workerTaskMessage, readCatalogue, loadAgentTools } = await import('./after-assign.js');
 
@@ -197,8 +96,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
     ...(session.options.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: session.options.approvalTimeoutMs } : {}),
     ...(agentTools.outputTool ? { outputTool: agentTools.outputTool } : {}),
   });
-  people = waits;
-  for (const env of earlyReplies.splice(0)) waits.deliver(env);
+  mail.deliverRepliesTo(waits);
   const toolContext: ToolContext = {
     sessionDir,
     workspaceDir: sessionPaths(sessionDir).workspace,
@@ -286,7 +184,7 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
       log.info({ round, turns: result.turns, usage: result.usage }, 'subtask result sent');
       if (!assign.body.persistent) break;
       // A persistent worker waits for the next round: a message to act on, or shutdown.
-      const next = await waitForMessage(inbox, abort.signal, watch, (w) => (wakeIdle = w));
+      const next = await waitForMessage(inbox, abort.signal, watch, (w) => (mail.wakeIdle = w));
       if (next === undefined) break;
       const user: Message = { role: 'user', content: `<coordinator-message>\n${next}\n</coordinator-message>` };
       transcript.message(user);
@@ -315,9 +213,6 @@ export async function runWorker(opts: WorkerRunOptions): Promise<number> {
   }
   return code;
 }
-
-/** Exit code of a worker whose mailbox was taken over by another reader. */
-export const LOCK_LOST_EXIT_CODE = 4;
 
 /** How long `ask_coordinator` waits for an answer. */
 const QUESTION_TIMEOUT_MS = 120_000;
