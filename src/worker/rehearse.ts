@@ -6,7 +6,7 @@
  * exist, so the send stops at its first file call), an abort signal with a listener. The first run of that code is what
  * costs: V8 compiles each function lazily on its first call, and zod compiles an object
  * schema's parser on its first parse. Rehearsed, the hand-over pays for neither (bench 4).
- * Nothing here reads the real assignment, writes a file or sends a message.
+ * Nothing here reads the real assignment, writes a file or delivers a message.
  */
 import { buildEnvelope, checkEnvelopeText, serializeEnvelope } from '../mailbox/envelope-check.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../mailbox/maildir.js';
