@@ -2,7 +2,7 @@
  * The mailbox envelope and one body schema per message type (DESIGN.md, "Envelope").
  * Everything read from a mailbox is parsed here; a file that fails goes to dead/.
  */
-import { z } from 'zod';
+import { z } from './mini.js';
 
 /** Envelope format version. Bump on an incompatible change. */
 export const ENVELOPE_VERSION = 1;
@@ -26,48 +26,48 @@ export const AssignBodySchema = z.object({
     id: z.string(),
     role: z.string(),
     description: z.string(),
-    context: z.string().optional(),
+    context: z.optional(z.string()),
   }),
   /** Outputs of the subtasks this one depends on: the only context it gets from others. */
-  inputs: z.array(DependencyOutputSchema).default([]),
-  attempt: z.number().int().positive(),
+  inputs: z._default(z.array(DependencyOutputSchema), []),
+  attempt: z.number().check(z.int(), z.positive()),
   limits: LimitsSchema,
   /** Model id for this worker; the provider default when absent. */
-  model: z.string().optional(),
+  model: z.optional(z.string()),
   /** Continue from an earlier attempt's transcript when its last turn was complete. */
-  continueFromTranscript: z.boolean().default(false),
+  continueFromTranscript: z._default(z.boolean(), false),
   /**
    * Stay after the result and wait for a `message` to continue from (a new round: feedback
    * to act on, or a new draft to review), until `shutdown`. Used by the reflect pattern.
    */
-  persistent: z.boolean().default(false),
+  persistent: z._default(z.boolean(), false),
   /**
    * Sent to a warm spare only: the agent it becomes. That agent's own assign (this same
    * body) waits in the agent's mailbox, which the spare reads from then on.
    */
-  agent: z.string().optional(),
+  agent: z.optional(z.string()),
 });
 
-export const MessageBodySchema = z.object({ text: z.string().min(1) });
+export const MessageBodySchema = z.object({ text: z.string().check(z.minLength(1)) });
 /** Operator to coordinator: stop one worker, or (without `agent`) the whole session. */
-export const TerminateBodySchema = z.object({ agent: z.string().optional(), reason: z.string() });
+export const TerminateBodySchema = z.object({ agent: z.optional(z.string()), reason: z.string() });
 /**
  * `attempt` names the worker attempt to stop: a shutdown sent to an attempt that never read
  * it (it was frozen, then killed) must not stop the next attempt, which shares the mailbox.
  */
-export const ShutdownBodySchema = z.object({ reason: z.string(), attempt: z.number().int().positive().optional() });
+export const ShutdownBodySchema = z.object({ reason: z.string(), attempt: z.optional(z.number().check(z.int(), z.positive())) });
 
 export const StartedBodySchema = z.object({
-  pid: z.number().int().positive(),
-  attempt: z.number().int().positive(),
+  pid: z.number().check(z.int(), z.positive()),
+  attempt: z.number().check(z.int(), z.positive()),
   subtask: z.string(),
 });
 
 export const ProgressBodySchema = z.object({
   subtask: z.string(),
-  turn: z.number().int().nonnegative(),
+  turn: z.number().check(z.int(), z.nonnegative()),
   usage: UsageSchema,
-  note: z.string().optional(),
+  note: z.optional(z.string()),
 });
 
 /**
@@ -78,36 +78,36 @@ export const ProgressBodySchema = z.object({
  */
 export const QuestionBodySchema = z.object({
   subtask: z.string(),
-  question: z.string().min(1),
+  question: z.string().check(z.minLength(1)),
   /** Who asked the person and why; absent on a worker's question to its coordinator. */
-  origin: z.enum(['ask_human', 'reflect', 'consult', 'route']).optional(),
+  origin: z.optional(z.enum(['ask_human', 'reflect', 'consult', 'route'])),
   /** The agent the question is about (the asking worker, when the coordinator forwards it). */
-  agent: z.string().optional(),
+  agent: z.optional(z.string()),
   /** Background shown to the person with the question (a draft's review, say). */
-  context: z.string().max(20_000).optional(),
+  context: z.optional(z.string().check(z.maxLength(20_000))),
   /** The worker's `ask_coordinator` question this one forwards (its answer goes back under that id). */
-  forQuestion: z.string().optional(),
+  forQuestion: z.optional(z.string()),
 });
 
 /** Worker to human: a tool call that waits for a person's `approval` or `denial` (replyTo = this id). */
 export const ApprovalRequestBodySchema = z.object({
   subtask: z.string(),
-  attempt: z.number().int().positive(),
+  attempt: z.number().check(z.int(), z.positive()),
   agent: z.string(),
   tool: z.string(),
   /** The model's tool_use id: a respawn that continues the same call asks under the same request id. */
   toolUseId: z.string(),
   input: z.lazy(() => BoundedJsonSchema),
   /** One line for people: the tool and a short view of its input. */
-  summary: z.string().max(2_000),
+  summary: z.string().check(z.maxLength(2_000)),
 });
 
 /** Human to the requester: go ahead (replyTo = the request's id). */
-export const ApprovalBodySchema = z.object({ note: z.string().max(20_000).optional() });
+export const ApprovalBodySchema = z.object({ note: z.optional(z.string().check(z.maxLength(20_000))) });
 /** Human to the requester: do not; the reason reaches the model as the tool's error. */
-export const DenialBodySchema = z.object({ reason: z.string().min(1).max(20_000) });
+export const DenialBodySchema = z.object({ reason: z.string().check(z.minLength(1), z.maxLength(20_000)) });
 /** Human to the requester: the answer to a `question` (replyTo = the question's id). */
-export const AnswerBodySchema = z.object({ text: z.string().min(1).max(100_000) });
+export const AnswerBodySchema = z.object({ text: z.string().check(z.minLength(1), z.maxLength(100_000)) });
 
 /** Deepest nesting of free-form JSON in an envelope (arrays and objects). */
 export const MAX_JSON_DEPTH = 64;
@@ -134,28 +134,30 @@ export function jsonBoundsProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, max
 }
 
 /** Free-form JSON with bounded depth and size (see jsonBoundsProblem). */
-export const BoundedJsonSchema = z.unknown().superRefine((v, ctx) => {
-  const problem = jsonBoundsProblem(v);
-  if (problem) ctx.addIssue({ code: 'custom', message: `free-form JSON out of bounds: ${problem}` });
-});
+export const BoundedJsonSchema = z.unknown().check(
+  z.superRefine((v, ctx) => {
+    const problem = jsonBoundsProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: `free-form JSON out of bounds: ${problem}` });
+  }),
+);
 
 export const ResultBodySchema = z.object({
   subtask: z.string(),
-  attempt: z.number().int().positive(),
+  attempt: z.number().check(z.int(), z.positive()),
   /** A persistent worker's round: 1 for its first result, then one more per `message`. */
-  round: z.number().int().positive().default(1),
+  round: z._default(z.number().check(z.int(), z.positive()), 1),
   output: z.string(),
-  turns: z.number().int().nonnegative(),
+  turns: z.number().check(z.int(), z.nonnegative()),
   usage: UsageSchema,
   /** Structured output, e.g. the review a reviewer submitted with `submit_review`. */
-  structured: BoundedJsonSchema.optional(),
+  structured: z.optional(BoundedJsonSchema),
 });
 
 export const FailureBodySchema = z.object({
   subtask: z.string(),
-  attempt: z.number().int().positive(),
+  attempt: z.number().check(z.int(), z.positive()),
   error: z.object({ code: z.string(), message: z.string() }),
-  turns: z.number().int().nonnegative(),
+  turns: z.number().check(z.int(), z.nonnegative()),
   usage: UsageSchema,
 });
 
@@ -182,36 +184,36 @@ export const MESSAGE_TYPES = Object.keys(BODY_SCHEMAS) as MessageType[];
 export type BodyOf<T extends MessageType> = z.input<(typeof BODY_SCHEMAS)[T]>;
 
 /** Agent ids: `coordinator`, or `w<nn>-<role>`; kept to a safe file-name alphabet. */
-export const AgentIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'agent id must be [a-z0-9_-], at most 64 characters');
+export const AgentIdSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'agent id must be [a-z0-9_-], at most 64 characters'));
 
 const BaseEnvelopeSchema = z.object({
   v: z.literal(ENVELOPE_VERSION),
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  session: z.string().min(1),
+  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  session: z.string().check(z.minLength(1)),
   from: AgentIdSchema,
   to: AgentIdSchema,
-  seq: z.number().int().nonnegative(),
-  sentAt: z.number().int().positive(),
-  replyTo: z.string().optional(),
+  seq: z.number().check(z.int(), z.nonnegative()),
+  sentAt: z.number().check(z.int(), z.positive()),
+  replyTo: z.optional(z.string()),
   /** The sender's coordinator epoch; messages from an older epoch are refused after a takeover. */
-  epoch: z.number().int().nonnegative().optional(),
+  epoch: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 
 /** The envelope as a discriminated union on `type`, so `body` is typed by it. */
 export const EnvelopeSchema = z.discriminatedUnion('type', [
-  BaseEnvelopeSchema.extend({ type: z.literal('assign'), body: AssignBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('message'), body: MessageBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('shutdown'), body: ShutdownBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('terminate'), body: TerminateBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('question'), body: QuestionBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('approval_request'), body: ApprovalRequestBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('approval'), body: ApprovalBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('denial'), body: DenialBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('answer'), body: AnswerBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('started'), body: StartedBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('progress'), body: ProgressBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('result'), body: ResultBodySchema }),
-  BaseEnvelopeSchema.extend({ type: z.literal('failure'), body: FailureBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('assign'), body: AssignBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('message'), body: MessageBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('shutdown'), body: ShutdownBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('terminate'), body: TerminateBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('question'), body: QuestionBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('approval_request'), body: ApprovalRequestBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('approval'), body: ApprovalBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('denial'), body: DenialBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('answer'), body: AnswerBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('started'), body: StartedBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('progress'), body: ProgressBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('result'), body: ResultBodySchema }),
+  z.extend(BaseEnvelopeSchema, { type: z.literal('failure'), body: FailureBodySchema }),
 ]);
 
 export type Envelope = z.infer<typeof EnvelopeSchema>;

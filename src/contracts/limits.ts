@@ -3,21 +3,21 @@
  * message and agent.json (every field present); `WorkerLimitsSchema` is the same with
  * the defaults that session options fill in.
  */
-import { z } from 'zod';
+import { z } from './mini.js';
 
-const maxTurns = z.number().int().positive();
-const maxTokens = z.number().int().positive();
-const wallClockMs = z.number().int().positive();
+const maxTurns = z.number().check(z.int(), z.positive());
+const maxTokens = z.number().check(z.int(), z.positive());
+const wallClockMs = z.number().check(z.int(), z.positive());
 
 export const LimitsSchema = z.object({ maxTurns, maxTokens, wallClockMs });
 export type Limits = z.infer<typeof LimitsSchema>;
 
 export const WorkerLimitsSchema = z.object({
   /** Model turns a worker may take. */
-  maxTurns: maxTurns.default(12),
+  maxTurns: z._default(maxTurns, 12),
   /** Input plus output tokens a worker may spend. */
-  maxTokens: maxTokens.default(400_000),
+  maxTokens: z._default(maxTokens, 400_000),
   /** Wall-clock limit of one worker attempt, in ms. */
-  wallClockMs: wallClockMs.default(10 * 60_000),
+  wallClockMs: z._default(wallClockMs, 10 * 60_000),
 });
 export type WorkerLimits = z.output<typeof WorkerLimitsSchema>;

@@ -4,7 +4,7 @@
  * the project, so that the session options and the pattern registry both use them without
  * importing each other.
  */
-import { z } from 'zod';
+import { z } from './mini.js';
 import { PARSED_ONCE } from './parse-once.js';
 
 export const PATTERN_NAMES = ['coordinator', 'pipeline', 'debate', 'reflect', 'route'] as const;
@@ -15,14 +15,14 @@ export const CoordinatorOptionsSchema = z.object({});
 
 /** pipeline: the stages, in order; each names an agent of the catalogue. */
 export const PipelineOptionsSchema = z.object({
-  stages: z.array(z.string().min(1)).min(1).default(['research', 'analysis', 'writing', 'review']),
+  stages: z._default(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), ['research', 'analysis', 'writing', 'review']),
 });
 
 /** debate: how many debaters, optionally one model id each (cycled), and the agents that debate (cycled; default research). */
 export const DebateOptionsSchema = z.object({
-  debaters: z.number().int().min(2).max(8).default(3),
-  models: z.array(z.string()).default([]),
-  agents: z.array(z.string().min(1)).default([]),
+  debaters: z._default(z.number().check(z.int(), z.minimum(2), z.maximum(8)), 3),
+  models: z._default(z.array(z.string()), []),
+  agents: z._default(z.array(z.string().check(z.minLength(1))), []),
 });
 
 /**
@@ -30,15 +30,15 @@ export const DebateOptionsSchema = z.object({
  * produces and the one that reviews (it must have a structured output with a score).
  */
 export const ReflectOptionsSchema = z.object({
-  threshold: z.number().min(0).max(1).default(0.85),
-  maxRounds: z.number().int().positive().max(10).default(3),
-  producer: z.string().min(1).default('writing'),
-  reviewer: z.string().min(1).default('review'),
+  threshold: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.85),
+  maxRounds: z._default(z.number().check(z.int(), z.positive(), z.maximum(10)), 3),
+  producer: z._default(z.string().check(z.minLength(1)), 'writing'),
+  reviewer: z._default(z.string().check(z.minLength(1)), 'review'),
 });
 
 /** route: classify with the router model, then one specialist; `fallback` takes a task no specialist fits. */
 export const RouteOptionsSchema = z.object({
-  fallback: z.string().min(1).default('research'),
+  fallback: z._default(z.string().check(z.minLength(1)), 'research'),
 });
 
 export type PipelineOptions = z.output<typeof PipelineOptionsSchema>;
@@ -48,11 +48,11 @@ export type RouteOptions = z.output<typeof RouteOptionsSchema>;
 
 /** The session options' pattern keys, each with its defaults. */
 export const PatternOptionsShape = {
-  coordinator: CoordinatorOptionsSchema.default({}),
-  pipeline: PipelineOptionsSchema.default(PipelineOptionsSchema.parse({}, PARSED_ONCE)),
-  debate: DebateOptionsSchema.default(DebateOptionsSchema.parse({}, PARSED_ONCE)),
-  reflect: ReflectOptionsSchema.default(ReflectOptionsSchema.parse({}, PARSED_ONCE)),
-  route: RouteOptionsSchema.default(RouteOptionsSchema.parse({}, PARSED_ONCE)),
+  coordinator: z._default(CoordinatorOptionsSchema, {}),
+  pipeline: z._default(PipelineOptionsSchema, PipelineOptionsSchema.parse({}, PARSED_ONCE)),
+  debate: z._default(DebateOptionsSchema, DebateOptionsSchema.parse({}, PARSED_ONCE)),
+  reflect: z._default(ReflectOptionsSchema, ReflectOptionsSchema.parse({}, PARSED_ONCE)),
+  route: z._default(RouteOptionsSchema, RouteOptionsSchema.parse({}, PARSED_ONCE)),
 };
 
 /**

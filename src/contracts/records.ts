@@ -1,5 +1,5 @@
 /** Schemas of the state files a person reads: session.json and agent.json. */
-import { z } from 'zod';
+import { z } from './mini.js';
 import { SessionOptionsSchema, WorkerLimitsSchema } from './options.js';
 
 /** `waiting`: a request to a person is open (while running), or the session detached to wait (`--detach-on-wait`). */
@@ -15,19 +15,19 @@ export const SessionRecordSchema = z.object({
   models: z.object({ coordinator: z.string(), worker: z.string(), router: z.string() }),
   status: z.enum(SESSION_STATUSES),
   /** Why it ended the way it did, when not `completed`. */
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
-  endedAt: z.string().optional(),
-  coordinatorPid: z.number().int(),
+  endedAt: z.optional(z.string()),
+  coordinatorPid: z.number().check(z.int()),
   /** Bumped on every lock takeover; older epochs are fenced off. */
-  epoch: z.number().int().nonnegative(),
+  epoch: z.number().check(z.int(), z.nonnegative()),
   /** What carries the session's mailboxes; absent: the Maildirs in its folder (fs). */
-  transport: z.enum(['fs', 'redis']).optional(),
+  transport: z.optional(z.enum(['fs', 'redis'])),
   /** The running draft of progressive synthesis, when enabled. */
-  draft: z.string().optional(),
+  draft: z.optional(z.string()),
   /** The last review, when a reflect loop ended without reaching its threshold. */
-  review: z.unknown().optional(),
+  review: z.optional(z.unknown()),
 });
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 
@@ -45,14 +45,14 @@ export const AgentRecordSchema = z.object({
   subtask: z.string(),
   tools: z.array(z.string()),
   model: z.string(),
-  limits: WorkerLimitsSchema.optional(),
-  pid: z.number().int().optional(),
+  limits: z.optional(WorkerLimitsSchema),
+  pid: z.optional(z.number().check(z.int())),
   /** The worker host it runs on (redis transport); absent when local. */
-  host: z.string().optional(),
+  host: z.optional(z.string()),
   status: z.enum(AGENT_STATUSES),
-  attempt: z.number().int().positive(),
-  startedAt: z.string().optional(),
-  endedAt: z.string().optional(),
-  error: z.string().optional(),
+  attempt: z.number().check(z.int(), z.positive()),
+  startedAt: z.optional(z.string()),
+  endedAt: z.optional(z.string()),
+  error: z.optional(z.string()),
 });
 export type AgentRecord = z.infer<typeof AgentRecordSchema>;

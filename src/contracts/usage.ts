@@ -1,11 +1,13 @@
 /** Token usage in the Messages API's shape: one schema for messages, journal and usage.json. */
-import { z } from 'zod';
+import { z } from './mini.js';
+
+const count = () => z.number().check(z.int(), z.nonnegative());
 
 export const UsageSchema = z.object({
-  input_tokens: z.number().int().nonnegative(),
-  output_tokens: z.number().int().nonnegative(),
-  cache_read_input_tokens: z.number().int().nonnegative().optional(),
-  cache_creation_input_tokens: z.number().int().nonnegative().optional(),
+  input_tokens: count(),
+  output_tokens: count(),
+  cache_read_input_tokens: z.optional(count()),
+  cache_creation_input_tokens: z.optional(count()),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 

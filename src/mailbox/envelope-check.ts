@@ -5,7 +5,7 @@
  * and reader and the redis ones all go through these.
  */
 import { newId } from '../util/ids.js';
-import type { ZodError } from 'zod';
+import type { z } from 'zod/mini';
 import { InvalidEnvelopeError, describeError } from '../errors.js';
 import { ENVELOPE_VERSION, EnvelopeSchema, type BodyOf, type Envelope, type EnvelopeOf, type MessageType } from '../contracts/envelope.js';
 
@@ -31,7 +31,7 @@ export interface BuildEnvelopeInput<T extends MessageType> {
 }
 
 /** The first issue of a failed parse as `path: message` (the root as `(root)`). */
-function firstIssue(error: ZodError): { where: string; message: string } {
+function firstIssue(error: z.core.$ZodError): { where: string; message: string } {
   const issue = error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
   return { where, message: issue?.message ?? 'invalid' };

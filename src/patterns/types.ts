@@ -8,7 +8,7 @@ import type { AgentDefinition } from '../agents/schema.js';
 import type { Plan } from '../contracts/plan.js';
 import type { Model, Usage } from '../model/types.js';
 import type { WorkerFailureForSynthesis, WorkerOutputForSynthesis } from '../prompts.js';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { VerdictStatus } from '../contracts/journal.js';
 import type { PatternName } from '../contracts/patterns.js';
 import type { SessionRecord, SessionStatus } from '../session/records.js';
@@ -91,7 +91,7 @@ export interface PatternDriver {
  * A pattern as the registry holds it: its name, the schema of its options (nested under
  * its name in the session options), and how to make its driver from them.
  */
-export interface PatternDefinition<S extends z.ZodType = z.ZodType> {
+export interface PatternDefinition<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly name: PatternName;
   readonly optionsSchema: S;
   create(options: z.output<S>): PatternDriver;

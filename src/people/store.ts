@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { z } from 'zod';
+import { z } from '../contracts/mini.js';
 import type { EnvelopeOf } from '../contracts/envelope.js';
 import type { PersonReplyKind } from '../contracts/journal.js';
 import { listMailbox } from '../mailbox/inspect.js';
@@ -24,7 +24,7 @@ export const ReplyRecordSchema = z.object({
   requestId: z.string(),
   kind: z.enum(['approval', 'denial', 'answer']),
   /** The note (approval), the reason (denial) or the answer's text. */
-  text: z.string().optional(),
+  text: z.optional(z.string()),
   /** The agent the reply was delivered to. */
   to: z.string(),
   at: z.string(),

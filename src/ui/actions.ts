@@ -15,7 +15,7 @@ const RequestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a request id'
 
 export const ActionSchema = z.discriminatedUnion('action', [
   /** `mailroom kill <session> [agent]`: the termination ladder for one worker or the whole session. */
-  z.object({ action: z.literal('kill'), agent: AgentIdSchema.optional(), reason: z.string().max(500).optional() }),
+  z.object({ action: z.literal('kill'), agent: z.optional(AgentIdSchema), reason: z.string().max(500).optional() }),
   /** `mailroom approve <session> <request> [--note]`. */
   z.object({ action: z.literal('approve'), request: RequestIdSchema, note: z.string().max(20_000).optional() }),
   /** `mailroom deny <session> <request> --reason`. */
