@@ -5,8 +5,6 @@
  */
 import { ConfigError } from '../errors.js';
 import { DEFAULT_MODELS, MODEL_ENV, type ModelSlot } from './defaults.js';
-import { OfflineModel } from './offline/index.js';
-import { ScriptedModel } from './scripted.js';
 import type { Model } from './types.js';
 
 export type ProviderName = 'anthropic' | 'offline' | 'scripted';
@@ -56,8 +54,11 @@ export function promptCachingFrom(env: NodeJS.ProcessEnv = process.env): boolean
 }
 
 /**
- * Builds the provider. The SDK is imported only when it is used: it costs most of a
- * second to load, and every worker process of an offline or scripted session would pay it.
+ * Builds the provider. Each provider's module is imported only when it is used: the SDK
+ * costs most of a second to load, which every worker process of an offline or scripted
+ * session would pay, and the scripted model brings proper-lockfile, whose graceful-fs
+ * patches `fs.close` and `fs.closeSync` for the whole process (a warm spare preloads this
+ * module: its hand-over would pay for that patch on every file it closes).
  */
 export async function createModel(provider: ProviderName, settings: ProviderSettings & { defaultModel?: string }): Promise<Model> {
   switch (provider) {
@@ -73,10 +74,14 @@ export async function createModel(provider: ProviderName, settings: ProviderSett
         streamIdleTimeoutMs: msFromEnv('MAILROOM_STREAM_IDLE_TIMEOUT_MS'),
       });
     }
-    case 'offline':
+    case 'offline': {
+      const { OfflineModel } = await import('./offline/index.js');
       return new OfflineModel();
-    case 'scripted':
+    }
+    case 'scripted': {
       if (!settings.scriptFile) throw new ConfigError('the scripted provider needs a script file (--script or MAILROOM_SCRIPT)');
+      const { ScriptedModel } = await import('./scripted.js');
       return new ScriptedModel(settings.scriptFile);
+    }
   }
 }
