@@ -3,11 +3,11 @@
  * message and agent.json (every field present); `WorkerLimitsSchema` is the same with
  * the defaults that session options fill in.
  */
-import { z } from './mini.js';
+import { positiveInt, z } from './mini.js';
 
-const maxTurns = z.number().check(z.int(), z.positive());
-const maxTokens = z.number().check(z.int(), z.positive());
-const wallClockMs = z.number().check(z.int(), z.positive());
+const maxTurns = positiveInt();
+const maxTokens = positiveInt();
+const wallClockMs = positiveInt();
 
 export const LimitsSchema = z.object({ maxTurns, maxTokens, wallClockMs });
 export type Limits = z.infer<typeof LimitsSchema>;

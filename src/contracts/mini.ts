@@ -16,3 +16,8 @@ import en from 'zod/v4/locales/en.js';
 z.config(en());
 
 export { z };
+
+/** A whole number above 0 (classic zod's `z.number().int().positive()`). */
+export const positiveInt = () => z.number().check(z.int(), z.positive());
+/** A whole number, 0 or more (classic zod's `z.number().int().nonnegative()`). */
+export const nonNegativeInt = () => z.number().check(z.int(), z.nonnegative());

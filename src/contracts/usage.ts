@@ -1,13 +1,11 @@
 /** Token usage in the Messages API's shape: one schema for messages, journal and usage.json. */
-import { z } from './mini.js';
-
-const count = () => z.number().check(z.int(), z.nonnegative());
+import { nonNegativeInt, z } from './mini.js';
 
 export const UsageSchema = z.object({
-  input_tokens: count(),
-  output_tokens: count(),
-  cache_read_input_tokens: z.optional(count()),
-  cache_creation_input_tokens: z.optional(count()),
+  input_tokens: nonNegativeInt(),
+  output_tokens: nonNegativeInt(),
+  cache_read_input_tokens: z.optional(nonNegativeInt()),
+  cache_creation_input_tokens: z.optional(nonNegativeInt()),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
