@@ -116,7 +116,7 @@ function closeQuietly(fd: number): void {
  * waits on the disk, is awaited. An unknown recipient is found by these calls themselves
  * (tmp/ or new/ missing), not by a stat before them.
  */
-async function writeIntoMailbox(box: string, name: string, data: string, fsync: boolean, to: string, seams?: SenderSeams): Promise<void> {
+export async function writeIntoMailbox(box: string, name: string, data: string, fsync: boolean, to: string, seams?: SenderSeams): Promise<void> {
   const tmpFile = path.join(box, 'tmp', tmpFileName(name));
   const newDir = path.join(box, 'new');
   let fd: number;

@@ -11,12 +11,15 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { mailboxDir, messageFileName } from '../mailbox/maildir.js';
 import { RedisMailboxReader } from '../mailbox/redis/reader.js';
+import { writeIntoMailbox } from '../mailbox/send.js';
 import type { Envelope } from '../contracts/envelope.js';
 import type { TransportReader } from '../mailbox/transport.js';
 
 /**
- * Writes an envelope into a local Maildir under its own name, through tmp/. An envelope
- * already there (new/ or cur/) is a redelivery: skipped.
+ * Writes an envelope into a local Maildir under its own name, as a sender writes one (tmp/
+ * under this process's pid, fsync, rename into new/): the Redis entry is acked once this
+ * returns, so the file is then the only copy. An envelope already there (new/ or cur/) is
+ * a redelivery: skipped.
  */
 export async function writeEnvelopeFile(sessionDir: string, env: Envelope): Promise<void> {
   const box = mailboxDir(sessionDir, env.to);
@@ -24,9 +27,7 @@ export async function writeEnvelopeFile(sessionDir: string, env: Envelope): Prom
   for (const folder of ['new', 'cur']) {
     if (await fsp.stat(path.join(box, folder, name)).then(() => true, () => false)) return;
   }
-  const tmp = path.join(box, 'tmp', name);
-  await fsp.writeFile(tmp, JSON.stringify(env, null, 2) + '\n', { flag: 'w' });
-  await fsp.rename(tmp, path.join(box, 'new', name));
+  await writeIntoMailbox(box, name, JSON.stringify(env, null, 2) + '\n', true, env.to);
 }
 
 export interface RelayOptions {
