@@ -96,6 +96,33 @@ const lazyRequires = {
 };
 
 /**
+ * An ESM `import` of a built-in module makes Node build that module's ESM facade, which
+ * reads every export once: for node:fs that runs its lazy getters (`ReadStream`,
+ * `WriteStream`, `promises`) and so loads Node's whole streams stack, some 20 built-in
+ * modules that a worker compiles without Node's code cache (see LAZY_REQUIRES); for
+ * node:module, its source-map support. The bundle's imports of these two take the module
+ * from `process.getBuiltinModule` instead, as a CommonJS require would, with the same
+ * named exports (each a plain value property of the module; a getter is left out, and an
+ * import of one fails the build).
+ */
+const NO_FACADE = ['fs', 'module'];
+const noFacade = {
+  name: 'no-builtin-facade',
+  setup(build) {
+    const filter = new RegExp(`^(node:)?(${NO_FACADE.join('|')})$`);
+    build.onResolve({ filter }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path.replace(/^node:/, ''), namespace: 'mailroom-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'mailroom-builtin' }, (args) => {
+      const descriptors = Object.getOwnPropertyDescriptors(process.getBuiltinModule(`node:${args.path}`));
+      const names = Object.keys(descriptors).filter((k) => 'value' in descriptors[k] && /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default');
+      const lines = [`const m = process.getBuiltinModule('node:${args.path}');`, 'export default m;', ...names.map((n) => `export const ${n} = m.${n};`)];
+      return { contents: lines.join('\n') + '\n', loader: 'js' };
+    });
+  },
+};
+
+/**
  * Bundles one entry for Node into `outDir` (entry file: `<name>.mjs`), with what the code
  * reads from beside itself: the tools' thread scripts (the `-thread.mjs` files under src/tools, plain
  * JS) and the built-in agent definitions (src/agents/builtin-dir.ts), and a build.json
@@ -129,8 +156,9 @@ export async function buildWorker(outDir, extra = {}) {
   return bundleForNode('worker', path.join(root, 'src/worker/main.ts'), outDir, {
     external: EXTERNAL_PACKAGES,
     // Bundled CommonJS packages call require() for Node's built-ins; ESM has none of its own.
-    banner: { js: "import { createRequire as __mailroomCreateRequire } from 'node:module'; const require = __mailroomCreateRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly, lazyRequires],
+    // Taken without an import of node:module, for the reason given at noFacade.
+    banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
+    plugins: [zodEnglishOnly, lazyRequires, noFacade],
     ...extra,
   });
 }

@@ -33,7 +33,9 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
  * into the coordinator's new/ (its started), and again when the process exits.
  */
 const PRELOAD = `
-import fs from 'node:fs';
+// Not \`import fs from 'node:fs'\`: that builds node:fs's ESM facade, which loads the streams
+// this test checks the worker leaves out.
+const fs = process.getBuiltinModule('node:fs');
 process.on('exit', () => fs.writeFileSync(process.env.LOADED_OUT + '.exit', process.moduleLoadList.join('\\n')));
 const rename = fs.renameSync;
 let done = false;
@@ -48,7 +50,7 @@ fs.renameSync = function (from, to) {
 `;
 
 describe('the built-in modules a cold worker loads', () => {
-  it('leaves out node:crypto, worker_threads, assert and perf_hooks until started, and HTTP, TLS, DNS, zlib and threads until a tool needs them', async () => {
+  it('leaves out node:crypto, worker_threads, assert, perf_hooks and streams until started, and HTTP, TLS, DNS, zlib and threads until a tool needs them', async () => {
     const out = path.join(root, 'worker');
     await buildWorker(out, { sourcemap: false, logLevel: 'silent' });
     const preload = path.join(root, 'preload.mjs');
@@ -105,7 +107,8 @@ describe('the built-in modules a cold worker loads', () => {
     // The list is real: the worker's own start needs these.
     expect(loaded).toContain('NativeModule fs');
     expect(loaded).toContain('NativeModule internal/fs/watchers');
-    for (const unwanted of ['NativeModule crypto', 'NativeModule worker_threads', 'NativeModule assert', 'NativeModule perf_hooks']) {
+    // stream: the ESM facade of node:fs (scripts/build-worker.mjs, noFacade).
+    for (const unwanted of ['NativeModule crypto', 'NativeModule worker_threads', 'NativeModule assert', 'NativeModule perf_hooks', 'NativeModule stream', 'NativeModule internal/fs/streams']) {
       expect(loaded, `${unwanted} was loaded before started`).not.toContain(unwanted);
     }
     const inCall = fs.readFileSync(`${loadedFile}.exit`, 'utf8').split('\n');
