@@ -2,7 +2,7 @@
  * The mailbox envelope and one body schema per message type (DESIGN.md, "Envelope").
  * Everything read from a mailbox is parsed here; a file that fails goes to dead/.
  */
-import { nonNegativeInt, positiveInt, z } from './mini.js';
+import * as z from './mini.js';
 
 /** Envelope format version. Bump on an incompatible change. */
 export const ENVELOPE_VERSION = 1;
@@ -30,7 +30,7 @@ export const AssignBodySchema = z.object({
   }),
   /** Outputs of the subtasks this one depends on: the only context it gets from others. */
   inputs: z._default(z.array(DependencyOutputSchema), []),
-  attempt: positiveInt(),
+  attempt: z.positiveInt(),
   limits: LimitsSchema,
   /** Model id for this worker; the provider default when absent. */
   model: z.optional(z.string()),
@@ -55,17 +55,17 @@ export const TerminateBodySchema = z.object({ agent: z.optional(z.string()), rea
  * `attempt` names the worker attempt to stop: a shutdown sent to an attempt that never read
  * it (it was frozen, then killed) must not stop the next attempt, which shares the mailbox.
  */
-export const ShutdownBodySchema = z.object({ reason: z.string(), attempt: z.optional(positiveInt()) });
+export const ShutdownBodySchema = z.object({ reason: z.string(), attempt: z.optional(z.positiveInt()) });
 
 export const StartedBodySchema = z.object({
-  pid: positiveInt(),
-  attempt: positiveInt(),
+  pid: z.positiveInt(),
+  attempt: z.positiveInt(),
   subtask: z.string(),
 });
 
 export const ProgressBodySchema = z.object({
   subtask: z.string(),
-  turn: nonNegativeInt(),
+  turn: z.nonNegativeInt(),
   usage: UsageSchema,
   note: z.optional(z.string()),
 });
@@ -92,7 +92,7 @@ export const QuestionBodySchema = z.object({
 /** Worker to human: a tool call that waits for a person's `approval` or `denial` (replyTo = this id). */
 export const ApprovalRequestBodySchema = z.object({
   subtask: z.string(),
-  attempt: positiveInt(),
+  attempt: z.positiveInt(),
   agent: z.string(),
   tool: z.string(),
   /** The model's tool_use id: a respawn that continues the same call asks under the same request id. */
@@ -143,11 +143,11 @@ export const BoundedJsonSchema = z.unknown().check(
 
 export const ResultBodySchema = z.object({
   subtask: z.string(),
-  attempt: positiveInt(),
+  attempt: z.positiveInt(),
   /** A persistent worker's round: 1 for its first result, then one more per `message`. */
-  round: z._default(positiveInt(), 1),
+  round: z._default(z.positiveInt(), 1),
   output: z.string(),
-  turns: nonNegativeInt(),
+  turns: z.nonNegativeInt(),
   usage: UsageSchema,
   /** Structured output, e.g. the review a reviewer submitted with `submit_review`. */
   structured: z.optional(BoundedJsonSchema),
@@ -155,9 +155,9 @@ export const ResultBodySchema = z.object({
 
 export const FailureBodySchema = z.object({
   subtask: z.string(),
-  attempt: positiveInt(),
+  attempt: z.positiveInt(),
   error: z.object({ code: z.string(), message: z.string() }),
-  turns: nonNegativeInt(),
+  turns: z.nonNegativeInt(),
   usage: UsageSchema,
 });
 
@@ -192,11 +192,11 @@ const BaseEnvelopeSchema = z.object({
   session: z.string().check(z.minLength(1)),
   from: AgentIdSchema,
   to: AgentIdSchema,
-  seq: nonNegativeInt(),
-  sentAt: positiveInt(),
+  seq: z.nonNegativeInt(),
+  sentAt: z.positiveInt(),
   replyTo: z.optional(z.string()),
   /** The sender's coordinator epoch; messages from an older epoch are refused after a takeover. */
-  epoch: z.optional(nonNegativeInt()),
+  epoch: z.optional(z.nonNegativeInt()),
 });
 
 /** The envelope as a discriminated union on `type`, so `body` is typed by it. */

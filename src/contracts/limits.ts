@@ -3,11 +3,11 @@
  * message and agent.json (every field present); `WorkerLimitsSchema` is the same with
  * the defaults that session options fill in.
  */
-import { positiveInt, z } from './mini.js';
+import * as z from './mini.js';
 
-const maxTurns = positiveInt();
-const maxTokens = positiveInt();
-const wallClockMs = positiveInt();
+const maxTurns = z.positiveInt();
+const maxTokens = z.positiveInt();
+const wallClockMs = z.positiveInt();
 
 export const LimitsSchema = z.object({ maxTurns, maxTokens, wallClockMs });
 export type Limits = z.infer<typeof LimitsSchema>;

@@ -2,7 +2,7 @@
  * Session options: one zod schema for everything a session can be told, whether it
  * comes from the CLI, the library API or session.json on resume. Defaults live here.
  */
-import { nonNegativeInt, positiveInt, z } from './mini.js';
+import * as z from './mini.js';
 import { WorkerLimitsSchema } from './limits.js';
 import { PATTERN_NAMES, PatternOptionsShape, nestLegacyPatternOptions, type LegacyPatternOptions, type PatternName } from './patterns.js';
 import { PARSED_ONCE } from './parse-once.js';
@@ -39,14 +39,14 @@ const SessionOptionsObject = z.object({
   /** Attempts per subtask, the first included (default: one retry). */
   maxAttempts: z._default(z.number().check(z.int(), z.positive(), z.maximum(10)), 2),
   /** Restart intensity: at most this many restarts in `restartWindowMs`, across the session. */
-  maxRestarts: z._default(nonNegativeInt(), 5),
-  restartWindowMs: z._default(positiveInt(), 60_000),
-  heartbeatIntervalMs: z._default(positiveInt(), 1_000),
+  maxRestarts: z._default(z.nonNegativeInt(), 5),
+  restartWindowMs: z._default(z.positiveInt(), 60_000),
+  heartbeatIntervalMs: z._default(z.positiveInt(), 1_000),
   /** Missed heartbeats before a worker counts as crashed. */
-  heartbeatMisses: z._default(positiveInt(), 5),
+  heartbeatMisses: z._default(z.positiveInt(), 5),
   /** Grace after the `shutdown` message, then after SIGTERM. */
-  shutdownGraceMs: z._default(positiveInt(), 3_000),
-  termGraceMs: z._default(positiveInt(), 2_000),
+  shutdownGraceMs: z._default(z.positiveInt(), 3_000),
+  termGraceMs: z._default(z.positiveInt(), 2_000),
   /** Read-only folder that research tools search (default: where the user ran the command). */
   sourceRoot: z.optional(z.string()),
   fetchAllowHosts: z._default(z.array(z.string()), []),
@@ -56,7 +56,7 @@ const SessionOptionsObject = z.object({
   fsyncAll: z._default(z.boolean(), false),
   /** A JSON script for the `scripted` provider (tests and benches). */
   scriptFile: z.optional(z.string()),
-  budgetTokens: z.optional(positiveInt()),
+  budgetTokens: z.optional(z.positiveInt()),
   budgetUsd: z.optional(z.number().check(z.positive())),
   /** Let research tools read mailroom runtime folders and secret-looking files (.env*, *.pem, id_*) there. */
   includePrivateFiles: z._default(z.boolean(), false),
@@ -78,13 +78,13 @@ const SessionOptionsObject = z.object({
   /** Switch approval off (trusted runs): no tool waits for a person. */
   approveAll: z._default(z.boolean(), false),
   /** How long a tool call waits for a person before the wait counts as a denial (default: no limit). */
-  approvalTimeoutMs: z.optional(positiveInt()),
+  approvalTimeoutMs: z.optional(z.positiveInt()),
   /** Never ask a person: reflect below its threshold ends `needs_human` (exit 3). */
   noHuman: z._default(z.boolean(), false),
   /** End the coordinator (exit 4, status `waiting`) when nothing is left but waiting for people. */
   detachOnWait: z._default(z.boolean(), false),
   /** Outputs longer than this reach dependents as artifact references instead of full text. */
-  inlineOutputChars: z._default(positiveInt(), 12_000),
+  inlineOutputChars: z._default(z.positiveInt(), 12_000),
 });
 
 /**

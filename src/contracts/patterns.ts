@@ -4,7 +4,7 @@
  * the project, so that the session options and the pattern registry both use them without
  * importing each other.
  */
-import { z } from './mini.js';
+import * as z from './mini.js';
 import { PARSED_ONCE } from './parse-once.js';
 
 export const PATTERN_NAMES = ['coordinator', 'pipeline', 'debate', 'reflect', 'route'] as const;

@@ -1,5 +1,5 @@
 /** Schemas of the state files a person reads: session.json and agent.json. */
-import { nonNegativeInt, positiveInt, z } from './mini.js';
+import * as z from './mini.js';
 import { SessionOptionsSchema, WorkerLimitsSchema } from './options.js';
 
 /** `waiting`: a request to a person is open (while running), or the session detached to wait (`--detach-on-wait`). */
@@ -21,7 +21,7 @@ export const SessionRecordSchema = z.object({
   endedAt: z.optional(z.string()),
   coordinatorPid: z.number().check(z.int()),
   /** Bumped on every lock takeover; older epochs are fenced off. */
-  epoch: nonNegativeInt(),
+  epoch: z.nonNegativeInt(),
   /** What carries the session's mailboxes; absent: the Maildirs in its folder (fs). */
   transport: z.optional(z.enum(['fs', 'redis'])),
   /** The running draft of progressive synthesis, when enabled. */
@@ -50,7 +50,7 @@ export const AgentRecordSchema = z.object({
   /** The worker host it runs on (redis transport); absent when local. */
   host: z.optional(z.string()),
   status: z.enum(AGENT_STATUSES),
-  attempt: positiveInt(),
+  attempt: z.positiveInt(),
   startedAt: z.optional(z.string()),
   endedAt: z.optional(z.string()),
   error: z.optional(z.string()),

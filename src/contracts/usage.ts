@@ -1,11 +1,11 @@
 /** Token usage in the Messages API's shape: one schema for messages, journal and usage.json. */
-import { nonNegativeInt, z } from './mini.js';
+import * as z from './mini.js';
 
 export const UsageSchema = z.object({
-  input_tokens: nonNegativeInt(),
-  output_tokens: nonNegativeInt(),
-  cache_read_input_tokens: z.optional(nonNegativeInt()),
-  cache_creation_input_tokens: z.optional(nonNegativeInt()),
+  input_tokens: z.nonNegativeInt(),
+  output_tokens: z.nonNegativeInt(),
+  cache_read_input_tokens: z.optional(z.nonNegativeInt()),
+  cache_creation_input_tokens: z.optional(z.nonNegativeInt()),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { z } from '../contracts/mini.js';
+import * as z from '../contracts/mini.js';
 import type { EnvelopeOf } from '../contracts/envelope.js';
 import type { PersonReplyKind } from '../contracts/journal.js';
 import { listMailbox } from '../mailbox/inspect.js';
