@@ -51,6 +51,76 @@ const zodEnglishOnly = {
 };
 
 /**
+ * The contracts a worker checks before `started` are written in zod/mini (src/contracts/
+ * mini.ts), but zod/mini reaches zod's core through core/index.js, which also re-exports
+ * the JSON Schema generator and the ahead-of-time compiler (`compile`, marked as having
+ * side effects, so never dropped). The classic API that the tools use after `started`
+ * needs those, and esbuild splits chunks by file, so all of it landed in the start chunks:
+ * 115 of their 557 KiB. Here the contracts' zod/mini, and zod/mini's own schema files, see
+ * a core/index.js without those parts, built from the same core files (one zod, shared
+ * with the classic API). A name either needs and this leaves out fails the build
+ * (checkLiteZod), rather than being undefined at run time.
+ */
+const ZOD_MINI_LITE = `export * from "./parse.js";
+export * from "./schemas.js";
+export * from "./checks.js";
+export { globalRegistry, registry, config, $output, $input, $brand, clone, regexes, treeifyError, prettifyError, formatError, flattenError, TimePrecision, util, NEVER } from "../core/index.js";
+export * as iso from "./iso.js";
+export * as coerce from "./coerce.js";
+`;
+const ZOD_CORE_LITE = `export * from "./core.js";
+export * from "./parse.js";
+export * from "./errors.js";
+export * from "./schemas.js";
+export * from "./checks.js";
+export * from "./versions.js";
+export * as util from "./util.js";
+export * as regexes from "./regexes.js";
+export * from "./registries.js";
+export * from "./doc.js";
+export * from "./api.js";
+`;
+const zodStartLite = {
+  name: 'zod-start-lite',
+  setup(build) {
+    const zodDir = path.join(root, 'node_modules/zod/v4');
+    build.onResolve({ filter: /^zod\/mini$/ }, (args) =>
+      args.importer === path.join(root, 'src/contracts/mini.ts') ? { path: 'mini', namespace: 'mailroom-zod-lite' } : undefined,
+    );
+    build.onResolve({ filter: /^\.\.\/core\/index\.js$/ }, (args) =>
+      args.namespace === 'mailroom-zod-lite' || /[\\/]zod[\\/]v4[\\/]mini[\\/](schemas|parse|checks|iso|coerce)\.js$/.test(args.importer)
+        ? { path: 'core', namespace: 'mailroom-zod-lite' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'mailroom-zod-lite' }, (args) =>
+      args.path === 'mini'
+        ? { contents: ZOD_MINI_LITE, resolveDir: path.join(zodDir, 'mini'), loader: 'js' }
+        : { contents: ZOD_CORE_LITE, resolveDir: path.join(zodDir, 'core'), loader: 'js' },
+    );
+  },
+};
+
+/**
+ * Named imports of a name the lite modules leave out already fail the build; but zod/mini
+ * also reads its core through a namespace (`core._string(...)`), and esbuild says nothing
+ * of a missing property there in node_modules. So every `core.<name>` in the redirected
+ * files must be an export of the lite core, which is known by loading its files.
+ */
+async function checkLiteZod() {
+  const coreDir = path.join(root, 'node_modules/zod/v4/core');
+  const exported = new Set();
+  for (const m of ZOD_CORE_LITE.matchAll(/^export \* (?:as (\w+) )?from "\.\/([\w-]+\.js)";$/gm)) {
+    if (m[1]) exported.add(m[1]);
+    else for (const name of Object.keys(await import(pathToFileURL(path.join(coreDir, m[2])).href))) exported.add(name);
+  }
+  for (const file of ['schemas', 'parse', 'checks', 'iso', 'coerce']) {
+    const source = fs.readFileSync(path.join(root, 'node_modules/zod/v4/mini', `${file}.js`), 'utf8');
+    const missing = [...new Set([...source.matchAll(/\bcore\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))].filter((n) => !exported.has(n));
+    if (missing.length) throw new Error(`zod-start-lite: zod/v4/mini/${file}.js uses core.${missing.join(', core.')}, which ZOD_CORE_LITE leaves out; update scripts/build-worker.mjs for this zod version`);
+  }
+}
+
+/**
  * pino requires node:worker_threads (for `isMainThread`, and through thread-stream, its
  * transports) and sonic-boom requires node:assert, at load. A worker never uses a pino
  * transport, and logs through a synchronous destination, yet those requires load about a
@@ -153,14 +223,16 @@ export async function bundleForNode(name, entry, outDir, options = {}) {
 
 /** Bundles src/worker/main.ts, with its npm packages, into `outDir` (entry: worker.mjs). */
 export async function buildWorker(outDir, extra = {}) {
-  return bundleForNode('worker', path.join(root, 'src/worker/main.ts'), outDir, {
+  const result = await bundleForNode('worker', path.join(root, 'src/worker/main.ts'), outDir, {
     external: EXTERNAL_PACKAGES,
     // Bundled CommonJS packages call require() for Node's built-ins; ESM has none of its own.
     // Taken without an import of node:module, for the reason given at noFacade.
     banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly, lazyRequires, noFacade],
+    plugins: [zodEnglishOnly, zodStartLite, lazyRequires, noFacade],
     ...extra,
   });
+  await checkLiteZod();
+  return result;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
