@@ -135,10 +135,15 @@ export function readCalls(callsLog: string): ScriptedCall[] {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new ModelError('E_MODEL_ABORTED', 'the model call was aborted'));
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       clearTimeout(timer);
       reject(new ModelError('E_MODEL_ABORTED', 'the model call was aborted'));
-    });
+    };
+    // The signal outlives this call (it is the worker's, for the whole attempt).
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
