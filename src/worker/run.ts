@@ -113,8 +113,10 @@ async function runAssigned(opts: WorkerRunOptions, opened: OpenAttempt): Promise
     askCoordinator: async (question) => {
       const id = `q-${subtask.id}-${Date.now()}`.slice(0, 64);
       let forwarded = false;
+      let onAbort = (): void => undefined;
       const answer = new Promise<string | undefined>((resolve) => {
         replies.set(id, resolve);
+        onAbort = () => resolve(undefined);
         // A question the coordinator handed to a person waits for them, off the wall clock.
         const onTimeout = () =>
           void forwardedToPerson(sessionDir, id).then((yes) => {
@@ -124,10 +126,12 @@ async function runAssigned(opts: WorkerRunOptions, opened: OpenAttempt): Promise
           });
         const timer = setTimeout(onTimeout, QUESTION_TIMEOUT_MS);
         timer.unref();
-        abort.signal.addEventListener('abort', () => resolve(undefined), { once: true });
+        abort.signal.addEventListener('abort', onAbort, { once: true });
       });
       await sender.send(COORDINATOR_ID, 'question', { subtask: subtask.id, question }, { id });
       const text = await answer;
+      // The signal is the attempt's: a listener left per question would pile up on it.
+      abort.signal.removeEventListener('abort', onAbort);
       if (forwarded) wallClock.resume();
       replies.delete(id);
       return text;

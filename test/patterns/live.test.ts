@@ -4,6 +4,7 @@
  * in that worker's very next model request.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAnthropicServer } from '../support/fake-anthropic/index.js';
 import { fakeEnv, planReply, textReply, blocksReply } from '../anthropic/helpers.js';
@@ -58,5 +59,31 @@ describe('live coordination', () => {
     const consult = server.requests.find((r) => r.agent === 'coordinator' && JSON.stringify(r.body).includes('<event kind='))!;
     // ask_human too: on a worker's question it may hand the question to a person.
     expect((consult.body.tools as Array<{ name: string }>).map((t) => t.name).sort()).toEqual(['ask_human', 'send_message', 'spawn_worker', 'terminate_worker']);
+  });
+
+  it('answers eleven questions of one worker without piling listeners on its abort signal', async () => {
+    const rt = tempRuntime('mailroom-live-many-');
+    runtimes.push(rt);
+    const questions = 11;
+    const worker = [
+      ...Array.from({ length: questions }, (_, i) => blocksReply([{ type: 'tool_use', id: `toolu_ask${i}`, name: 'ask_coordinator', input: { question: `Question ${i}?` } }], { stop_reason: 'tool_use' })),
+      textReply('All answered.'),
+    ];
+    server.respond((req) => {
+      if (req.agent === 'w01-research') return worker.shift();
+      if (req.agent !== 'coordinator') return undefined;
+      if (req.body?.tool_choice?.name === 'plan_subtasks') return planReply([{ id: 'q', role: 'research', description: 'Ask many questions' }]);
+      if (JSON.stringify(req.body).includes('<event kind=\\"question\\"')) {
+        return blocksReply([{ type: 'tool_use', id: 'toolu_msg', name: 'send_message', input: { agent: 'w01-research', text: 'Answer.' } }], { stop_reason: 'tool_use' });
+      }
+      return textReply('FINAL ANSWER');
+    });
+    const run = await runCli(['--runtime-dir', rt, '--no-server-tools', 'Ask many questions'], { env: fakeEnv(server) });
+    expect(run.code, run.stderr).toBe(0);
+    const dir = onlySession(rt);
+    expect(mailbox(dir, 'coordinator').filter((m) => m.type === 'question')).toHaveLength(questions);
+    // Each answered question left its abort listener on the attempt's signal: the eleventh
+    // passed Node's limit of 10, and Node printed a warning on the worker's stderr.
+    expect(fs.readFileSync(path.join(dir, 'agents', 'w01-research', 'stderr.log'), 'utf8')).not.toContain('MaxListenersExceededWarning');
   });
 });
