@@ -221,6 +221,37 @@ export async function bundleForNode(name, entry, outDir, options = {}) {
   return result;
 }
 
+/**
+ * Writes tool-manifest.json beside the worker: every built-in tool's definition as the
+ * model sees it (src/tools/manifest.ts), computed from the sources this build bundled, so
+ * that a compiled worker offers its tools before importing them (src/tools/deferred.ts).
+ * The generator is bundled into node_modules/.cache, where its external packages resolve
+ * whatever `outDir` is, and removed after.
+ */
+async function writeToolManifest(outDir) {
+  const esbuild = await import('esbuild');
+  const cacheDir = path.join(root, 'node_modules', '.cache');
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const generator = path.join(cacheDir, `mailroom-tool-manifest-${process.pid}.mjs`);
+  try {
+    await esbuild.build({
+      entryPoints: [path.join(root, 'src/tools/manifest.ts')],
+      outfile: generator,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: EXTERNAL_PACKAGES,
+      banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
+      logLevel: 'warning',
+    });
+    const { computeToolManifest, TOOL_MANIFEST_FILE } = await import(pathToFileURL(generator).href);
+    fs.writeFileSync(path.join(outDir, TOOL_MANIFEST_FILE), JSON.stringify(await computeToolManifest()) + '\n');
+  } finally {
+    fs.rmSync(generator, { force: true });
+  }
+}
+
 /** Bundles src/worker/main.ts, with its npm packages, into `outDir` (entry: worker.mjs). */
 export async function buildWorker(outDir, extra = {}) {
   const result = await bundleForNode('worker', path.join(root, 'src/worker/main.ts'), outDir, {
@@ -232,6 +263,7 @@ export async function buildWorker(outDir, extra = {}) {
     ...extra,
   });
   await checkLiteZod();
+  await writeToolManifest(outDir);
   return result;
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ToolError, describeError } from '../errors.js';
+import { loadedTool } from './deferred.js';
 import { DEFAULT_MAX_OUTPUT_CHARS, boundText, wrapUntrusted } from './output.js';
 import type { SourcedToolOutput } from './output.js';
 import type { Tool, ToolContext } from './types.js';
@@ -46,10 +47,16 @@ export async function runTool(
   input: unknown,
   ctx: ToolContext,
 ): Promise<ToolRunResult> {
-  const tool = available.find((t) => t.name === name);
-  if (!tool) {
+  const offered = available.find((t) => t.name === name);
+  if (!offered) {
     const names = available.map((t) => t.name).join(', ') || '(none)';
     return finish(`tool "${name}" is not available to the ${ctx.role} role; available: ${names}`, true, ctx);
+  }
+  let tool: Tool;
+  try {
+    tool = await loadedTool(offered);
+  } catch (err) {
+    return finish(`tool ${name} could not be loaded: ${describeError(err)}`, true, ctx);
   }
 
   const parsed = tool.input.safeParse(input ?? {});

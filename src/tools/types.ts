@@ -80,8 +80,9 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
   description: string;
   input: S;
   /**
-   * The JSON Schema the model sees, when it is not derived from `input`: an MCP tool's
-   * schema goes to the model exactly as its server gave it.
+   * The JSON Schema the model sees, when it is not derived from `input` here: an MCP tool's
+   * schema goes to the model exactly as its server gave it, and a deferred built-in tool's
+   * comes from the build's manifest (deferred.ts).
    */
   inputSchema?: Record<string, unknown>;
   run(input: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;

@@ -14,6 +14,8 @@ import type { ServerToolDefinition } from '../model/types.js';
 import type { McpConnection } from '../tools/mcp/client.js';
 import { callTimeoutMs, expandServer } from '../tools/mcp/config.js';
 import { mcpToolName } from '../tools/mcp/names.js';
+import { deferredTool } from '../tools/deferred.js';
+import { builtinToolManifest } from '../tools/manifest.js';
 import { loadToolModule } from '../tools/modules.js';
 import { isWorkerToolId, loadBuiltinTool, serverToolsFor } from '../tools/builtin-ids.js';
 import type { Tool } from '../tools/types.js';
@@ -48,11 +50,15 @@ export async function loadAgentTools(def: AgentDefinition, catalogue: Pick<Agent
     const slots: Tool[][] = entries.map(() => []);
     const serverIds: string[] = [];
     const mcpWanted = new Map<string, Array<{ pattern: string; slot: number }>>();
+    const manifest = builtinToolManifest();
     for (const [i, entry] of entries.entries()) {
       const spec = parseToolSpec(entry);
       if (spec.kind === 'builtin') {
-        // Only the tools this agent lists are imported (each from its own module).
-        const tool = isWorkerToolId(spec.id) ? await loadBuiltinTool(spec.id) : undefined;
+        // Only the tools this agent lists are imported (each from its own module); in the
+        // compiled worker, only once the first model call is out (tools/deferred.ts).
+        const id = spec.id;
+        const known = isWorkerToolId(id) ? manifest?.[id] : undefined;
+        const tool = known ? deferredTool(known, () => loadBuiltinTool(id)) : isWorkerToolId(id) ? await loadBuiltinTool(id) : undefined;
         if (tool && !denied(tool.name, spec.id)) slots[i]!.push(tool);
         else if (!tool && !denied(spec.id)) serverIds.push(spec.id);
       } else if (spec.kind === 'module') {

@@ -1,0 +1,107 @@
+/**
+ * Deferred built-in tools (src/tools/deferred.ts): offered to the model from the build's
+ * manifest, their code loaded on first use only. The manifest itself is checked against a
+ * real build (scripts/build-worker.mjs) of these sources.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { buildWorker } from '../../scripts/build-worker.mjs';
+import { deferredTool, loadedTool } from '../../src/tools/deferred.js';
+import { toolDefinitions } from '../../src/tools/definitions.js';
+import { TOOL_MANIFEST_FILE, computeToolManifest } from '../../src/tools/manifest.js';
+import { runTool } from '../../src/tools/run.js';
+import { defineTool, type Tool } from '../../src/tools/types.js';
+import { workerToolIds } from '../../src/tools/builtin-ids.js';
+import { REPO_ROOT, SAMPLE_PROJECT, killStartedClis, onlySession, readJsonl, runCli, tempRuntime } from '../support/cli.js';
+import { makeTempSession, type TempSession } from './helpers.js';
+
+let s: TempSession;
+beforeAll(async () => {
+  s = await makeTempSession();
+});
+afterAll(async () => {
+  await s.cleanup();
+});
+
+const shout = defineTool({
+  name: 'shout',
+  description: 'Says the text louder.',
+  input: z.object({ text: z.string().min(1) }),
+  run: async ({ text }) => ({ content: text.toUpperCase() }),
+}) as unknown as Tool;
+
+describe('a deferred tool', () => {
+  it('is offered with its definition before anything is loaded, loads once on first use, and validates with the loaded schema', async () => {
+    let loads = 0;
+    const [definition] = toolDefinitions([shout]);
+    const tool = deferredTool(definition!, async () => {
+      loads++;
+      return shout;
+    });
+    expect(toolDefinitions([tool])).toEqual([definition]);
+    expect(loads).toBe(0);
+
+    const ok = await runTool([tool], 'shout', { text: 'hi' }, s.ctx('research'));
+    expect(ok).toMatchObject({ content: 'HI', isError: false });
+    const bad = await runTool([tool], 'shout', { text: '' }, s.ctx('research'));
+    expect(bad.isError).toBe(true);
+    expect(bad.content).toMatch(/invalid input for tool shout/);
+    expect(await loadedTool(tool)).toBe(shout);
+    expect(loads).toBe(1);
+  });
+
+  it('turns a module that fails to load, or gives another tool, into an error result naming the tool', async () => {
+    const [definition] = toolDefinitions([shout]);
+    const broken = deferredTool(definition!, async () => {
+      throw new Error('disk on fire');
+    });
+    const r = await runTool([broken], 'shout', { text: 'hi' }, s.ctx('research'));
+    expect(r).toMatchObject({ isError: true });
+    expect(r.content).toMatch(/tool shout could not be loaded: .*disk on fire/);
+
+    const other = deferredTool(definition!, async () => ({ ...shout, name: 'whisper' }));
+    expect((await runTool([other], 'shout', { text: 'hi' }, s.ctx('research'))).content).toMatch(/gave a tool named whisper/);
+  });
+});
+
+describe('the build\'s tool manifest', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-manifest-'));
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  it('holds, for every built-in worker tool, exactly the definition the tool itself gives', async () => {
+    await buildWorker(out, { sourcemap: false, logLevel: 'silent' });
+    const written = JSON.parse(fs.readFileSync(path.join(out, TOOL_MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(written).sort()).toEqual(workerToolIds().sort());
+    expect(written).toEqual(JSON.parse(JSON.stringify(await computeToolManifest())));
+  }, 60_000);
+});
+
+describe('the compiled worker', () => {
+  const compiled = path.join(REPO_ROOT, 'dist/worker/worker.mjs');
+  const made: string[] = [];
+  afterEach(() => killStartedClis());
+  afterAll(() => {
+    for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it.runIf(fs.existsSync(compiled))('runs its built-in tools offered from the manifest', async () => {
+    const runtime = tempRuntime('mailroom-deferred-rt-');
+    made.push(runtime);
+    const run = await runCli(['--offline', '--runtime-dir', runtime, '--source', SAMPLE_PROJECT, 'How does the sample project parse its config?'], {
+      env: { MAILROOM_WORKER: 'compiled' },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const agents = path.join(onlySession(runtime), 'agents');
+    type Line = { kind: string; tools?: string[]; message?: { role: string; content: unknown } };
+    const research = fs.readdirSync(agents).filter((a) => a.endsWith('-research'));
+    expect(research.length).toBeGreaterThan(0);
+    const lines = research.flatMap((a) => readJsonl<Line>(path.join(agents, a, 'transcript.jsonl')));
+    expect(lines.find((l) => l.kind === 'system')!.tools).toEqual(expect.arrayContaining(['search_files', 'read_file']));
+    const results = lines.flatMap((l) => (l.message?.role === 'user' && Array.isArray(l.message.content) ? (l.message.content as Array<{ type: string; is_error?: boolean; content?: string }>) : [])).filter((b) => b.type === 'tool_result');
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.filter((r) => r.is_error), JSON.stringify(results)).toEqual([]);
+  }, 180_000);
+});
