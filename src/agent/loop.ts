@@ -4,9 +4,8 @@
  * reasons each have one explicit meaning.
  */
 import { LimitExceededError, ModelStopError, describeError } from '../errors.js';
-import type { ContentBlock, Message, Model, ModelResponse, ServerToolDefinition, StopReason, ToolResultBlock, ToolUseBlock, Usage } from '../model/types.js';
+import type { ContentBlock, Message, Model, ModelResponse, ServerToolDefinition, StopReason, ToolDefinition, ToolResultBlock, ToolUseBlock, Usage } from '../model/types.js';
 import { addUsage, textOf, ZERO_USAGE } from '../model/types.js';
-import { toolDefinitions } from '../tools/definitions.js';
 import { runTool } from '../tools/run.js';
 import type { Tool, ToolContext } from '../tools/types.js';
 import { continueAfterMaxTokens } from '../model/continuation.js';
@@ -23,6 +22,8 @@ export interface AgentLoopOptions {
   /** The conversation so far: the task message, or a transcript to continue. */
   messages: Message[];
   tools: Tool[];
+  /** What the model is sent of `tools` (worker/tools.ts makes them). */
+  toolDefinitions: ToolDefinition[];
   serverTools?: ServerToolDefinition[];
   limits: AgentLoopLimits;
   /** Aborted on shutdown or when the wall clock runs out; the loop stops at once. */
@@ -67,7 +68,7 @@ export interface AgentLoopResult {
 
 export async function runAgentLoop(opts: AgentLoopOptions): Promise<AgentLoopResult> {
   const messages = [...opts.messages];
-  const toolDefs = [...toolDefinitions(opts.tools), ...(opts.serverTools ?? [])];
+  const toolDefs = [...opts.toolDefinitions, ...(opts.serverTools ?? [])];
   let usage: Usage = { ...ZERO_USAGE };
   let turns = 0;
   let continuations = 0;

@@ -1,6 +1,7 @@
 /**
  * What an agent definition may say: the YAML frontmatter of an agent file (or the object a
- * library caller passes), validated with zod, and the resolved form the catalogue keeps.
+ * library caller passes), validated with zod; and, from contracts/agent-definition.ts, the
+ * resolved form the catalogue keeps.
  */
 import { z } from 'zod';
 
@@ -38,33 +39,5 @@ export const AgentFieldsSchema = z.strictObject({
 export const AgentInputSchema = AgentFieldsSchema.extend({ prompt: z.string().default('') });
 export type AgentDefinitionInput = z.input<typeof AgentInputSchema>;
 
-/** Where a definition came from, in lookup order. */
-export const AGENT_SOURCES = ['api', 'flag', 'project', 'user', 'built-in'] as const;
-export type AgentSource = (typeof AGENT_SOURCES)[number];
-
-/** A definition after loading and validation: what the catalogue holds and workers receive. */
-export const AgentDefinitionSchema = z.object({
-  name: z.string(),
-  description: z.string(),
-  /** The system prompt: the Markdown body of the file. */
-  prompt: z.string(),
-  source: z.enum(AGENT_SOURCES),
-  /** The definition file, absolute; absent for an object given to the library API. */
-  file: z.string().optional(),
-  /** The tool list as written, with module paths made absolute. Absent: all tools of its servers. */
-  tools: z.array(z.string()).optional(),
-  disallowedTools: z.array(z.string()),
-  /** The servers it connects to: those it names, and those its tool names refer to. */
-  mcpServers: z.array(z.string()),
-  model: z.string().optional(),
-  maxTurns: z.number().int().positive().optional(),
-  maxTokens: z.number().int().positive().optional(),
-  timeout: z.number().positive().optional(),
-  outputSchema: z.record(z.string(), z.unknown()).optional(),
-  outputTool: z.string().optional(),
-  approval: z.unknown().optional(),
-});
-export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>;
-
-/** The default name of the generated structured-output tool. */
-export const FINAL_ANSWER_TOOL = 'final_answer';
+export { AGENT_SOURCES, AgentDefinitionSchema, FINAL_ANSWER_TOOL } from '../contracts/agent-definition.js';
+export type { AgentDefinition, AgentSource } from '../contracts/agent-definition.js';

@@ -5,19 +5,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { MailroomError } from '../errors.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import type { AgentCatalogue } from './catalogue.js';
-import { AgentDefinitionSchema } from './schema.js';
+import { AgentDefinitionSchema } from '../contracts/agent-definition.js';
+import * as z from '../contracts/mini.js';
 import { PARSED_ONCE } from '../contracts/parse-once.js';
 
+// zod/mini: a worker reads this before its first model call (contracts/agent-definition.ts says why).
 const SnapshotSchema = z.object({
   v: z.literal(1),
   agents: z.array(AgentDefinitionSchema),
   mcpServers: z.record(z.string(), z.any()),
   mcpOrigin: z.string(),
-  clashes: z.array(z.object({ name: z.string(), kept: z.string(), shadowed: z.string() })).default([]),
+  clashes: z._default(z.array(z.object({ name: z.string(), kept: z.string(), shadowed: z.string() })), []),
 });
 
 export function cataloguePath(sessionDir: string): string {

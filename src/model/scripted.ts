@@ -7,30 +7,32 @@
  * model calls across processes.
  */
 import fs from 'node:fs';
-import { z } from 'zod';
 import lockfile from 'proper-lockfile';
 import { ModelError, ModelOverloadedError, ModelRateLimitError } from '../errors.js';
-import { OfflineModel } from './offline/index.js';
+import type { OfflineModel } from './offline/index.js';
 import type { ContentBlock, Model, ModelCallOptions, ModelRequest, ModelResponse, StopReason } from './types.js';
+import * as z from '../contracts/mini.js';
 import { PARSED_ONCE } from '../contracts/parse-once.js';
 
+// zod/mini, as the contracts: a worker on this model reads its script before its first call,
+// and would otherwise load zod's classic API for it alone.
 const ScriptEntrySchema = z.object({
   /** Delay before answering, in ms. */
-  delayMs: z.number().nonnegative().optional(),
-  response: z
-    .object({
+  delayMs: z.optional(z.number().check(z.nonnegative())),
+  response: z.optional(
+    z.object({
       content: z.array(z.record(z.string(), z.unknown())),
-      stop_reason: z.string().default('end_turn'),
-      usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }).partial().optional(),
-    })
-    .optional(),
-  error: z.object({ status: z.number(), message: z.string().optional() }).optional(),
+      stop_reason: z._default(z.string(), 'end_turn'),
+      usage: z.optional(z.partial(z.object({ input_tokens: z.number(), output_tokens: z.number() }))),
+    }),
+  ),
+  error: z.optional(z.object({ status: z.number(), message: z.optional(z.string()) })),
   /** Hang until aborted: a stuck model call. */
-  hang: z.boolean().optional(),
+  hang: z.optional(z.boolean()),
   /** Keep answering with this entry once reached, instead of running out. */
-  repeat: z.boolean().optional(),
+  repeat: z.optional(z.boolean()),
   /** Answer this call with the built-in offline model (script some agents, let others run offline). */
-  offline: z.boolean().optional(),
+  offline: z.optional(z.boolean()),
 });
 export type ScriptEntry = z.input<typeof ScriptEntrySchema>;
 
@@ -38,7 +40,7 @@ export const ScriptSchema = z.object({
   /** Queues keyed by agent id, then role, then `*`. */
   agents: z.record(z.string(), z.array(ScriptEntrySchema)),
   /** Where calls are logged; defaults to `<script>.calls.jsonl`. */
-  callsLog: z.string().optional(),
+  callsLog: z.optional(z.string()),
 });
 export type Script = z.input<typeof ScriptSchema>;
 
@@ -81,7 +83,8 @@ export class ScriptedModel implements Model {
     }
     if (entry.delayMs) await sleep(entry.delayMs, options?.signal);
     if (entry.offline) {
-      this.offline ??= new OfflineModel();
+      // Loaded for a script that asks for it: most scripts never do.
+      this.offline ??= new (await import('./offline/index.js')).OfflineModel();
       return this.offline.createMessage(request);
     }
     if (entry.hang) await sleep(2 ** 31 - 1, options?.signal);

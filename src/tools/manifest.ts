@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import type { ToolDefinition } from '../model/types.js';
 import { loadBuiltinTool, workerToolIds } from './builtin-ids.js';
-import { toolDefinitions } from './definitions.js';
 
 /** The manifest's file name, beside the compiled worker's chunks. */
 export const TOOL_MANIFEST_FILE = 'tool-manifest.json';
@@ -40,6 +39,8 @@ export function builtinToolManifest(): ToolManifest | undefined {
 
 /** Every built-in worker tool's definition, by id, from the tools themselves (what the build writes). */
 export async function computeToolManifest(): Promise<ToolManifest> {
+  // Imported here, not above: the worker reads the manifest without zod's classic API.
+  const { toolDefinitions } = await import('./definitions.js');
   const out: Record<string, ToolDefinition> = {};
   for (const id of workerToolIds()) {
     const tool = await loadBuiltinTool(id);

@@ -3,7 +3,7 @@
  * refusal (`ToolError`) or a crash all come back as an `isError` result the model can
  * read. Every result is bounded in size, and outside content is wrapped as untrusted.
  */
-import { z } from 'zod';
+import { prettifyError } from '../contracts/mini.js';
 import { ToolError, describeError } from '../errors.js';
 import { loadedTool } from './deferred.js';
 import { DEFAULT_MAX_OUTPUT_CHARS, boundText, wrapUntrusted } from './output.js';
@@ -61,7 +61,7 @@ export async function runTool(
 
   const parsed = tool.input.safeParse(input ?? {});
   if (!parsed.success) {
-    return finish(`invalid input for tool ${name}:\n${z.prettifyError(parsed.error)}`, true, ctx);
+    return finish(`invalid input for tool ${name}:\n${prettifyError(parsed.error)}`, true, ctx);
   }
 
   const started = Date.now();

@@ -65,7 +65,7 @@ async function runAssigned(opts: WorkerRunOptions, opened: OpenAttempt): Promise
     await transport.close();
     return 1;
   }
-  const { tools, serverTools } = agentTools;
+  const { tools, definitions: toolDefinitions, serverTools } = agentTools;
   const transcript = new Transcript(paths.transcript, attempt);
   const system = workerSystemPrompt({ name: def.name, prompt: def.prompt, ...(agentTools.outputTool ? { outputTool: agentTools.outputTool } : {}) }, agentId);
   let messages: Message[] = [];
@@ -158,6 +158,7 @@ async function runAssigned(opts: WorkerRunOptions, opened: OpenAttempt): Promise
         system,
         messages,
         tools,
+        toolDefinitions,
         serverTools,
         limits,
         signal: abort.signal,

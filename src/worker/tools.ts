@@ -6,13 +6,11 @@
  */
 import type { Logger } from 'pino';
 import type { AgentCatalogue } from '../agents/catalogue.js';
-import { outputToolOf } from '../agents/output-tool.js';
 import type { AgentDefinition } from '../agents/schema.js';
 import { parseToolSpec, patternCovers } from '../agents/tool-spec.js';
 import { MailroomError, McpServerError } from '../errors.js';
-import type { ServerToolDefinition } from '../model/types.js';
+import type { ServerToolDefinition, ToolDefinition } from '../model/types.js';
 import type { McpConnection } from '../tools/mcp/client.js';
-import { callTimeoutMs, expandServer } from '../tools/mcp/config.js';
 import { mcpToolName } from '../tools/mcp/names.js';
 import { deferredTool } from '../tools/deferred.js';
 import { builtinToolManifest } from '../tools/manifest.js';
@@ -22,6 +20,8 @@ import type { Tool } from '../tools/types.js';
 
 export interface AgentTools {
   tools: Tool[];
+  /** What the model is sent of `tools`, one definition each, in the same order. */
+  definitions: ToolDefinition[];
   serverTools: ServerToolDefinition[];
   /** The output tool's name, when the agent has an outputSchema: a valid call ends the loop. */
   outputTool?: string;
@@ -71,15 +71,18 @@ export async function loadAgentTools(def: AgentDefinition, catalogue: Pick<Agent
     const env = opts.env ?? process.env;
     const servers = [...new Set([...def.mcpServers, ...mcpWanted.keys()])];
     // The MCP SDK takes most of a second to load: only workers that use a server pay for it.
-    const mcp = servers.length > 0 ? { ...(await import('../tools/mcp/client.js')), ...(await import('../tools/mcp/tools.js')) } : undefined;
+    const mcp =
+      servers.length > 0
+        ? { ...(await import('../tools/mcp/client.js')), ...(await import('../tools/mcp/tools.js')), ...(await import('../tools/mcp/config.js')) }
+        : undefined;
     const connected = await Promise.allSettled(
       servers.map(async (server) => {
         const raw = catalogue.mcpServers[server];
         if (!raw) throw new McpServerError(server, `is not in the session's MCP config (${catalogue.mcpOrigin})`);
-        const config = expandServer(server, raw, env, catalogue.mcpOrigin);
+        const config = mcp!.expandServer(server, raw, env, catalogue.mcpOrigin);
         const conn = await mcp!.McpConnection.connect(server, config, { env, ...(opts.logger ? { logger: opts.logger } : {}) });
         connections.push(conn);
-        return { server, conn, listed: await conn.listTools(), timeoutMs: callTimeoutMs(config, env) };
+        return { server, conn, listed: await conn.listTools(), timeoutMs: mcp!.callTimeoutMs(config, env) };
       }),
     );
     const failed = connected.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -104,15 +107,22 @@ export async function loadAgentTools(def: AgentDefinition, catalogue: Pick<Agent
     // An MCP tool listed twice (by name and by its server's pattern) is offered once.
     const tools: Tool[] = [];
     for (const t of slots.flat()) if (!(t.name.startsWith('mcp__') && tools.some((x) => x.name === t.name))) tools.push(t);
-    const out = outputToolOf(def);
+    // zod's classic API (the output tool's schema, a zod schema's JSON Schema) loads only for
+    // an agent that needs it: a compiled worker's built-in tools carry their JSON Schema
+    // (tools/deferred.ts), and an agent without them reaches its first model call without it.
+    const out = def.outputSchema ? (await import('../agents/output-tool.js')).outputToolOf(def) : undefined;
     if (out) tools.push(out);
     const names = new Set<string>();
     for (const t of tools) {
       if (names.has(t.name)) throw new MailroomError('E_TOOL_CLASH', `agent ${def.name} has two tools named "${t.name}"; rename one or list only one`);
       names.add(t.name);
     }
+    const definitions = tools.every((t) => t.inputSchema)
+      ? tools.map((t): ToolDefinition => ({ name: t.name, description: t.description, input_schema: t.inputSchema! }))
+      : (await import('../tools/definitions.js')).toolDefinitions(tools);
     return {
       tools,
+      definitions,
       serverTools: serverToolsFor(serverIds, { provider: opts.provider, enabled: opts.serverToolsEnabled }),
       ...(out ? { outputTool: out.name } : {}),
       close,

@@ -71,12 +71,34 @@ describe('the build\'s tool manifest', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-manifest-'));
   afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
+  let metafile: { outputs: Record<string, { imports: Array<{ path: string; kind: string }>; inputs: Record<string, unknown> }> };
+  beforeAll(async () => {
+    metafile = (await buildWorker(out, { sourcemap: false, logLevel: 'silent', metafile: true })).metafile;
+  }, 60_000);
+
   it('holds, for every built-in worker tool, exactly the definition the tool itself gives', async () => {
-    await buildWorker(out, { sourcemap: false, logLevel: 'silent' });
     const written = JSON.parse(fs.readFileSync(path.join(out, TOOL_MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(written).sort()).toEqual(workerToolIds().sort());
     expect(written).toEqual(JSON.parse(JSON.stringify(await computeToolManifest())));
-  }, 60_000);
+  });
+
+  it('keeps zod\'s classic API out of what a worker loads before its first model call', () => {
+    // The chunks a worker imports statically from its entry and from the after-assignment
+    // chunk: all of them are loaded before the first model call (tools and providers are dynamic).
+    const outputs = metafile.outputs;
+    const find = (re: RegExp) => Object.keys(outputs).find((k) => re.test(k))!;
+    const seen = new Set<string>();
+    const queue = [find(/[\\/]worker\.mjs$/), find(/[\\/]after-assign-[^/]*\.mjs$/)];
+    while (queue.length) {
+      const k = queue.pop()!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      for (const i of outputs[k]!.imports) if (i.kind === 'import-statement' && outputs[i.path]) queue.push(i.path);
+    }
+    const inputs = [...seen].flatMap((k) => Object.keys(outputs[k]!.inputs));
+    expect(inputs.some((i) => i.includes('src/worker/run.ts'))).toBe(true);
+    expect(inputs.filter((i) => /node_modules[\\/]zod[\\/]v4[\\/]classic[\\/]/.test(i))).toEqual([]);
+  });
 });
 
 describe('the compiled worker', () => {
