@@ -18,7 +18,7 @@ import { killPid, makeTempDir, removeTempDir, trackDir, trackPid, untrackPid } f
 import { buildWorker } from '../lib/build.js';
 import { procScript } from '../lib/procs.js';
 import { vmRssKb } from '../lib/proc-stats.js';
-import { createBenchSession, prepareWorker } from '../lib/session-fixture.js';
+import { createBenchSession, prepareWorker, toolEntry } from '../lib/session-fixture.js';
 import type { Bench } from '../lib/bench.js';
 import { target } from '../lib/bench.js';
 import { fmt, type Row } from '../lib/report.js';
@@ -163,8 +163,14 @@ export const spawnBench: Bench = {
       kind === 'worker-tsx' || kind === 'worker-compiled'
         ? `${LABEL[kind]}${kind === 'worker-compiled' ? ` (${shipped.kind === 'compiled' ? 'dist/worker' : 'bench bundle'})` : ''}${(kind === 'worker-tsx') === (shipped.kind === 'tsx') ? ', as shipped' : ''}`
         : LABEL[kind];
-    // The worker's one model call hangs: after `started` it idles until it is terminated.
-    const { sessionDir, record } = await createBenchSession(root, { agents: { '*': [{ hang: true, repeat: true }] } });
+    // Each worker's first model call asks for one search_files run, so its tools are loaded
+    // (a compiled worker loads a tool's code on its first call: src/tools/deferred.ts); its
+    // second call hangs, and it idles until it is terminated. The idle RSS is a worker's mid-task.
+    const idleScript = [toolEntry('toolu_bench', 'search_files', { query: 'bench' }), { hang: true, repeat: true }];
+    // Three workers per round (tsx, compiled, warm spare) and the profiled extras.
+    const maxSpawns = 3 * spawns + 8;
+    const queues = Object.fromEntries(Array.from({ length: maxSpawns }, (_, i) => [workerId(i + 1, 'research'), idleScript]));
+    const { sessionDir, record } = await createBenchSession(root, { agents: { ...queues, '*': [{ hang: true, repeat: true }] } });
     const sender = new MailboxSender({ sessionDir, sessionId: record.id, from: COORDINATOR_ID, epoch: 0 });
     const started = new Map<string, (t: number) => void>();
     const startedUs = new Map<string, number>();
@@ -185,7 +191,7 @@ export const spawnBench: Bench = {
     const imports: Array<Array<{ name: string; ms: number; error?: string }>> = [];
     let seq = 0;
     const runWorker = async (kind: 'worker-tsx' | 'worker-compiled', rec: SessionRecord, idleMs: number, x: SpawnExtras = {}): Promise<Sample> => {
-      seq++;
+      if (++seq > maxSpawns) throw new Error(`spawn bench: more than ${maxSpawns} workers; raise maxSpawns`);
       const agentId = workerId(seq, 'research');
       await prepareWorker(sessionDir, rec, sender, agentId, `spawn-${seq}`);
       const gotStarted = new Promise<number>((resolve, reject) => {
@@ -213,7 +219,7 @@ export const spawnBench: Bench = {
     };
     /** A spare started and left idle (its mailbox lock taken, then idleMs more), then handed a subtask. */
     const runWarm = async (rec: SessionRecord, idleMs: number, x: SpawnExtras = {}): Promise<Sample> => {
-      seq++;
+      if (++seq > maxSpawns) throw new Error(`spawn bench: more than ${maxSpawns} workers; raise maxSpawns`);
       const spare = `spare-${String(seq).padStart(2, '0')}`;
       const agentId = workerId(seq, 'research');
       await createMailbox(sessionDir, spare);
@@ -322,7 +328,7 @@ export const spawnBench: Bench = {
       `mailroom starts workers ${shipped.kind === 'compiled' ? 'compiled (dist/worker is fresher than the sources)' : 'through tsx right now (dist/worker is missing or older than the sources)'}; the compiled row ran ${compiledFrom}.`,
       `Where the tsx worker's ${round(w.t.p50)} ms go (p50s, measured): a bare node process ${round(node.t.p50)} ms; tsx's loader adds ${round(tsx.t.p50 - node.t.p50)} ms; loading and transpiling the worker's modules through tsx, reading the session, taking the mailbox lock and readying chokidar, then reading the assign and sending started adds ${round(w.t.p50 - tsx.t.p50)} ms. The compiled worker skips tsx and the per-file transpile: ${round(c.t.p50)} ms.`,
       `The npm packages the worker loads before \`started\` (${build.packages.length}, bundled into its start chunks; dynamic imports excluded) would take ${round(importTotals.p50, 0)} ms together imported from node_modules in a fresh process (p50), led by ${perPackage.slice(0, 5).map((p) => `${p.name} ${round(p.ms, 0)} ms`).join(', ')}; bundled, they cost less (no module resolution, one file per chunk).`,
-      `Idle RSS: bare node ${round(node.rss.p50)} MB, tsx-loaded empty script ${round(tsx.rss.p50)} MB, worker via tsx ${round(w.rss.p50)} MB, compiled worker ${round(c.rss.p50)} MB (both in their model call, tools loaded); an idle warm spare before its assignment ${round(warm.rss.p50)} MB.`,
+      `Idle RSS: bare node ${round(node.rss.p50)} MB, tsx-loaded empty script ${round(tsx.rss.p50)} MB, worker via tsx ${round(w.rss.p50)} MB, compiled worker ${round(c.rss.p50)} MB (both waiting on their second model call, after a search_files run: tools loaded); an idle warm spare before its assignment ${round(warm.rss.p50)} MB.`,
       `Warm spare: a compiled worker started with --spare and left idle (its mailbox lock taken, then ≥ 300 ms), then handed a subtask as the coordinator does it: the agent's folder, agent.json and assign (as for a cold start, before the clock starts), then the hand-over, timed: adopted.json and the spare's own assign naming the agent, to the \`started\` handled here. p50 ${round(warm.t.p50)} ms against ${round(shippedStart.t.p50)} ms for a cold start; the hand-over's two writes alone (this process, before the spare can see anything) took ${round(median(samples.warm.map((s) => s.handOverMs ?? Number.NaN)))} ms of it, the rest is the spare reading its assign and the \`started\` coming back. Counting the agent's folder, agent.json and assign too: ${round(median(samples.warm.map((s) => s.withAssignMs ?? Number.NaN)))} ms.`,
       `The bench's bundle: esbuild ${round(build.ms, 0)} ms, ${round(build.bytes / 1024, 0)} KiB in bench/.build/<pid>/ (npm packages bundled in except wasm, native and loader ones; code-split so dynamic imports stay lazy, as scripts/build-worker.mjs builds dist/worker; removed after the bench).`,
     ];
