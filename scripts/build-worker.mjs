@@ -232,7 +232,9 @@ async function writeToolManifest(outDir) {
   const esbuild = await import('esbuild');
   const cacheDir = path.join(root, 'node_modules', '.cache');
   fs.mkdirSync(cacheDir, { recursive: true });
-  const generator = path.join(cacheDir, `mailroom-tool-manifest-${process.pid}.mjs`);
+  // Unique per call: builds may run at once (test files in one process), and an ES module
+  // is imported once per URL.
+  const generator = path.join(cacheDir, `mailroom-tool-manifest-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.mjs`);
   try {
     await esbuild.build({
       entryPoints: [path.join(root, 'src/tools/manifest.ts')],

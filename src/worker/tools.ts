@@ -55,7 +55,7 @@ export async function loadAgentTools(def: AgentDefinition, catalogue: Pick<Agent
       const spec = parseToolSpec(entry);
       if (spec.kind === 'builtin') {
         // Only the tools this agent lists are imported (each from its own module); in the
-        // compiled worker, only once the first model call is out (tools/deferred.ts).
+        // compiled worker, only when the model first calls the tool (tools/deferred.ts).
         const id = spec.id;
         const known = isWorkerToolId(id) ? manifest?.[id] : undefined;
         const tool = known ? deferredTool(known, () => loadBuiltinTool(id)) : isWorkerToolId(id) ? await loadBuiltinTool(id) : undefined;
