@@ -158,9 +158,14 @@ describe.skipIf(!hasRedisServer())('people in the loop for a worker on a worker 
     }
     const done = await coord.done;
     expect(done.code, done.stderr).toBe(0);
-    expect(fs.readFileSync(path.join(hostCopy, 'workspace', 'NOTES.md'), 'utf8')).toBe(WRITE.content);
+    // On a failure, say what the attempts did: this case has failed under a loaded full suite.
+    const notes = path.join(hostCopy, 'workspace', 'NOTES.md');
+    const transcript = path.join(hostCopy, 'agents', 'w01-writing', 'transcript.jsonl');
+    const story = () => `journal: ${JSON.stringify(journalOf(dir).map((e) => ({ type: e.type, ...('attempt' in e ? { attempt: e.attempt } : {}), ...('code' in e ? { code: e.code } : {}) })))}; host transcript: ${fs.existsSync(transcript) ? fs.readFileSync(transcript, 'utf8') : '(none)'}`;
+    expect(fs.existsSync(notes), story()).toBe(true);
+    expect(fs.readFileSync(notes, 'utf8')).toBe(WRITE.content);
     const j = journalOf(dir);
-    expect(j.find((e) => e.type === 'result')).toMatchObject({ agent: 'w01-writing', attempt: 2, output: 'WROTE NOTES' });
+    expect(j.find((e) => e.type === 'result'), story()).toMatchObject({ agent: 'w01-writing', attempt: 2, output: 'WROTE NOTES' });
     // Asked once: attempt 2 found the reply instead of asking again.
     expect(j.filter((e) => e.type === 'request')).toHaveLength(1);
     host.child.kill('SIGTERM');
