@@ -199,21 +199,24 @@ const BaseEnvelopeSchema = z.object({
   epoch: z.optional(z.nonNegativeInt()),
 });
 
+/** One message type's envelope: the base fields, its `type`, and its body. */
+const envelopeOf = <T extends string, B extends z.ZodMiniType>(type: T, body: B) => z.extend(BaseEnvelopeSchema, { type: z.literal(type), body });
+
 /** The envelope as a discriminated union on `type`, so `body` is typed by it. */
 export const EnvelopeSchema = z.discriminatedUnion('type', [
-  z.extend(BaseEnvelopeSchema, { type: z.literal('assign'), body: AssignBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('message'), body: MessageBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('shutdown'), body: ShutdownBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('terminate'), body: TerminateBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('question'), body: QuestionBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('approval_request'), body: ApprovalRequestBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('approval'), body: ApprovalBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('denial'), body: DenialBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('answer'), body: AnswerBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('started'), body: StartedBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('progress'), body: ProgressBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('result'), body: ResultBodySchema }),
-  z.extend(BaseEnvelopeSchema, { type: z.literal('failure'), body: FailureBodySchema }),
+  envelopeOf('assign', AssignBodySchema),
+  envelopeOf('message', MessageBodySchema),
+  envelopeOf('shutdown', ShutdownBodySchema),
+  envelopeOf('terminate', TerminateBodySchema),
+  envelopeOf('question', QuestionBodySchema),
+  envelopeOf('approval_request', ApprovalRequestBodySchema),
+  envelopeOf('approval', ApprovalBodySchema),
+  envelopeOf('denial', DenialBodySchema),
+  envelopeOf('answer', AnswerBodySchema),
+  envelopeOf('started', StartedBodySchema),
+  envelopeOf('progress', ProgressBodySchema),
+  envelopeOf('result', ResultBodySchema),
+  envelopeOf('failure', FailureBodySchema),
 ]);
 
 export type Envelope = z.infer<typeof EnvelopeSchema>;
