@@ -51,10 +51,20 @@ export class HostWorker {
     const record = { ...(JSON.parse(a.sessionJson) as Record<string, unknown>), coordinatorPid: process.pid };
     await writeTextAtomic(sessionPaths(sessionDir).sessionJson, JSON.stringify(record, null, 2) + '\n');
     await writeTextAtomic(paths.agentJson, a.agentJson);
-    if (a.transcript !== undefined) await writeTextAtomic(paths.transcript, a.transcript);
     const sizeOf = async (f: string) => (await fsp.stat(f).catch(() => undefined))?.size ?? 0;
+    let transcriptFrom: number | undefined;
+    if (a.transcript !== undefined) {
+      // The coordinator sends the transcript as its stream brought it. This host's own file
+      // can be longer: lines the worker wrote that were never forwarded (the host frozen, or
+      // gone, before its next tick). When the file extends the copy, it is kept, and the
+      // lines past the copy are forwarded now; written over, the respawn lost them (a
+      // continued call waiting for a person was replaced by a fresh model call).
+      const local = await fsp.readFile(paths.transcript, 'utf8').catch(() => '');
+      if (local.length > a.transcript.length && local.startsWith(a.transcript)) transcriptFrom = Buffer.byteLength(a.transcript);
+      else await writeTextAtomic(paths.transcript, a.transcript);
+    }
     this.tails = [
-      new FileToStream(client, paths.transcript, fileStream(a.session, a.agent, 'transcript'), await sizeOf(paths.transcript)),
+      new FileToStream(client, paths.transcript, fileStream(a.session, a.agent, 'transcript'), transcriptFrom ?? (await sizeOf(paths.transcript))),
       new FileToStream(client, paths.log, fileStream(a.session, a.agent, 'log'), await sizeOf(paths.log)),
     ];
 
