@@ -56,9 +56,8 @@ export function promptCachingFrom(env: NodeJS.ProcessEnv = process.env): boolean
 /**
  * Builds the provider. Each provider's module is imported only when it is used: the SDK
  * costs most of a second to load, which every worker process of an offline or scripted
- * session would pay, and the scripted model brings proper-lockfile, whose graceful-fs
- * patches `fs.close` and `fs.closeSync` for the whole process (a warm spare preloads this
- * module: its hand-over would pay for that patch on every file it closes).
+ * session would pay, and neither the SDK nor the scripted model's script handling belongs
+ * on another provider's path (a warm spare preloads this module, not the providers).
  */
 export async function createModel(provider: ProviderName, settings: ProviderSettings & { defaultModel?: string }): Promise<Model> {
   switch (provider) {

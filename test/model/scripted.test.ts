@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { getEventListeners } from 'node:events';
+import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ScriptedModel } from '../../src/model/scripted.js';
+import { ScriptedModel, readCalls } from '../../src/model/scripted.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-scripted-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -24,4 +25,29 @@ describe('the scripted model', () => {
     }
     expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
   });
+
+  it('gives every position of a shared queue to exactly one caller when processes call at once', async () => {
+    // Six processes, eight calls each, all falling back to the `*` queue: no position may be
+    // answered twice or skipped, and the calls log has one line per call.
+    const scriptFile = path.join(dir, 'shared.json');
+    const n = 6 * 8;
+    const queue = Array.from({ length: n }, (_, i) => ({ response: { content: [{ type: 'text', text: `r${i}` }], stop_reason: 'end_turn' } }));
+    fs.writeFileSync(scriptFile, JSON.stringify({ agents: { '*': queue } }));
+    const caller = path.join(import.meta.dirname, '../support/scripted-caller.ts');
+    const outputs = await Promise.all(
+      Array.from({ length: 6 }, (_, p) =>
+        new Promise<string[]>((resolve, reject) => {
+          const c = spawn(process.execPath, ['--import', 'tsx', caller, scriptFile, `p${p}`, '8'], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          c.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(`caller ${p} exited ${code}`))));
+        }),
+      ),
+    );
+    const answered = outputs.flat().sort();
+    expect(answered).toEqual(queue.map((_, i) => `r${i}`).sort());
+    const calls = readCalls(`${scriptFile}.calls.jsonl`);
+    expect(calls).toHaveLength(n);
+    expect(calls.map((c) => c.index).sort((a, b) => a - b)).toEqual(queue.map((_, i) => i));
+  }, 60_000);
 });
