@@ -3,6 +3,7 @@
  * that marks outside content as data rather than instructions.
  */
 import type { ToolOutput } from './types.js';
+import { secretHex } from '../util/ids.js';
 
 /** The bound used when the session sets none. */
 export const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
@@ -49,12 +50,11 @@ function attr(value: string): string {
 }
 
 /**
- * A fresh random suffix for one wrapper: 12 hex digits, from node:crypto, so outside text
- * cannot guess it and close its wrapper early. Loaded on the first call, not at start
- * (util/ids.ts says why).
+ * A fresh random suffix for one wrapper: 12 hex digits from the kernel's CSPRNG
+ * (util/ids.ts: secretHex), so outside text cannot guess it and close its wrapper early.
  */
 export function wrapperId(): string {
-  return process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex');
+  return secretHex(6);
 }
 
 /**

@@ -6,9 +6,11 @@
  * node:crypto about 10 ms, worker_threads with assert about as much, perf_hooks a few
  * (bench 4). The worker is built here as `npm install` builds dist/worker, started as the
  * coordinator starts one, and the list is taken twice: at the moment its `started` is
- * renamed into the coordinator's mailbox, and once it waits in its first model call with
- * its role's tools loaded (a research worker: fetch_url's HTTP stack, and the threads some
- * tools run in, load on first use).
+ * renamed into the coordinator's mailbox, and once it waits in its second model call,
+ * after one search_files run (a research worker: fetch_url's HTTP stack, and the threads some
+ * tools run in, load on first use; the wrapper of the tool's result draws its suffix from
+ * /dev/urandom, not node:crypto; the scripted model claims its queue positions without
+ * proper-lockfile, whose graceful-fs loads the streams).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,17 +52,22 @@ fs.renameSync = function (from, to) {
 `;
 
 describe('the built-in modules a cold worker loads', () => {
-  it('leaves out node:crypto, worker_threads, assert, perf_hooks and streams until started, and HTTP, TLS, DNS, zlib and threads until a tool needs them', async () => {
+  it('leaves out node:crypto, worker_threads, assert, perf_hooks and streams until started, and HTTP, TLS, DNS, zlib and threads until a tool needs them, and crypto, perf_hooks and streams after a search_files run', async () => {
     const out = path.join(root, 'worker');
     await buildWorker(out, { sourcemap: false, logLevel: 'silent' });
     const preload = path.join(root, 'preload.mjs');
     fs.writeFileSync(preload, PRELOAD);
 
-    // The one model call hangs: the worker idles after started until it is killed.
+    // The first model call asks for a search_files run; the second hangs, and the worker
+    // idles until it is killed.
     const scriptFile = path.join(root, 'script.json');
-    fs.writeFileSync(scriptFile, JSON.stringify({ agents: { '*': [{ hang: true, repeat: true }] } }));
+    const search = { content: [{ type: 'tool_use', id: 'toolu_1', name: 'search_files', input: { query: 'tides' } }], stop_reason: 'tool_use' };
+    fs.writeFileSync(scriptFile, JSON.stringify({ agents: { '*': [{ response: search }, { hang: true, repeat: true }] } }));
+    const sourceRoot = path.join(root, 'source');
+    fs.mkdirSync(sourceRoot);
+    fs.writeFileSync(path.join(sourceRoot, 'tides.md'), '# Tides\n\nThe moon pulls the sea.\n');
     const { dir, record } = await createSessionFolder(path.join(root, 'runtime'), {
-      options: SessionOptionsSchema.parse({ task: 'start builtins test', provider: 'scripted', scriptFile }),
+      options: SessionOptionsSchema.parse({ task: 'start builtins test', provider: 'scripted', scriptFile, sourceRoot }),
       provider: 'scripted',
       models: { coordinator: 'scripted', worker: 'scripted', router: 'scripted' },
     });
@@ -88,8 +95,8 @@ describe('the built-in modules a cold worker loads', () => {
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     try {
       const deadline = Date.now() + 30_000;
-      // Its first model call has begun once the task is in its transcript (the call hangs).
-      const inModelCall = () => fs.existsSync(transcript) && fs.readFileSync(transcript, 'utf8').includes('"role":"user"');
+      // Its second model call has begun once the tool's result is in its transcript (that call hangs).
+      const inModelCall = () => fs.existsSync(transcript) && fs.readFileSync(transcript, 'utf8').includes('"tool_result"');
       while (!(fs.existsSync(loadedFile) && inModelCall()) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
       expect(fs.existsSync(loadedFile), `no started message; worker stderr: ${fs.readFileSync(stderr, 'utf8')}`).toBe(true);
       expect(inModelCall(), `no model call; worker stderr: ${fs.readFileSync(stderr, 'utf8')}`).toBe(true);
@@ -99,9 +106,9 @@ describe('the built-in modules a cold worker loads', () => {
       await exited;
     }
     const coordinatorNew = path.join(agentPaths(dir, COORDINATOR_ID).mailbox, 'new');
-    const started = fs.readdirSync(coordinatorNew);
-    expect(started).toHaveLength(1);
-    expect((JSON.parse(fs.readFileSync(path.join(coordinatorNew, started[0]!), 'utf8')) as { type: string }).type).toBe('started');
+    // Its started, and the progress of its tool run.
+    const types = fs.readdirSync(coordinatorNew).map((n) => (JSON.parse(fs.readFileSync(path.join(coordinatorNew, n), 'utf8')) as { type: string }).type);
+    expect(types.filter((t) => t === 'started')).toHaveLength(1);
 
     const loaded = fs.readFileSync(loadedFile, 'utf8').split('\n');
     // The list is real: the worker's own start needs these.
@@ -113,8 +120,9 @@ describe('the built-in modules a cold worker loads', () => {
     }
     const inCall = fs.readFileSync(`${loadedFile}.exit`, 'utf8').split('\n');
     expect(inCall).toContain('NativeModule fs');
-    for (const unwanted of ['NativeModule http', 'NativeModule https', 'NativeModule tls', 'NativeModule dns', 'NativeModule zlib', 'NativeModule crypto', 'NativeModule worker_threads']) {
-      expect(inCall, `${unwanted} was loaded by a research worker waiting on its first model call`).not.toContain(unwanted);
+    expect(fs.readFileSync(transcript, 'utf8')).toContain('tides.md');
+    for (const unwanted of ['NativeModule http', 'NativeModule https', 'NativeModule tls', 'NativeModule dns', 'NativeModule zlib', 'NativeModule crypto', 'NativeModule worker_threads', 'NativeModule perf_hooks', 'NativeModule stream']) {
+      expect(inCall, `${unwanted} was loaded by a research worker waiting on its second model call, after a search_files run`).not.toContain(unwanted);
     }
   }, 60_000);
 });
