@@ -3,8 +3,9 @@
  * `$schema` key is dropped, since the Messages API wants a bare object schema.
  */
 import { z } from 'zod';
+import type * as core from 'zod/v4/core';
 
-export function toToolJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
+export function toToolJsonSchema(schema: core.$ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io }) as Record<string, unknown>;
   return rest;
 }

@@ -3,7 +3,7 @@
  * refusal (`ToolError`) or a crash all come back as an `isError` result the model can
  * read. Every result is bounded in size, and outside content is wrapped as untrusted.
  */
-import { prettifyError } from '../contracts/mini.js';
+import { prettifyError, safeParse } from '../contracts/mini.js';
 import { ToolError, describeError } from '../errors.js';
 import { loadedTool } from './deferred.js';
 import { DEFAULT_MAX_OUTPUT_CHARS, boundText, wrapUntrusted } from './output.js';
@@ -59,7 +59,9 @@ export async function runTool(
     return finish(`tool ${name} could not be loaded: ${describeError(err)}`, true, ctx);
   }
 
-  const parsed = tool.input.safeParse(input ?? {});
+  // zod's own safeParse, not the schema's method: a built-in tool's schema is zod/mini, a
+  // user's may be classic, and both are zod 4 schemas.
+  const parsed = safeParse(tool.input, input ?? {});
   if (!parsed.success) {
     return finish(`invalid input for tool ${name}:\n${prettifyError(parsed.error)}`, true, ctx);
   }

@@ -1,10 +1,12 @@
 /**
  * The tool contract. Each tool validates its input with a zod schema (the same schema
- * becomes the JSON Schema the model sees, via `z.toJSONSchema`) and returns text.
+ * becomes the JSON Schema the model sees, via `z.toJSONSchema`) and returns text. Any zod 4
+ * schema will do, classic (`import { z } from 'zod'`, as a user's tool module writes it) or
+ * zod/mini (the built-in tools: a worker that runs one then never loads the classic API).
  * A tool signals a refusal or failure by throwing `ToolError`; the agent loop turns it
  * into an `is_error` tool result, so a bad call never crashes the worker.
  */
-import type { z } from 'zod';
+import type * as core from 'zod/v4/core';
 import type { Logger } from 'pino';
 
 /** A worker's role: the name of an agent in the session's catalogue (see contracts/roles.ts). */
@@ -75,7 +77,7 @@ export interface ToolOutput {
   untrusted?: boolean;
 }
 
-export interface Tool<S extends z.ZodType = z.ZodType> {
+export interface Tool<S extends core.$ZodType = core.$ZodType> {
   name: string;
   description: string;
   input: S;
@@ -85,7 +87,7 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
    * comes from the build's manifest (deferred.ts).
    */
   inputSchema?: Record<string, unknown>;
-  run(input: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
+  run(input: core.output<S>, ctx: ToolContext): Promise<ToolOutput>;
 }
 
 /**
@@ -93,6 +95,6 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
  * Schema) and `run`, which returns text or throws `ToolError`. Tool modules named in an
  * agent definition (`tools: [./tools/jira.ts]`) export tools made with it.
  */
-export function defineTool<S extends z.ZodType>(tool: Tool<S>): Tool<S> {
+export function defineTool<S extends core.$ZodType>(tool: Tool<S>): Tool<S> {
   return tool;
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { safeParse } from 'zod/mini';
 import { toolsForAgent } from '../../src/agents/builtin.js';
 import { loadCatalogue, type CatalogueOptions } from '../../src/agents/catalogue.js';
 import { outputToolOf } from '../../src/agents/output-tool.js';
@@ -200,7 +201,7 @@ describe('fields', () => {
     });
     const out = outputToolOf(def)!;
     expect(out.name).toBe('final_answer');
-    expect(out.input.safeParse({ findings: ['sql injection in orders.ts:4'] }).success).toBe(true);
-    expect(out.input.safeParse({ findings: 'none' }).success).toBe(false);
+    expect(safeParse(out.input, { findings: ['sql injection in orders.ts:4'] }).success).toBe(true);
+    expect(safeParse(out.input, { findings: 'none' }).success).toBe(false);
   });
 });

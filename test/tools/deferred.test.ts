@@ -99,6 +99,27 @@ describe('the build\'s tool manifest', () => {
     expect(inputs.some((i) => i.includes('src/worker/run.ts'))).toBe(true);
     expect(inputs.filter((i) => /node_modules[\\/]zod[\\/]v4[\\/]classic[\\/]/.test(i))).toEqual([]);
   });
+
+  it('keeps zod\'s classic API out of the built-in tools but the artifact ones (their schemas are zod/mini)', () => {
+    // Loading the classic API cost a worker about 15 ms of CPU on its first tool call.
+    const outputs = metafile.outputs;
+    const tools = ['research/search', 'research/read', 'research/fetch', 'research/extract-text', 'workspace/list', 'workspace/read', 'workspace/write', 'workspace/edit', 'analysis/run-javascript', 'analysis/describe-data', 'writing/format', 'shared/ask', 'shared/ask-human'];
+    for (const tool of tools) {
+      const input = `src/tools/${tool}.ts`;
+      const home = Object.keys(outputs).find((k) => Object.keys(outputs[k]!.inputs).some((i) => i.endsWith(input)));
+      expect(home, `${input} is in no chunk`).toBeDefined();
+      const seen = new Set<string>();
+      const queue = [home!];
+      while (queue.length) {
+        const k = queue.pop()!;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        for (const i of outputs[k]!.imports) if (i.kind === 'import-statement' && outputs[i.path]) queue.push(i.path);
+      }
+      const classic = [...seen].flatMap((k) => Object.keys(outputs[k]!.inputs)).filter((i) => /node_modules[\\/]zod[\\/]v4[\\/]classic[\\/]/.test(i));
+      expect(classic, `${input} brings zod's classic API`).toEqual([]);
+    }
+  });
 });
 
 describe('the compiled worker', () => {

@@ -4,7 +4,7 @@
  * linear pass: a hostile file (thousands of distinct keys, a very wide CSV) used to take
  * minutes on the worker's main thread.
  */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { looksBinary, readHead } from '../fileread.js';
 import { resolveInRoot } from '../paths.js';
@@ -27,8 +27,8 @@ export const describeData = defineTool({
     'row count and, per column, count, missing values, and numeric statistics (min, max, mean, ' +
     'median, standard deviation) or the most frequent values for text columns.',
   input: z.object({
-    path: z.string().min(1).describe('Data file relative to the workspace, e.g. "data/sales.csv"'),
-    format: z.enum(['csv', 'json']).optional().describe('File format (default: from the file extension)'),
+    path: z.string().check(z.minLength(1), z.describe('Data file relative to the workspace, e.g. "data/sales.csv"')),
+    format: z.optional(z.enum(['csv', 'json'])).check(z.describe('File format (default: from the file extension)')),
   }),
   async run(input, ctx) {
     const jailed = await resolveInRoot(ctx.workspaceDir, input.path, { rootName: 'workspace' });

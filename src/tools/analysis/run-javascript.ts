@@ -1,5 +1,5 @@
 /** `run_javascript`: run model-written JavaScript in the QuickJS sandbox. */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { DEFAULT_MAX_OUTPUT_CHARS } from '../output.js';
 import { defineTool } from '../types.js';
@@ -21,7 +21,7 @@ export const runJavascript = defineTool({
     'There is no file system, network, process, require or fetch: pass data in the code itself. ' +
     'Time and memory are limited (about 2 s and 32 MiB by default).',
   input: z.object({
-    code: z.string().min(1).max(MAX_CODE_CHARS).describe('The script; its last expression is the result'),
+    code: z.string().check(z.minLength(1), z.maxLength(MAX_CODE_CHARS), z.describe('The script; its last expression is the result')),
   }),
   async run(input, ctx) {
     const limits: SandboxLimits = {

@@ -1,5 +1,5 @@
 /** `extract_text`: the fetch_url HTML extraction, for a file already on disk. */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { htmlToText, isHtml } from '../extract.js';
 import { looksBinary, readHead } from '../fileread.js';
@@ -16,7 +16,7 @@ export const extractText = defineTool({
     'A path starting with "workspace/" names a file in the session workspace; any other ' +
     'relative path names a file in the source folder.',
   input: z.object({
-    path: z.string().min(1).describe('e.g. "workspace/page.html" or "docs/page.html"'),
+    path: z.string().check(z.minLength(1), z.describe('e.g. "workspace/page.html" or "docs/page.html"')),
   }),
   async run(input, ctx) {
     const loc = await locateResearchPath(ctx, input.path);

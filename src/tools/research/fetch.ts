@@ -1,5 +1,5 @@
 /** `fetch_url`: a guarded HTTP(S) GET that returns readable text. */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { htmlToText, isHtml } from '../extract.js';
 import { looksBinary } from '../fileread.js';
@@ -36,7 +36,7 @@ export const fetchUrl = defineTool({
     '(HTML is reduced to its main article text). Private, loopback and cloud-metadata ' +
     'addresses are refused. Time, size and redirects are limited.',
   input: z.object({
-    url: z.string().min(1).max(4000).describe('An absolute http:// or https:// URL'),
+    url: z.string().check(z.minLength(1), z.maxLength(4000), z.describe('An absolute http:// or https:// URL')),
   }),
   async run(input, ctx) {
     const s = ctx.settings;

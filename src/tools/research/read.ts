@@ -1,5 +1,5 @@
 /** `read_file` for the research role: the source folder, or the workspace via `workspace/`. */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { readTextPage } from '../fileread.js';
 import { defineTool } from '../types.js';
 import { pageFields } from '../workspace/read.js';
@@ -12,7 +12,7 @@ export const researchReadFile = defineTool({
     'starting with "workspace/" reads the session workspace. Long files are returned in pages ' +
     'of lines: pass offset and limit to read further.',
   input: z.object({
-    path: z.string().min(1).describe('e.g. "docs/intro.md" (source folder) or "workspace/notes.md"'),
+    path: z.string().check(z.minLength(1), z.describe('e.g. "docs/intro.md" (source folder) or "workspace/notes.md"')),
     ...pageFields,
   }),
   async run(input, ctx) {

@@ -7,7 +7,7 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import MiniSearch from 'minisearch';
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { defineTool } from '../types.js';
 import { SKIPPED_KINDS, fileKind, kindsAskedFor, kindsOfFolder, type SkippedKind } from './file-kinds.js';
@@ -183,9 +183,8 @@ async function rank(built: BuiltIndex, query: string): Promise<{ ranked: Ranked[
 }
 
 const includeSchema = z
-  .array(z.enum(SKIPPED_KINDS))
-  .optional()
-  .describe('Kinds of file left out by default that this search should include: tests, fixtures, lockfiles, generated');
+  .optional(z.array(z.enum(SKIPPED_KINDS)))
+  .check(z.describe('Kinds of file left out by default that this search should include: tests, fixtures, lockfiles, generated'));
 
 export const searchFiles = defineTool({
   name: 'search_files',
@@ -198,9 +197,9 @@ export const searchFiles = defineTool({
     'query names them or include asks for them. Returns the best-matching files with a relevance ' +
     'score and their most telling lines.',
   input: z.object({
-    query: z.string().min(1).max(500).describe('Words to search for; more specific words rank better'),
-    path: z.string().optional().describe('Sub-folder to search (default: the whole source folder)'),
-    limit: z.number().int().min(1).max(50).optional().describe('Number of files to return (default 10)'),
+    query: z.string().check(z.minLength(1), z.maxLength(500), z.describe('Words to search for; more specific words rank better')),
+    path: z.optional(z.string()).check(z.describe('Sub-folder to search (default: the whole source folder)')),
+    limit: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(50))).check(z.describe('Number of files to return (default 10)')),
     include: includeSchema,
   }),
   async run(input, ctx) {

@@ -1,5 +1,5 @@
 /** `ask_human`: a worker's question to a person, through the session's `human` mailbox. */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { defineTool } from '../types.js';
 
@@ -8,7 +8,7 @@ export const askHuman = defineTool({
   description:
     'Ask a person a question when only they can decide (a preference, a fact you cannot find, a go-ahead). ' +
     'Waits for their answer, which may take a while. The person sees only your question, so make it self-contained.',
-  input: z.object({ question: z.string().min(1).max(4000) }),
+  input: z.object({ question: z.string().check(z.minLength(1), z.maxLength(4000)) }),
   async run(input, ctx) {
     if (!ctx.askHuman) throw new ToolError('there is no person to ask in this context');
     const answer = await ctx.askHuman(input.question);

@@ -1,5 +1,5 @@
 /** `ask_coordinator`: a worker's question to its coordinator, answered through the mailbox. */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { defineTool } from '../types.js';
 
@@ -8,7 +8,7 @@ export const askCoordinator = defineTool({
   description:
     'Ask the coordinator a question when the subtask is ambiguous or blocked. Waits for the answer (or says none came). ' +
     'Use sparingly: the coordinator sees only your question, not your conversation.',
-  input: z.object({ question: z.string().min(1).max(2000) }),
+  input: z.object({ question: z.string().check(z.minLength(1), z.maxLength(2000)) }),
   async run(input, ctx) {
     if (!ctx.askCoordinator) throw new ToolError('there is no coordinator to ask in this context');
     const answer = await ctx.askCoordinator(input.question);

@@ -1,5 +1,5 @@
 /** `edit_file`: replace one unique string in a workspace file. */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { looksBinary, readHead } from '../fileread.js';
 import { resolveInRoot } from '../paths.js';
@@ -19,9 +19,9 @@ export const workspaceEditFile = defineTool({
     'Replace one exact string in a workspace file. old_string must occur exactly once: ' +
     'include enough surrounding text to make it unique.',
   input: z.object({
-    path: z.string().min(1).describe('File path relative to the workspace'),
-    old_string: z.string().min(1).describe('The exact text to replace; it must occur exactly once'),
-    new_string: z.string().max(MAX_WRITE_CHARS).describe('The replacement text'),
+    path: z.string().check(z.minLength(1), z.describe('File path relative to the workspace')),
+    old_string: z.string().check(z.minLength(1), z.describe('The exact text to replace; it must occur exactly once')),
+    new_string: z.string().check(z.maxLength(MAX_WRITE_CHARS), z.describe('The replacement text')),
   }),
   async run(input, ctx) {
     const jailed = await resolveInRoot(ctx.workspaceDir, input.path, { rootName: 'workspace' });

@@ -1,7 +1,7 @@
 /** `list_files` for the session workspace: a bounded, symlink-aware listing. */
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { readFolderInside, type FolderEntry } from '../folders.js';
 import { escapeOutside } from '../output.js';
@@ -17,8 +17,8 @@ export const workspaceListFiles = defineTool({
     'List files in the session workspace (recursively by default), with their sizes. ' +
     'Folders end with "/". Symlinks are shown but never followed.',
   input: z.object({
-    path: z.string().optional().describe('Folder relative to the workspace (default: the workspace itself)'),
-    recursive: z.boolean().optional().describe('Descend into sub-folders (default true)'),
+    path: z.optional(z.string()).check(z.describe('Folder relative to the workspace (default: the workspace itself)')),
+    recursive: z.optional(z.boolean()).check(z.describe('Descend into sub-folders (default true)')),
   }),
   async run(input, ctx) {
     let jailed;

@@ -1,5 +1,5 @@
 /** `write_file` for the session workspace, and the safe write helper the editing tools share. */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { makeParentsInside } from '../folders.js';
 import { checkedParent, openForWriteChecked } from '../open.js';
@@ -53,9 +53,9 @@ export const workspaceWriteFile = defineTool({
     'Write a text file in the session workspace, creating folders as needed. Replaces the file ' +
     'unless append is true. The path is relative to the workspace.',
   input: z.object({
-    path: z.string().min(1).describe('File path relative to the workspace, e.g. "report.md"'),
-    content: z.string().max(MAX_WRITE_CHARS).describe('The full text to write'),
-    append: z.boolean().optional().describe('Append to the file instead of replacing it (default false)'),
+    path: z.string().check(z.minLength(1), z.describe('File path relative to the workspace, e.g. "report.md"')),
+    content: z.string().check(z.maxLength(MAX_WRITE_CHARS), z.describe('The full text to write')),
+    append: z.optional(z.boolean()).check(z.describe('Append to the file instead of replacing it (default false)')),
   }),
   async run(input, ctx) {
     const { rel, bytes } = await writeWorkspaceFile(ctx, input.path, input.content, input.append ?? false);

@@ -2,7 +2,7 @@
  * `format_document`: format Markdown with prettier's own Markdown parser, in a bounded
  * worker thread (format-thread.mjs): pathological Markdown can stall prettier for seconds.
  */
-import { z } from 'zod';
+import * as z from '../../contracts/mini.js';
 import { ToolError } from '../../errors.js';
 import { looksBinary, readHead } from '../fileread.js';
 import { resolveInRoot } from '../paths.js';
@@ -44,13 +44,15 @@ export const formatDocument = defineTool({
     'formatted text back without writing anything.',
   input: z
     .object({
-      path: z.string().min(1).optional().describe('Markdown file relative to the workspace, formatted in place'),
-      content: z.string().max(MAX_FORMAT_CHARS).optional().describe('Markdown text to format and return instead'),
+      path: z.optional(z.string().check(z.minLength(1))).check(z.describe('Markdown file relative to the workspace, formatted in place')),
+      content: z.optional(z.string().check(z.maxLength(MAX_FORMAT_CHARS))).check(z.describe('Markdown text to format and return instead')),
     })
-    .refine((v) => (v.path === undefined) !== (v.content === undefined), {
-      message: 'give exactly one of path or content',
-      path: ['path'],
-    }),
+    .check(
+      z.refine((v) => (v.path === undefined) !== (v.content === undefined), {
+        message: 'give exactly one of path or content',
+        path: ['path'],
+      }),
+    ),
   async run(input, ctx) {
     if (input.content !== undefined) return { content: await formatMarkdown(input.content, formatOptions(ctx)) };
     const jailed = await resolveInRoot(ctx.workspaceDir, input.path!, { rootName: 'workspace' });
