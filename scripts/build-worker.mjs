@@ -54,7 +54,7 @@ const zodEnglishOnly = {
  * The contracts a worker checks before `started` are written in zod/mini (src/contracts/
  * mini.ts), but zod/mini reaches zod's core through core/index.js, which also re-exports
  * the JSON Schema generator and the ahead-of-time compiler (`compile`, marked as having
- * side effects, so never dropped). The classic API that the tools use after `started`
+ * side effects, so never dropped). The classic API that some modules use after `started`
  * needs those, and esbuild splits chunks by file, so all of it landed in the start chunks:
  * 115 of their 557 KiB. Here the contracts' zod/mini, and zod/mini's own schema files, see
  * a core/index.js without those parts, built from the same core files (one zod, shared
