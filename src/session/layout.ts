@@ -74,15 +74,19 @@ export interface AgentPaths {
 
 export function agentPaths(sessionDir: string, agentId: string): AgentPaths {
   const dir = path.join(sessionDir, agentsFolderOf(agentId), agentId);
+  // `dir` is normalized already: the names below are appended, not joined (seven
+  // path.join calls, each normalizing the whole path again, were a tenth of a warm
+  // spare's hand-over by profile).
+  const sub = (name: string) => dir + path.sep + name;
   return {
     dir,
-    agentJson: path.join(dir, 'agent.json'),
-    heartbeat: path.join(dir, 'heartbeat'),
-    transcript: path.join(dir, 'transcript.jsonl'),
-    log: path.join(dir, 'log.ndjson'),
-    stdout: path.join(dir, 'stdout.log'),
-    stderr: path.join(dir, 'stderr.log'),
-    mailbox: path.join(dir, 'mailbox'),
+    agentJson: sub('agent.json'),
+    heartbeat: sub('heartbeat'),
+    transcript: sub('transcript.jsonl'),
+    log: sub('log.ndjson'),
+    stdout: sub('stdout.log'),
+    stderr: sub('stderr.log'),
+    mailbox: sub('mailbox'),
   };
 }
 
