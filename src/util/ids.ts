@@ -20,40 +20,41 @@ export function sha256Hex(text: string): string {
 
 /** Bytes read from the kernel at a time, handed out by secretHex. */
 const POOL_BYTES = 256;
-let pool: Buffer | undefined;
+const pool = Buffer.alloc(POOL_BYTES);
 let poolAt = POOL_BYTES;
 let noDevice = false;
 
+/** Refills the pool from /dev/urandom; false where there is none (then it never tries again). */
+function refillPool(): boolean {
+  if (noDevice) return false;
+  const fs = process.getBuiltinModule('node:fs');
+  try {
+    const fd = fs.openSync('/dev/urandom', 'r');
+    try {
+      if (fs.readSync(fd, pool, 0, POOL_BYTES, null) !== POOL_BYTES) throw new Error('short read from /dev/urandom');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    noDevice = true;
+    return false;
+  }
+  poolAt = 0;
+  return true;
+}
+
 /**
  * `bytes` random bytes in hex that outside text cannot guess (the untrusted wrapper's
- * suffix). They come from the kernel's CSPRNG, /dev/urandom, read a pool at a time: the
- * same source node:crypto.randomBytes draws on, without loading node:crypto, which costs
- * a worker about 14 ms (35 built-in modules, see above) on its first tool result. Where
- * there is no /dev/urandom (Windows), node:crypto.
+ * suffix). They come from the kernel's CSPRNG, /dev/urandom (which also seeds the one
+ * node:crypto.randomBytes uses), read a pool at a time and each byte handed out once:
+ * loading node:crypto costs a worker about 14 ms (35 built-in modules, see above) on its
+ * first tool result. Where there is no /dev/urandom (Windows), node:crypto.
  */
 export function secretHex(bytes: number): string {
-  if (!noDevice && bytes <= POOL_BYTES) {
-    if (poolAt + bytes > POOL_BYTES) {
-      const fs = process.getBuiltinModule('node:fs');
-      try {
-        const fd = fs.openSync('/dev/urandom', 'r');
-        try {
-          pool ??= Buffer.alloc(POOL_BYTES);
-          if (fs.readSync(fd, pool, 0, POOL_BYTES, null) !== POOL_BYTES) throw new Error('short read from /dev/urandom');
-        } finally {
-          fs.closeSync(fd);
-        }
-        poolAt = 0;
-      } catch {
-        noDevice = true;
-      }
-    }
-    if (!noDevice) {
-      const hex = pool!.toString('hex', poolAt, poolAt + bytes);
-      // Each byte is handed out once.
-      poolAt += bytes;
-      return hex;
-    }
+  if (bytes <= POOL_BYTES && (poolAt + bytes <= POOL_BYTES || refillPool())) {
+    const hex = pool.toString('hex', poolAt, poolAt + bytes);
+    poolAt += bytes;
+    return hex;
   }
   return process.getBuiltinModule('node:crypto').randomBytes(bytes).toString('hex');
 }
