@@ -76,6 +76,21 @@ describe('the build\'s tool manifest', () => {
     metafile = (await buildWorker(out, { sourcemap: false, logLevel: 'silent', metafile: true })).metafile;
   }, 60_000);
 
+  /** The source files in these chunks and every chunk they import statically (loaded with them). */
+  const staticInputs = (seeds: string[]): string[] => {
+    const outputs = metafile.outputs;
+    const seen = new Set<string>();
+    const queue = [...seeds];
+    while (queue.length) {
+      const k = queue.pop()!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      for (const i of outputs[k]!.imports) if (i.kind === 'import-statement' && outputs[i.path]) queue.push(i.path);
+    }
+    return [...seen].flatMap((k) => Object.keys(outputs[k]!.inputs));
+  };
+  const isClassicZod = (input: string) => /node_modules[\\/]zod[\\/]v4[\\/]classic[\\/]/.test(input);
+
   it('holds, for every built-in worker tool, exactly the definition the tool itself gives', async () => {
     const written = JSON.parse(fs.readFileSync(path.join(out, TOOL_MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(written).sort()).toEqual(workerToolIds().sort());
@@ -87,17 +102,9 @@ describe('the build\'s tool manifest', () => {
     // chunk: all of them are loaded before the first model call (tools and providers are dynamic).
     const outputs = metafile.outputs;
     const find = (re: RegExp) => Object.keys(outputs).find((k) => re.test(k))!;
-    const seen = new Set<string>();
-    const queue = [find(/[\\/]worker\.mjs$/), find(/[\\/]after-assign-[^/]*\.mjs$/)];
-    while (queue.length) {
-      const k = queue.pop()!;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      for (const i of outputs[k]!.imports) if (i.kind === 'import-statement' && outputs[i.path]) queue.push(i.path);
-    }
-    const inputs = [...seen].flatMap((k) => Object.keys(outputs[k]!.inputs));
+    const inputs = staticInputs([find(/[\\/]worker\.mjs$/), find(/[\\/]after-assign-[^/]*\.mjs$/)]);
     expect(inputs.some((i) => i.includes('src/worker/run.ts'))).toBe(true);
-    expect(inputs.filter((i) => /node_modules[\\/]zod[\\/]v4[\\/]classic[\\/]/.test(i))).toEqual([]);
+    expect(inputs.filter(isClassicZod)).toEqual([]);
   });
 
   it('keeps zod\'s classic API out of the built-in tools but the artifact ones (their schemas are zod/mini)', () => {
@@ -108,16 +115,7 @@ describe('the build\'s tool manifest', () => {
       const input = `src/tools/${tool}.ts`;
       const home = Object.keys(outputs).find((k) => Object.keys(outputs[k]!.inputs).some((i) => i.endsWith(input)));
       expect(home, `${input} is in no chunk`).toBeDefined();
-      const seen = new Set<string>();
-      const queue = [home!];
-      while (queue.length) {
-        const k = queue.pop()!;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        for (const i of outputs[k]!.imports) if (i.kind === 'import-statement' && outputs[i.path]) queue.push(i.path);
-      }
-      const classic = [...seen].flatMap((k) => Object.keys(outputs[k]!.inputs)).filter((i) => /node_modules[\\/]zod[\\/]v4[\\/]classic[\\/]/.test(i));
-      expect(classic, `${input} brings zod's classic API`).toEqual([]);
+      expect(staticInputs([home!]).filter(isClassicZod), `${input} brings zod's classic API`).toEqual([]);
     }
   });
 });
