@@ -17,6 +17,10 @@
  *   - `before-assign-read`: a host crash between a spawn and the worker's read of its
  *     assignment. The first attempt of a worker SIGKILLs its coordinator and then itself
  *     before it opens its mailbox, so both die with the assignment still unread.
+ * - MAILROOM_DELAY_AT=<point>:<ms>: the coordinator waits that long at that point, as a slow
+ *   disk or a contended lock would make it, so a race that real runs lose now and then is
+ *   lost every time. `after-failure-commit`: right after a failure is journaled, before the
+ *   rest of its handling (agent.json, the fallback decision).
  * - MAILROOM_JOURNAL_FAIL_AFTER=<n>: every journal append after line n fails with EPERM
  *   (a read-only or immutable journal, without needing root to make one).
  * - MAILROOM_WORKER_FAULTS=ignore-shutdown,ignore-sigterm,die-before-assign: worker
@@ -42,6 +46,16 @@ export function crashAt(point: CrashPoint, env: NodeJS.ProcessEnv = process.env)
 
 export function crashPoint(point: CrashPoint, env: NodeJS.ProcessEnv = process.env): void {
   if (crashAt(point, env)) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Named points in the coordinator's run where a test may hold it up. */
+export type DelayPoint = 'after-failure-commit';
+
+/** Waits as long as MAILROOM_DELAY_AT asks for at this point; at once otherwise. */
+export async function delayPoint(point: DelayPoint, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const [at, ms] = (env.MAILROOM_DELAY_AT ?? '').split(':');
+  if (at !== point || !ms) return;
+  await new Promise((resolve) => setTimeout(resolve, Number(ms)));
 }
 
 export type WorkerFault = 'ignore-shutdown' | 'ignore-sigterm' | 'die-before-assign';

@@ -224,6 +224,15 @@ export class Coordinator implements CoordinatorCore {
     this.background = this.background.then(job).catch((err: unknown) => this.log.error({ err }, 'background coordinator job failed'));
   }
 
+  /** Waits for the queued coordinator work, including whatever that work queues in turn. */
+  private async drainBackground(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.background;
+      await seen;
+    } while (seen !== this.background);
+  }
+
   /** Runs the session to its end, from scratch or from what the journal already holds. */
   async run(resumed: boolean): Promise<CoordinatorOutcome> {
     const onAbort = () => {
@@ -351,7 +360,7 @@ export class Coordinator implements CoordinatorCore {
   private async finish(status: SessionStatus, reason?: string): Promise<CoordinatorOutcome> {
     if (this.stopping?.fenced) return this.fencedOff(this.stopping.message);
     // Let a consultation or draft in flight land before the end is recorded.
-    await this.background;
+    await this.drainBackground();
     // Detached to wait for people: waiting workers keep waiting, and a resume picks it all up.
     if (status === 'waiting') return detach(this, reason ?? 'waiting for people');
     // Nothing may outlive the session: stop whatever still runs before recording the end.
@@ -360,7 +369,7 @@ export class Coordinator implements CoordinatorCore {
     if (this.stopping?.fenced) return this.fencedOff(this.stopping.message);
     // A failure handled while the workers stopped may have queued one more consultation:
     // its model call is made and paid for, so it must be in usage.json too.
-    await this.background;
+    await this.drainBackground();
     const usage = await this.deps.ledger.save().catch((err: unknown) => {
       this.log.error({ err }, 'could not save usage.json');
       return this.deps.ledger.report();

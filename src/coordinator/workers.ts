@@ -12,7 +12,7 @@ import { decideFailure, subtasksOf, waitingOn, type SubtaskState } from '../engi
 import { askBeforeGivingUp, syncPeople } from './people.js';
 import { overWorkerLimits, superviseWorker } from '../engine/supervisor.js';
 import { describeError } from '../errors.js';
-import { crashPoint } from '../faults.js';
+import { crashPoint, delayPoint } from '../faults.js';
 import { mailboxFolder, type BodyOf } from '../mailbox/index.js';
 import { COORDINATOR_ID, agentPaths } from '../session/layout.js';
 import type { AgentStatus } from '../session/records.js';
@@ -181,6 +181,15 @@ export async function recordFailure(
       ...(d.hostLost ? { hostLost: true } : {}),
       ...(extra.messageId ? { messageId: extra.messageId } : {}),
     });
+    // Queued before anything else is awaited: once this failure is in the state, the session
+    // may end at any moment, and its end waits only for what is already queued. Queued after
+    // the agent.json write, the last failure's consultation was sometimes made after
+    // session_ended, and its usage never reached usage.json.
+    if (core.options.liveCoordination && code !== 'E_TERMINATED' && code !== 'E_SHUTDOWN' && !core.stopping && !extra.hostLost) {
+      const text = `${d.final ? 'failed for good' : 'failed, will be retried'}: ${d.error}`;
+      core.enqueue(() => core.consult({ kind: 'failure', agent: before.agentId, text }));
+    }
+    await delayPoint('after-failure-commit');
     core.bus.emit({ type: 'failure', subtask: id, agent: before.agentId, attempt, error: d.error, final: d.final });
     core.log.warn({ worker: before.agentId, attempt, code, next: d.next }, `attempt failed: ${d.error}`);
     await updateAgent(core, { ...before, attempt }, agentStatusForFailure(code), { error: d.error });
@@ -190,10 +199,6 @@ export async function recordFailure(
       // For people reading the session; the failure event above already made the change
       // (the fold ignores this decision once the fallback is in use).
       await core.decide('fallback', why, { subtask: id, agent: d.fallback.agent, role: d.fallback.role, from: before.agentId });
-    }
-    if (core.options.liveCoordination && code !== 'E_TERMINATED' && code !== 'E_SHUTDOWN' && !core.stopping && !extra.hostLost) {
-      const text = `${d.final ? 'failed for good' : 'failed, will be retried'}: ${d.error}`;
-      core.enqueue(() => core.consult({ kind: 'failure', agent: before.agentId, text }));
     }
     crashPoint('after-failure');
   } finally {

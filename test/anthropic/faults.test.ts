@@ -201,8 +201,13 @@ describe('refusal, a full context window and max_tokens inside a tool call fail 
         ],
       },
     });
-    // No model flags or env: the defaults are used.
-    run = await runCli(['--runtime-dir', runtime, '--source', SAMPLE_PROJECT, 'Three research questions'], { env: fakeEnv(server) });
+    // No model flags or env: the defaults are used. The coordinator is held up for longer than
+    // its loop's tick after journaling each failure, as a slow disk would hold it: the
+    // session's end then races the last failure's consultation every time (a race real runs
+    // lost about one time in six, leaving that call out of usage.json).
+    run = await runCli(['--runtime-dir', runtime, '--source', SAMPLE_PROJECT, '--heartbeat-ms', '100', 'Three research questions'], {
+      env: fakeEnv(server, { MAILROOM_DELAY_AT: 'after-failure-commit:300' }),
+    });
     dir = onlySession(runtime);
   }, 120_000);
 
