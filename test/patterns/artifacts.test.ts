@@ -26,7 +26,11 @@ const PLAN = planReply({
 describe('shared artifacts', () => {
   it('two workers store artifacts at the same time and a third reads both', async () => {
     const rt = runtime();
+    // Each store waits a second on the model first: both workers are spawned long before
+    // either reports, even when one of them is a warm spare that starts at once (without
+    // the wait, the spare's worker could report before the other's spawn was journaled).
     const store = (name: string, content: string) => ({
+      delayMs: 1000,
       response: { content: [{ type: 'tool_use', id: `toolu_${name}`, name: 'store_artifact', input: { name, content, description: `half ${name}` } }], stop_reason: 'tool_use' },
     });
     const script = writeScript(rt, {
