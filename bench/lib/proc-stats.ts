@@ -91,3 +91,72 @@ export class MemorySampler {
     this.sample();
   }
 }
+
+/** CPU time a thread group has used, in ms: the sum of its threads' /proc schedstat run times; undefined when it is gone. */
+export function cpuMs(pid: number | 'self' = 'self'): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples the CPU time of a changing set of processes (this one included) every `everyMs`,
+ * keeping each one's timeline, so the CPU used up to a moment can be read after the fact.
+ */
+export class CpuSampler {
+  private timer: NodeJS.Timeout | undefined;
+  /** Per pid ('self' for this process): [Date.now(), cpu ms] samples, in time order. */
+  readonly timelines = new Map<number | 'self', Array<[number, number]>>();
+
+  constructor(
+    private readonly pids: () => Iterable<number>,
+    private readonly everyMs = 20,
+  ) {}
+
+  sample(): void {
+    const t = Date.now();
+    for (const pid of ['self' as const, ...this.pids()]) {
+      const ms = cpuMs(pid);
+      if (ms === undefined) continue;
+      let line = this.timelines.get(pid);
+      if (!line) this.timelines.set(pid, (line = []));
+      line.push([t, ms]);
+    }
+  }
+
+  start(): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.everyMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** A process's CPU ms at its last sample at or before `t` (0 before its first). */
+  at(pid: number | 'self', t: number): number {
+    let v = 0;
+    for (const [ts, ms] of this.timelines.get(pid) ?? []) {
+      if (ts > t) break;
+      v = ms;
+    }
+    return v;
+  }
+}
+
+/** This process's live child processes (from /proc/self/task/<tid>/children). */
+export function childPids(): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      for (const p of fs.readFileSync(`/proc/self/task/${tid}/children`, 'utf8').split(' ')) if (p.trim()) out.push(Number(p));
+    }
+  } catch {
+    // not Linux, or the task went away while we looked
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runSession, type SessionOutcome } from '../../src/index.js';
 import type { SessionEvent } from '../../src/coordinator/events.js';
-import type { Script } from '../../src/model/scripted.js';
+import { readCalls, type Script, type ScriptedCall } from '../../src/model/scripted.js';
 import { isPidAlive } from '../../src/util/fs.js';
 import { workerCommand } from '../../src/engine/process/spawn.js';
 import { killPid, trackPid, untrackPid } from './cleanup.js';
@@ -30,6 +30,8 @@ export interface SessionRun {
   t0: number;
   t1: number;
   workerPids: number[];
+  /** The scripted model's calls, as its calls log has them (who called, when, from which pid). */
+  calls: ScriptedCall[];
 }
 
 export interface SessionRunOptions {
@@ -85,7 +87,7 @@ export async function runScriptedSession(opts: SessionRunOptions): Promise<Sessi
       untrackPid(pid);
     }
   }
-  return { outcome, events, t0, t1: Date.now(), workerPids };
+  return { outcome, events, t0, t1: Date.now(), workerPids, calls: readCalls(opts.script.callsLog ?? `${scriptFile}.calls.jsonl`) };
 }
 
 export interface Phases {
