@@ -52,14 +52,18 @@ const zodEnglishOnly = {
 
 /**
  * The contracts a worker checks before `started` are written in zod/mini (src/contracts/
- * mini.ts), but zod/mini reaches zod's core through core/index.js, which also re-exports
- * the JSON Schema generator and the ahead-of-time compiler (`compile`, marked as having
- * side effects, so never dropped). The classic API that some modules use after `started`
- * needs those, and esbuild splits chunks by file, so all of it landed in the start chunks:
- * 115 of their 557 KiB. Here the contracts' zod/mini, and zod/mini's own schema files, see
- * a core/index.js without those parts, built from the same core files (one zod, shared
- * with the classic API). A name either needs and this leaves out fails the build
- * (checkLiteZod), rather than being undefined at run time.
+ * mini.ts). Shared with the classic API that some modules use after `started`, zod's core
+ * files would sit in the start chunks whole: esbuild splits chunks by file, so a core file
+ * holds every schema type any chunk needs (`$ZodTemplateLiteral`, `$ZodFunction`, …, 182 of
+ * the start chunks' 443 KiB), and zod/mini reaches the core through core/index.js, which
+ * also re-exports the JSON Schema generator and the ahead-of-time compiler (`compile`,
+ * marked as having side effects, so never dropped). So the contracts' zod/mini, and the
+ * core files it reaches, are a copy of their own (namespace `mailroom-zod-start`), which
+ * esbuild trims to what the contracts use (77 KiB), and they see a core/index.js without
+ * those parts. zod is made for more than one copy in a process: its instanceof checks go by
+ * trait names, and its config and registry live on globalThis; a user's tool module brings
+ * its own zod in any case. A name zod/mini needs and the lite index leaves out fails the
+ * build (checkLiteZod), rather than being undefined at run time.
  */
 const ZOD_MINI_LITE = `export * from "./parse.js";
 export * from "./schemas.js";
@@ -84,15 +88,23 @@ const zodStartLite = {
   name: 'zod-start-lite',
   setup(build) {
     const zodDir = path.join(root, 'node_modules/zod/v4');
-    build.onResolve({ filter: /^zod\/mini$/ }, (args) =>
-      args.importer === path.join(root, 'src/contracts/mini.ts') ? { path: 'mini', namespace: 'mailroom-zod-lite' } : undefined,
-    );
-    build.onResolve({ filter: /^\.\.\/core\/index\.js$/ }, (args) =>
-      args.namespace === 'mailroom-zod-lite' || /[\\/]zod[\\/]v4[\\/]mini[\\/](schemas|parse|checks|iso|coerce)\.js$/.test(args.importer)
-        ? { path: 'core', namespace: 'mailroom-zod-lite' }
-        : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'mailroom-zod-lite' }, (args) =>
+    const miniTs = path.join(root, 'src/contracts/mini.ts');
+    const LITE = 'mailroom-zod-lite';
+    const COPY = 'mailroom-zod-start';
+    // mini.ts's two zod imports: zod/mini (as the lite index) and its English messages.
+    build.onResolve({ filter: /^zod\/(mini|v4\/locales\/en\.js)$/ }, (args) => {
+      if (args.importer !== miniTs) return undefined;
+      return args.path === 'zod/mini' ? { path: 'mini', namespace: LITE } : { path: path.join(zodDir, 'locales/en.js'), namespace: COPY };
+    });
+    // Inside the copy, every relative import stays in the copy; core/index.js is the lite one.
+    build.onResolve({ filter: /^\./ }, (args) => {
+      if (args.namespace !== COPY && args.namespace !== LITE) return undefined;
+      const from = args.namespace === LITE ? 'lite index' : args.importer;
+      if (args.path === '../core/index.js' && (args.namespace === LITE || /[\\/]zod[\\/]v4[\\/]mini[\\/](schemas|parse|checks|iso|coerce)\.js$/.test(from))) return { path: 'core', namespace: LITE };
+      return { path: path.resolve(args.resolveDir, args.path), namespace: COPY };
+    });
+    build.onLoad({ filter: /.*/, namespace: COPY }, (args) => ({ contents: fs.readFileSync(args.path, 'utf8'), resolveDir: path.dirname(args.path), loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: LITE }, (args) =>
       args.path === 'mini'
         ? { contents: ZOD_MINI_LITE, resolveDir: path.join(zodDir, 'mini'), loader: 'js' }
         : { contents: ZOD_CORE_LITE, resolveDir: path.join(zodDir, 'core'), loader: 'js' },

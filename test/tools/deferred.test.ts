@@ -107,6 +107,27 @@ describe('the build\'s tool manifest', () => {
     expect(inputs.filter(isClassicZod)).toEqual([]);
   });
 
+  it('gives the worker\'s start chunks their own copy of zod\'s core, trimmed to what the contracts use', () => {
+    // Shared with the classic API, each core file held every schema type any chunk needed:
+    // 182 KiB of zod in the start chunks, compiled at every cold start.
+    const outputs = metafile.outputs as Record<string, { imports: Array<{ path: string; kind: string }>; inputs: Record<string, { bytesInOutput: number }> }>;
+    const entry = Object.keys(outputs).find((k) => /[\\/]worker\.mjs$/.test(k))!;
+    const zodInputs = staticInputs([entry]).filter((i) => /[\\/]zod[\\/]/.test(i));
+    expect(zodInputs.some((i) => i.endsWith('zod/v4/core/schemas.js'))).toBe(true);
+    expect(zodInputs.filter((i) => !i.startsWith('mailroom-zod-start:')), 'zod files shared with the classic API').toEqual([]);
+    const seen = new Set<string>();
+    const queue = [entry];
+    let zodBytes = 0;
+    while (queue.length) {
+      const k = queue.pop()!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      for (const [input, { bytesInOutput }] of Object.entries(outputs[k]!.inputs)) if (/[\\/]zod[\\/]/.test(input)) zodBytes += bytesInOutput;
+      for (const i of outputs[k]!.imports) if (i.kind === 'import-statement' && outputs[i.path]) queue.push(i.path);
+    }
+    expect(zodBytes).toBeLessThan(100 * 1024);
+  });
+
   it('keeps zod\'s classic API out of the built-in tools but the artifact ones (their schemas are zod/mini)', () => {
     // Loading the classic API cost a worker about 15 ms of CPU on its first tool call.
     const outputs = metafile.outputs;
