@@ -42,6 +42,11 @@ export type JournalEvent =
       /** The model the worker runs on (its agent's own, the pattern's, or the session's): usage is priced by it. */
       model?: string;
       spare?: string;
+      /**
+       * When the launch began (Date.now(), before the process was started or the spare handed
+       * over); the line itself is written after, and the worker may have beaten by then.
+       */
+      at?: number;
     }
   /** A warm spare process was started, idle until a `spawn` with `spare` names it. */
   | { type: 'spare'; agent: string; pid: number }

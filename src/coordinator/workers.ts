@@ -88,6 +88,8 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
   // A deterministic id: an assign resent after a coordinator crash is deduplicated by the worker.
   const assignId = `assign-${s.attempt}-${s.subtask.id}`.slice(0, 64);
   await core.sender.send(s.agentId, 'assign', body, { id: assignId });
+  // Before the process can beat: supervision counts its heartbeats from here (engine/supervisor.ts).
+  const launchedAt = Date.now();
   // An idle warm spare, when there is one and this attempt starts a fresh history: no process to start.
   const spare = core.spares?.take(s);
   const worker = spare ? spare.worker : await core.launcher.spawn(core.dir, s.agentId, s.attempt, core.env);
@@ -98,7 +100,7 @@ async function spawnNow(core: CoordinatorCore, id: string): Promise<void> {
   await spare?.handOver(s.agentId, body);
   if (spare) await crashDuringHandover(core, s.agentId, assignId);
   core.runtime(id).terminationCause = undefined;
-  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, model, ...host, ...onSpare });
+  await core.commit({ type: 'spawn', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, model, ...host, ...onSpare, at: launchedAt });
   await updateAgent(core, core.sub(id), 'running', { pid: worker.pid, startedAt: new Date().toISOString(), ...host });
   core.log.info({ worker: s.agentId, pid: worker.pid, attempt: s.attempt, stdout: paths.stdout, ...onSpare }, 'worker spawned');
   core.bus.emit({ type: 'worker_spawned', subtask: id, agent: s.agentId, role: s.role, attempt: s.attempt, pid: worker.pid, ...onSpare });

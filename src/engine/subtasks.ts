@@ -140,7 +140,8 @@ export function applyEvent(state: EngineState, e: JournalEntry): EngineState {
               status: 'running',
               attempt: e.attempt,
               pid: e.pid,
-              spawnedAt: e.t,
+              // The launch's start, not the line's: a heartbeat between the two is this attempt's.
+              spawnedAt: e.at ?? e.t,
               startedAt: undefined,
               lastHeardAt: undefined,
               agentId: e.agent,

@@ -54,6 +54,25 @@ describe('the supervisor and a waiting worker', () => {
   });
 });
 
+describe('a heartbeat written before the spawn was journaled', () => {
+  it('counts once the launch began, so a worker frozen in its first beat interval is still stopped', () => {
+    // A warm spare takes the agent's heartbeat over within milliseconds of the hand-over,
+    // before the coordinator journals the spawn; it was then frozen (SIGSTOP) and never beat again.
+    const rules = { heartbeatIntervalMs: 300, heartbeatMisses: 10, wallClockMs: 600_000, shutdownGraceMs: 100 };
+    const events = [
+      at({ type: 'plan', plan: { subtasks: [{ id: 'w', role: 'writing', description: 'write', dependsOn: [], required: false }], failurePolicy: 'all' } as never }, 1_000),
+      at({ type: 'spawn', subtask: 'w', agent: 'w01-writing', attempt: 1, pid: 10, spare: 'spare-01', at: 1_090 }, 1_112),
+      at({ type: 'started', subtask: 'w', agent: 'w01-writing', attempt: 1, pid: 10 }, 1_125),
+    ];
+    const s = fold(events).subtasks['w']!;
+    // Heartbeat written at 1_100: 12 ms before the spawn line, after the launch began.
+    const now = 20_000;
+    expect(superviseWorker(s, { now, alive: true, heartbeatAgeMs: now - 1_100 }, rules)).toMatchObject({ code: 'E_NO_HEARTBEAT' });
+    // A heartbeat from before the launch is the previous attempt's, as before.
+    expect(superviseWorker(s, { now, alive: true, heartbeatAgeMs: now - 1_000 }, rules)).toBeUndefined();
+  });
+});
+
 describe('approval rules', () => {
   it('reads the definition field and the session option, with globs and all', () => {
     expect(approvalPatterns(true)).toEqual(['all']);
