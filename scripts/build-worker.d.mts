@@ -8,3 +8,6 @@ export function threadScripts(): string[];
 
 /** npm packages left out of the bundle (wasm, native, a module loader). */
 export const EXTERNAL_PACKAGES: string[];
+
+/** The worker's bundling rules (esbuild plugins), shared with its startup snapshot. */
+export const WORKER_PLUGINS: unknown[];

@@ -152,7 +152,11 @@ const LAZY_REQUIRES = [
   },
   {
     file: /[\\/]node_modules[\\/]pino[\\/]lib[\\/]transport\.js$/,
-    edits: [["const ThreadStream = require('thread-stream')", "const ThreadStream = function (opts) { return new (require('thread-stream'))(opts) }"]],
+    edits: [
+      ["const ThreadStream = require('thread-stream')", "const ThreadStream = function (opts) { return new (require('thread-stream'))(opts) }"],
+      // node:module, which Node's snapshot builder warns of (scripts/build-snapshot.mjs).
+      ["const { createRequire } = require('module')", "const createRequire = (...args) => require('module').createRequire(...args)"],
+    ],
   },
   {
     file: /[\\/]node_modules[\\/]sonic-boom[\\/]index\.js$/,
@@ -203,6 +207,9 @@ const noFacade = {
     });
   },
 };
+
+/** The worker's bundling rules, shared with its startup snapshot (scripts/build-snapshot.mjs). */
+export const WORKER_PLUGINS = [zodEnglishOnly, zodStartLite, lazyRequires, noFacade];
 
 /**
  * Bundles one entry for Node into `outDir` (entry file: `<name>.mjs`), with what the code
@@ -273,7 +280,7 @@ export async function buildWorker(outDir, extra = {}) {
     // Bundled CommonJS packages call require() for Node's built-ins; ESM has none of its own.
     // Taken without an import of node:module, for the reason given at noFacade.
     banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly, zodStartLite, lazyRequires, noFacade],
+    plugins: WORKER_PLUGINS,
     ...extra,
   });
   await checkLiteZod();

@@ -16,9 +16,11 @@ import { writeScript } from './session-fixture.js';
 
 export type StampedEvent = SessionEvent & { t: number };
 
-/** How spawnWorker starts workers right now, for the notes: compiled, or through tsx. */
+/** How spawnWorker starts workers right now, for the notes: from the snapshot, compiled, or through tsx. */
 export function workerBuildNote(): string {
-  return workerCommand().kind === 'compiled'
+  const kind = workerCommand().kind;
+  if (kind === 'snapshot') return 'Workers started from their startup snapshot (dist/worker/worker.blob, fresh and built by this Node), as spawnWorker chooses.';
+  return kind === 'compiled'
     ? 'Workers ran compiled (dist/worker, fresher than the sources), as spawnWorker chooses.'
     : 'Workers ran through tsx, as spawnWorker chooses when dist/worker is missing or older than the sources (bench 4 compares both).';
 }

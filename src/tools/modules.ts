@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { MailroomError, describeError } from '../errors.js';
 import type { Tool } from './types.js';
+import { importModule } from '../util/import-module.js';
 
 /** True for what `defineTool` makes: a name, a description, a zod schema and `run`. */
 export function isTool(value: unknown): value is Tool {
@@ -25,10 +26,10 @@ export async function loadToolModule(file: string): Promise<Tool[]> {
   let mod: Record<string, unknown>;
   try {
     if (/\.[mc]?tsx?$/.test(file)) {
-      const { tsImport } = await import('tsx/esm/api');
+      const { tsImport } = await importModule<typeof import('tsx/esm/api')>('tsx/esm/api');
       mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
     } else {
-      mod = (await import(url)) as Record<string, unknown>;
+      mod = await importModule(url);
     }
   } catch (err) {
     throw new MailroomError('E_TOOL_MODULE', `tool module ${file} failed to load: ${describeError(err)}`, { cause: err });

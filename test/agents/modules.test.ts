@@ -30,8 +30,8 @@ type Line = { kind: string; tools?: string[]; message?: { role: string; content:
 
 describe('tool modules', () => {
   const compiled = path.join(REPO_ROOT, 'dist/worker/worker.mjs');
-  for (const worker of ['tsx', 'compiled'] as const) {
-    it.runIf(worker === 'tsx' || fs.existsSync(compiled))(`loads a TypeScript tool module in the ${worker} worker`, async () => {
+  for (const worker of ['tsx', 'compiled', 'snapshot'] as const) {
+    it.runIf(worker === 'tsx' || fs.existsSync(worker === 'snapshot' ? path.join(REPO_ROOT, 'dist/worker/worker.blob') : compiled))(`loads a TypeScript tool module in the ${worker} worker`, async () => {
       const runtime = temp('mailroom-modules-rt-');
       const run = await runCli(['--offline', '--runtime-dir', runtime, '--agents', AGENTS, '--source', temp('mailroom-modules-src-'), 'Shout the harbour announcement'], {
         env: { MAILROOM_WORKER: worker, HOME: temp('mailroom-modules-home-') },

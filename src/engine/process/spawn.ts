@@ -10,38 +10,38 @@ import { fileURLToPath } from 'node:url';
 import { mailboxFolder } from '../../mailbox/index.js';
 import { agentPaths } from '../../session/layout.js';
 import { isFreshBuild, projectRoot } from '../../build/fresh.mjs';
+import { WORKER_NODE_FLAGS } from '../../build/worker-flags.mjs';
+import { usableSnapshot } from './snapshot.js';
 
-let cached: { execPath: string; args: string[]; kind: 'compiled' | 'tsx' } | undefined;
+/** How workers start: from the startup snapshot, from the compiled ES module, or from the sources through tsx. */
+export type WorkerKind = 'snapshot' | 'compiled' | 'tsx';
 
-/**
- * V8 flags of every worker, each measured on an idle worker's RSS (bench 4) and on
- * CPU-bound tool work (indexing and searching a source tree as search_files does):
- * - --optimize-for-size: smaller heap growth and code; RSS about a tenth lower.
- * - --interrupt-budget=1000000 (about 7× V8's default): a function must run that much
- *   longer before TurboFan optimizes it. Start-up's briefly hot functions (schema
- *   parsers, the module loader) no longer reach it, so an idle worker never touches the
- *   optimizing compiler's code (about 4 MB of RSS); a tool's long hot loop still does, and
- *   ran as fast.
- * - --single-threaded-gc: no GC helper threads (about 1.4 MB less RSS). On a machine where
- *   many workers share a few cores, helpers only add CPU time; tool work used less CPU.
- * Not used: --no-opt saves the same memory as the interrupt budget but made the tool work
- * 1.8× slower; --max-semi-space-size changed nothing measurable.
- */
-export const WORKER_NODE_FLAGS = ['--optimize-for-size', '--interrupt-budget=1000000', '--single-threaded-gc'];
+let cached: { execPath: string; args: string[]; kind: WorkerKind } | undefined;
+
+export { WORKER_NODE_FLAGS };
 
 /**
- * The worker entry and the Node flags that run it. The compiled build (dist/worker, made
- * by `npm install`) when it is newer than every source file, because it starts about twice
- * as fast; otherwise the TypeScript sources through tsx's loader, so an edited checkout
- * never runs stale code. MAILROOM_WORKER=tsx|compiled forces one.
+ * The worker entry and the Node flags that run it (the worker's own arguments follow).
+ * The compiled build (dist/worker, made by `npm install`) when it is newer than every
+ * source file, because it starts about twice as fast; from its startup snapshot when the
+ * build made one for this Node (snapshot.ts), a quarter faster again; otherwise the
+ * TypeScript sources through tsx's loader, so an edited checkout never runs stale code.
+ * MAILROOM_WORKER=snapshot|compiled|tsx forces one.
  */
-export function workerCommand(): { execPath: string; args: string[]; kind: 'compiled' | 'tsx' } {
+export function workerCommand(): { execPath: string; args: string[]; kind: WorkerKind } {
   if (cached) return cached;
   // From the project root, not from this file: this module also runs bundled (dist/cli).
   const root = projectRoot(fileURLToPath(import.meta.url));
-  const compiled = path.join(root, 'dist', 'worker', 'worker.mjs');
+  const dir = path.join(root, 'dist', 'worker');
+  const compiled = path.join(dir, 'worker.mjs');
   const want = process.env.MAILROOM_WORKER;
-  if (want !== 'tsx' && (want === 'compiled' || (fs.existsSync(compiled) && isFreshBuild(path.dirname(compiled), path.join(root, 'src'))))) {
+  const fresh = want !== 'tsx' && (want === 'compiled' || want === 'snapshot' || (fs.existsSync(compiled) && isFreshBuild(dir, path.join(root, 'src'))));
+  const snapshot = fresh && want !== 'compiled' ? usableSnapshot(dir) : undefined;
+  if (want === 'snapshot' && snapshot && 'unusable' in snapshot) throw new Error(`MAILROOM_WORKER=snapshot: the worker snapshot cannot be used: ${snapshot.unusable}`);
+  if (snapshot && 'blob' in snapshot) {
+    // `--` ends Node's options: what follows is the restored worker's process.argv.
+    cached = { execPath: process.execPath, args: [...WORKER_NODE_FLAGS, '--snapshot-blob', snapshot.blob, '--'], kind: 'snapshot' };
+  } else if (fresh) {
     cached = { execPath: process.execPath, args: [...WORKER_NODE_FLAGS, compiled], kind: 'compiled' };
   } else {
     const entry = path.join(root, 'src', 'worker', 'main.ts');
