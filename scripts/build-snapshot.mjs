@@ -17,11 +17,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EXTERNAL_PACKAGES, WORKER_PLUGINS } from './build-worker.mjs';
 import { WORKER_NODE_FLAGS } from '../src/build/worker-flags.mjs';
+import { SNAPSHOT_FILES, snapshotIdentity } from '../src/build/worker-snapshot.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What snapshot.json holds; src/engine/process/spawn.ts checks it before using the blob. */
-export const SNAPSHOT_FILES = { blob: 'worker.blob', bundle: 'worker-snapshot.cjs', meta: 'snapshot.json', vendor: 'vendor' };
+export { SNAPSHOT_FILES };
 
 /** npm packages the snapshot's bundle keeps: what a worker runs before its first model call. */
 const IN_SNAPSHOT = /^(pino|pino-std-serializers|sonic-boom|thread-stream|safe-stable-stringify|@pinojs\/redact|quick-format-unescaped|atomic-sleep|on-exit-leak-free|nanoid|zod\/mini|zod\/v4\/locales\/en\.js)(\/|$)/;
@@ -120,7 +120,7 @@ async function bundleVendor(esbuild, outDir, specifiers) {
     if (result.warnings.length) throw new Error(`vendor bundle of ${pkg}: ${result.warnings.map((w) => w.text).join('; ')}`);
     for (const s of specs) index[s] = `./${SNAPSHOT_FILES.vendor}/${file}`;
   }
-  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, SNAPSHOT_FILES.vendorIndex), JSON.stringify(index, null, 2) + '\n');
 }
 
 /** Starts the blob twice: each must run, and their ids and secrets must differ (no state frozen at build time). */
@@ -141,14 +141,14 @@ export async function buildSnapshot(outDir) {
   for (const f of [SNAPSHOT_FILES.blob, SNAPSHOT_FILES.meta, SNAPSHOT_FILES.bundle, SNAPSHOT_FILES.vendor]) fs.rmSync(path.join(outDir, f), { recursive: true, force: true });
   const externals = await bundleSnapshot(esbuild, outDir);
   await bundleVendor(esbuild, outDir, externals);
-  fs.writeFileSync(path.join(outDir, 'dynamic-import.cjs'), '// import() for the restored worker (src/util/import-module.ts).\nmodule.exports = (specifier) => import(specifier);\n');
+  fs.writeFileSync(path.join(outDir, SNAPSHOT_FILES.dynamicImport), '// import() for the restored worker (src/util/import-module.ts).\nmodule.exports = (specifier) => import(specifier);\n');
   try {
     execFileSync(process.execPath, [...WORKER_NODE_FLAGS, '--snapshot-blob', path.join(outDir, SNAPSHOT_FILES.blob), '--build-snapshot', path.join(outDir, SNAPSHOT_FILES.bundle)], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (err) {
     throw new Error(`node --build-snapshot failed: ${String(err.stderr ?? err.message).trim().slice(-2000)}`);
   }
   selfCheck(outDir);
-  const meta = { node: process.version, arch: process.arch, execPath: fs.realpathSync(process.execPath), flags: WORKER_NODE_FLAGS, builtAt: Date.now() };
+  const meta = { ...snapshotIdentity(), builtAt: Date.now() };
   fs.writeFileSync(path.join(outDir, SNAPSHOT_FILES.meta), JSON.stringify(meta, null, 2) + '\n');
   return { externals };
 }

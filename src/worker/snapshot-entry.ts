@@ -12,6 +12,7 @@
  */
 import v8 from 'node:v8';
 import { startWorkerProcess } from './start.js';
+import { SNAPSHOT_FILES } from '../build/worker-snapshot.mjs';
 // Loaded by every worker once its assignment is read: initialized in the snapshot too.
 import './after-assign.js';
 
@@ -27,11 +28,11 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   // vendor/index.json: each left-out specifier, and the vendor bundle that holds it.
   let vendor: Record<string, string> | undefined;
   __mailroomRuntime.require = (id) => {
-    vendor ??= load('./vendor/index.json') as Record<string, string>;
+    vendor ??= load(`./${SNAPSHOT_FILES.vendorIndex}`) as Record<string, string>;
     const file = vendor[id];
     return file ? (load(file) as Record<string, () => unknown>)[id]!() : load(id);
   };
-  __mailroomRuntime.importModule = load('./dynamic-import.cjs') as (specifier: string) => Promise<unknown>;
+  __mailroomRuntime.importModule = load(`./${SNAPSHOT_FILES.dynamicImport}`) as (specifier: string) => Promise<unknown>;
   // node --snapshot-blob <blob> -- <args>: the arguments follow the executable.
   startWorkerProcess(process.argv.slice(1));
 });

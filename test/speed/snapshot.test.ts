@@ -38,7 +38,7 @@ describe('the worker snapshot build', () => {
   });
 
   it('leaves the model SDK, MCP, Redis and the classic zod API out of the snapshot, each in its own vendor bundle', () => {
-    const index = JSON.parse(fs.readFileSync(path.join(out, SNAPSHOT_FILES.vendor, 'index.json'), 'utf8')) as Record<string, string>;
+    const index = JSON.parse(fs.readFileSync(path.join(out, SNAPSHOT_FILES.vendorIndex), 'utf8')) as Record<string, string>;
     for (const spec of ['@anthropic-ai/sdk', 'ioredis', 'zod', '@modelcontextprotocol/sdk/client/index.js']) {
       expect(index[spec], spec).toBeDefined();
       expect(fs.existsSync(path.join(out, index[spec]!)), spec).toBe(true);
@@ -61,8 +61,9 @@ describe('the worker snapshot build', () => {
       fs.writeFileSync(path.join(other, SNAPSHOT_FILES.meta), JSON.stringify(m));
       return usableSnapshot(other);
     };
-    expect(withMeta({ ...meta, node: 'v20.0.0' })).toEqual({ unusable: expect.stringContaining('built by Node v20.0.0') });
+    expect(withMeta({ ...meta, node: 'v20.0.0' })).toEqual({ unusable: expect.stringContaining('built with node "v20.0.0"') });
     expect(withMeta({ ...meta, execPath: '/opt/other/node' })).toEqual({ unusable: expect.stringContaining('/opt/other/node') });
+    expect(withMeta({ ...meta, arch: 'riscv64' })).toEqual({ unusable: expect.stringContaining('riscv64') });
     expect(withMeta({ ...meta, flags: ['--max-old-space-size=64'] })).toEqual({ unusable: expect.stringContaining('--max-old-space-size=64') });
     fs.rmSync(path.join(other, SNAPSHOT_FILES.blob));
     expect(withMeta(meta)).toEqual({ unusable: expect.stringContaining('no ') });

@@ -2,39 +2,25 @@
  * The workers' V8 startup snapshot (dist/worker/worker.blob, made by
  * scripts/build-snapshot.mjs): whether this process may start workers from it. A blob
  * works only with the Node binary that built it, under the same V8 flags, so its
- * snapshot.json must name this Node (version, architecture, binary) and the flags.
+ * snapshot.json must hold this process's snapshotIdentity() (src/build/worker-snapshot.mjs).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { WORKER_NODE_FLAGS } from '../../build/worker-flags.mjs';
+import { SNAPSHOT_FILES, snapshotIdentity, type SnapshotIdentity } from '../../build/worker-snapshot.mjs';
 
-/** What the build records beside the blob. */
-export interface SnapshotMeta {
-  node: string;
-  arch: string;
-  execPath: string;
-  flags: string[];
-  builtAt: number;
-}
-
-/** The blob in `workerDir`, or why it cannot be used here (for the log and `MAILROOM_WORKER=snapshot`). */
+/** The blob in `workerDir`, or why it cannot be used here (the error of `MAILROOM_WORKER=snapshot`). */
 export function usableSnapshot(workerDir: string): { blob: string } | { unusable: string } {
-  const blob = path.join(workerDir, 'worker.blob');
-  let meta: SnapshotMeta;
+  const blob = path.join(workerDir, SNAPSHOT_FILES.blob);
+  let built: Partial<SnapshotIdentity>;
   try {
-    meta = JSON.parse(fs.readFileSync(path.join(workerDir, 'snapshot.json'), 'utf8')) as SnapshotMeta;
+    built = JSON.parse(fs.readFileSync(path.join(workerDir, SNAPSHOT_FILES.meta), 'utf8')) as Partial<SnapshotIdentity>;
   } catch {
-    return { unusable: `no snapshot.json in ${workerDir}` };
+    return { unusable: `no ${SNAPSHOT_FILES.meta} in ${workerDir}` };
   }
   if (!fs.existsSync(blob)) return { unusable: `no ${blob}` };
-  if (meta.node !== process.version || meta.arch !== process.arch) return { unusable: `built by Node ${meta.node} (${meta.arch}), this is ${process.version} (${process.arch})` };
-  let execPath = process.execPath;
-  try {
-    execPath = fs.realpathSync(process.execPath);
-  } catch {
-    // keep the path as given
+  const here = snapshotIdentity();
+  for (const key of Object.keys(here) as Array<keyof SnapshotIdentity>) {
+    if (JSON.stringify(built[key]) !== JSON.stringify(here[key])) return { unusable: `built with ${key} ${JSON.stringify(built[key])}, this process has ${JSON.stringify(here[key])}` };
   }
-  if (meta.execPath !== execPath) return { unusable: `built by ${meta.execPath}, this Node is ${execPath}` };
-  if (JSON.stringify(meta.flags) !== JSON.stringify(WORKER_NODE_FLAGS)) return { unusable: `built under V8 flags ${meta.flags.join(' ')}` };
   return { blob };
 }
