@@ -66,6 +66,25 @@ describe('the built-in agents', () => {
   });
 });
 
+describe('parsed frontmatter, kept between loads', () => {
+  it('gives every load its own definitions, and reads a file changed since', () => {
+    const l = layout();
+    const file = l.project('helper.md', md('name: helper\ndescription: Helps.\ntools: [read_file]'));
+    const first = l.load().agents.find((a) => a.name === 'helper')!;
+    // What one caller does to its definitions never reaches the next load of the same text.
+    first.tools!.push('write_file');
+    expect(l.load().agents.find((a) => a.name === 'helper')!.tools).toEqual(['read_file']);
+    fs.writeFileSync(file, md('name: helper\ndescription: Helps more.\ntools: [list_files]'));
+    const changed = l.load().agents.find((a) => a.name === 'helper')!;
+    expect(changed.description).toBe('Helps more.');
+    expect(changed.tools).toEqual(['list_files']);
+    // Bad YAML is refused each time, never remembered as good.
+    fs.writeFileSync(file, md('name: [helper'));
+    expect(() => l.load()).toThrow(AgentDefinitionError);
+    expect(() => l.load()).toThrow(/helper\.md/);
+  });
+});
+
 describe('lookup order', () => {
   it('lets a project agent override a built-in one by name, and reports the clash', () => {
     const l = layout();
