@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import { Transcript } from '../agent/transcript.js';
 import type { SessionOptions } from '../config.js';
 import type { JournalEntry, JournalEvent } from '../contracts/journal.js';
-import { validatePlan, type Plan } from '../contracts/plan.js';
+import { validatePlan } from '../contracts/plan.js';
 import { checkPolicy } from '../engine/policy.js';
 import { allSettled, readyToStart, settledForPolicy } from '../engine/scheduler.js';
 import { EMPTY_STATE, applyEvent, subtasksOf, type EngineState, type SubtaskState } from '../engine/subtasks.js';
@@ -22,7 +22,7 @@ import { FsTransport } from '../mailbox/fs-transport.js';
 import type { MailboxTransport, TransportReader, TransportSender } from '../mailbox/transport.js';
 import type { Model } from '../model/types.js';
 import { patternFor, type PatternDriver } from '../patterns/index.js';
-import type { PatternContext, PatternPlan } from '../patterns/types.js';
+import type { PatternContext } from '../patterns/types.js';
 import { Journal } from '../session/journal.js';
 import { COORDINATOR_ID, agentPaths, sessionPaths } from '../session/layout.js';
 import type { HeldSessionLock } from '../session/lock.js';
@@ -246,11 +246,9 @@ export class Coordinator implements CoordinatorCore {
       if (resumed) await this.replay();
       if (this.state.synthesis === undefined) {
         if (resumed) await endStraySpares(this);
-        // Spares start now, beside the planning call, so that they are warm by the time the
-        // plan names subtasks; the plan is journaled after them (makePlan waits for the fill).
-        const filling = this.spares.fill();
-        if (!this.state.plan) await this.makePlan(filling);
-        else await filling;
+        // Spares start now, so that they are warm by the time the plan names subtasks.
+        await this.spares.fill();
+        if (!this.state.plan) await this.makePlan();
         await this.startReader();
         // Requests to people and replies given while no coordinator ran are journaled first.
         await syncPeople(this);
@@ -289,26 +287,16 @@ export class Coordinator implements CoordinatorCore {
     }
   }
 
-  /** Plans; the plan is journaled only once `spares` (the pool's fill, running meanwhile) is done. */
-  private async makePlan(spares: Promise<void>): Promise<void> {
-    // Settled both ways: a spare's start is never left running past a failed plan.
-    const [planned] = await Promise.allSettled([this.planned(), spares]);
-    if (planned.status === 'rejected') throw planned.reason;
-    const { plan, made } = planned.value;
-    await this.commit({ type: 'plan', plan, ...(made.extras ? { extras: made.extras } : {}) });
-    this.transcript.note(`plan (${this.pattern.name}): ${JSON.stringify(plan)}`);
-    this.deps.bus.emit({ type: 'plan', plan });
-    crashPoint('after-plan');
-  }
-
-  /** The pattern's plan, checked, its usage saved and plan.json written: all but the journal line. */
-  private async planned(): Promise<{ plan: Plan; made: PatternPlan }> {
+  private async makePlan(): Promise<void> {
     const made = await this.pattern.plan(this.patternCtx);
     // Every pattern's plan passes the same checks as a model's (ids, dependencies, cycles).
     const plan = validatePlan(made.plan, this.deps.catalogue.agents.map((a) => a.name));
     await this.deps.ledger.save();
     await writeJsonAtomic(sessionPaths(this.dir).plan, plan);
-    return { plan, made };
+    await this.commit({ type: 'plan', plan, ...(made.extras ? { extras: made.extras } : {}) });
+    this.transcript.note(`plan (${this.pattern.name}): ${JSON.stringify(plan)}`);
+    this.deps.bus.emit({ type: 'plan', plan });
+    crashPoint('after-plan');
   }
 
   private async startReader(): Promise<void> {
