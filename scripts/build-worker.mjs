@@ -224,7 +224,6 @@ const asciiOutput = {
         if (!/\.(m?js|cjs)$/.test(out)) continue;
         const file = path.resolve(build.initialOptions.absWorkingDir ?? process.cwd(), out);
         const text = fs.readFileSync(file, 'utf8');
-        // eslint-disable-next-line no-control-regex
         if (/[^\x00-\x7f]/.test(text)) fs.writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
       }
     });

@@ -57,4 +57,3 @@ function parseFrontmatter(yamlText: string): unknown {
   }
   return structuredClone(data);
 }
-

@@ -69,11 +69,16 @@ describe('the built-in agents', () => {
 describe('parsed frontmatter, kept between loads', () => {
   it('gives every load its own definitions, and reads a file changed since', () => {
     const l = layout();
-    const file = l.project('helper.md', md('name: helper\ndescription: Helps.\ntools: [read_file]'));
+    const schema = 'outputSchema:\n  type: object\n  properties:\n    answer: { type: string }';
+    const file = l.project('helper.md', md(`name: helper\ndescription: Helps.\ntools: [read_file]\n${schema}`));
     const first = l.load().agents.find((a) => a.name === 'helper')!;
-    // What one caller does to its definitions never reaches the next load of the same text.
+    // What one caller does to its definitions never reaches the next load of the same text,
+    // not even inside the output schema, which the field checks pass through as it is.
     first.tools!.push('write_file');
-    expect(l.load().agents.find((a) => a.name === 'helper')!.tools).toEqual(['read_file']);
+    (first.outputSchema as { properties: { answer: { type: string } } }).properties.answer.type = 'number';
+    const again = l.load().agents.find((a) => a.name === 'helper')!;
+    expect(again.tools).toEqual(['read_file']);
+    expect(again.outputSchema).toMatchObject({ properties: { answer: { type: 'string' } } });
     fs.writeFileSync(file, md('name: helper\ndescription: Helps more.\ntools: [list_files]'));
     const changed = l.load().agents.find((a) => a.name === 'helper')!;
     expect(changed.description).toBe('Helps more.');
