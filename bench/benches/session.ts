@@ -33,6 +33,9 @@ export const sessionBench: Bench = {
         const reps = repsPer[i] ?? 1;
         const runs: Phases[] = [];
         const toStarted: number[] = [];
+        // One floor sample after each session, so floor and sessions see the same moments of
+        // a machine whose speed drifts from minute to minute; the median of each is compared.
+        const floors: number[] = [];
         for (let r = 0; r < reps; r++) {
           ctx.log(`session: ${n} worker(s), run ${r + 1}/${reps}`);
           const run = await runScriptedSession({
@@ -46,6 +49,7 @@ export const sessionBench: Bench = {
           }
           runs.push(phases(run));
           toStarted.push(...spawnToStarted(run));
+          floors.push(await spawnConcurrently(n, 'node'));
         }
         const med = Object.fromEntries(PHASES.map((p) => [p, median(runs.map((x) => x[p]))])) as unknown as Phases;
         walls.set(n, med.wall);
@@ -55,15 +59,14 @@ export const sessionBench: Bench = {
           kind: 'mailroom',
           values: { ...med, toStarted: median(toStarted) },
         });
-        details[`workers${n}`] = { runs, spawnToStarted: toStarted };
-        ctx.log(`session: anchors for ${n}`);
-        const anchor = { node: Number.NaN, tsx: Number.NaN };
+        ctx.log(`session: tsx anchor for ${n}`);
+        const anchor = { node: median(floors), tsx: await spawnConcurrently(n, 'tsx') };
         anchors.set(n, anchor);
+        details[`workers${n}`] = { runs, spawnToStarted: toStarted, bareNodeFloors: floors };
         for (const kind of ['node', 'tsx'] as const) {
-          const t = await spawnConcurrently(n, kind);
-          anchor[kind] = t;
+          const t = anchor[kind];
           rows.push({
-            label: `${n} × ${kind === 'node' ? 'bare node' : 'node --import tsx (empty script)'} started at once`,
+            label: `${n} × ${kind === 'node' ? `bare node started at once (median of ${floors.length}, one after each session)` : 'node --import tsx (empty script) started at once'}`,
             kind: 'anchor',
             values: { wall: t, setup: null, plan: null, spawn: t, gather: null, synthesis: null, finish: null, toStarted: null },
           });
@@ -79,6 +82,7 @@ export const sessionBench: Bench = {
     const targets = four === undefined ? [] : [target('4-worker session overhead ÷ 4 bare nodes started at once', '≤ 2×', fourRatio, 2, '×')];
     const notes = [
       `Median of ${workers.map((n, i) => `${repsPer[i] ?? 1} session(s) at ${n}`).join(', ')}, each a plan of n independent research subtasks, one zero-latency model turn per worker, then synthesis; maxWorkers = n. Times are from the session's own event stamps (Date.now(), ms).`,
+      'The bare-node floor is sampled once right after each session and its median is used, so that both sides of the ratio see the same minutes of a machine whose speed drifts (runs before this one took a single sample after the last session, and the ratio swung with it).',
       'setup: runSession until session_started (options, session folder, lock); plan: until the plan event; spawn: until the last worker_started; gather: until synthesis starts (the workers\' turns and results); synthesis; finish: until runSession returned (journal, session.json, releasing the lock).',
       '"spawn → started" is per worker, inside the session: worker_spawned to worker_started, with all n starting at once on 2 cores; for a subtask handed to a warm spare (--warm N, default 1, started with the session) that is its hand-over → started.',
       workerBuildNote(),

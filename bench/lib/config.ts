@@ -24,7 +24,7 @@ export const SCALES: Record<Scale, ScaleConfig> = {
     burst: { writers: 10, perWriter: 1000, polledCapMs: 10_000, timeoutMs: 120_000 },
     backlog: { sizes: [1000, 5000, 10_000], warmup: 300, timeoutMs: 120_000 },
     spawn: { spawns: 20, floorSpawns: 10, rssSpawns: 5, idleSampleMs: 500 },
-    session: { workers: [1, 4, 16], reps: [3, 3, 1] },
+    session: { workers: [1, 4, 16], reps: [3, 5, 1] },
     // 10 calls of 1 s per worker: a 10 s critical path, so ~1 s of fixed overhead costs 0.1.
     parallel: { workers: 8, turns: 10, delayMs: 1000 },
     scale: { workers: [32, 64], delayMs: 3000, probeSpacingMs: 20, idleProbeMs: 2000 },
