@@ -45,7 +45,8 @@ export class SendClock {
   }
 
   private async read(): Promise<number> {
-    if (!this.file) return 0;
+    // No file yet is the usual first send: checked, not thrown (see session-redis.ts).
+    if (!this.file || !fs.existsSync(this.file)) return 0;
     try {
       // Synchronous: a tiny local file, read once, on the way to a worker's first message.
       const v = (JSON.parse(fs.readFileSync(this.file, 'utf8')) as { floor?: unknown }).floor;
