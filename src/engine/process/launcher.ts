@@ -44,10 +44,16 @@ export interface WorkerLauncher {
 export class LocalLauncher implements WorkerLauncher {
   readonly kind = 'local' as const;
 
+  /** Our own children's exits by pid, so waits end when a child is reaped, not on a poll. */
+  private readonly exits = new Map<number, Promise<unknown>>();
+
   constructor(private readonly sessionDir: string) {}
 
   async spawn(sessionDir: string, agentId: string, _attempt: number, env?: NodeJS.ProcessEnv, opts?: { spare?: boolean }): Promise<LaunchedWorker> {
     const w = spawnWorker(sessionDir, agentId, env, opts);
+    this.exits.set(w.pid, w.exited);
+    // Once reaped the pid may be reused; a later wait falls back to the poll, which sees it gone.
+    void w.exited.then(() => this.exits.delete(w.pid));
     return { pid: w.pid, exited: w.exited };
   }
 
@@ -60,11 +66,11 @@ export class LocalLauncher implements WorkerLauncher {
   }
 
   waitForExit(_agentId: string, pid: number, ms: number): Promise<boolean> {
-    return waitForExit(pid, ms);
+    return waitForExit(pid, ms, this.exits.get(pid));
   }
 
   terminate(_agentId: string, opts: TerminateOptions): Promise<TerminationStep> {
-    return terminateProcess(opts);
+    return terminateProcess({ ...opts, exited: opts.exited ?? this.exits.get(opts.pid) });
   }
 
   async findWorkers(sessionDir: string): Promise<Map<string, number>> {

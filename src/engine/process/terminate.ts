@@ -18,6 +18,8 @@ export interface TerminateOptions {
   onStep?: (step: TerminationStep) => Promise<void> | void;
   /** Skip the polite message (the second Ctrl-C, or a worker known to be wedged). */
   force?: boolean;
+  /** Resolves when the process ends, when it is our own child: each wait then ends at once. */
+  exited?: Promise<unknown>;
 }
 
 /** Stops a worker. Resolves with the last step that was needed; throws if the process survives. */
@@ -35,16 +37,16 @@ export async function terminateProcess(opts: TerminateOptions): Promise<Terminat
     } catch {
       // No way to ask politely; the signals below still work.
     }
-    if (await waitForExit(pid, opts.shutdownGraceMs)) return finish(opts, last);
+    if (await waitForExit(pid, opts.shutdownGraceMs, opts.exited)) return finish(opts, last);
   }
   last = 'SIGTERM';
   await opts.onStep?.('SIGTERM');
   signalGroup(pid, 'SIGTERM');
-  if (await waitForExit(pid, opts.termGraceMs)) return finish(opts, last);
+  if (await waitForExit(pid, opts.termGraceMs, opts.exited)) return finish(opts, last);
   last = 'SIGKILL';
   await opts.onStep?.('SIGKILL');
   signalGroup(pid, 'SIGKILL');
-  if (await waitForExit(pid, 5_000)) return finish(opts, last);
+  if (await waitForExit(pid, 5_000, opts.exited)) return finish(opts, last);
   throw new MailroomError('E_TERMINATE', `worker pid ${pid} is still alive after SIGKILL`);
 }
 
@@ -68,12 +70,31 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Polls until the pid is gone; true if it went within `ms`. */
-export async function waitForExit(pid: number, ms: number): Promise<boolean> {
+/**
+ * Waits until the pid is gone; true if it went within `ms`. With `exited` (our own child's
+ * exit) the wait ends the moment the child is reaped, instead of on the next 25 ms poll:
+ * a worker exits right after its result, so a session's end used to wait out that poll.
+ * The poll stays for processes that are not our children (reattached after a resume).
+ */
+export async function waitForExit(pid: number, ms: number, exited?: Promise<unknown>): Promise<boolean> {
   const deadline = Date.now() + ms;
+  let gone = false;
+  let wake: (() => void) | undefined;
+  void exited?.then(() => {
+    gone = true;
+    wake?.();
+  });
   while (Date.now() < deadline) {
-    if (!isPidAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 25));
+    if (gone || !isPidAlive(pid)) return true;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, 25);
+      wake = done;
+    });
   }
-  return !isPidAlive(pid);
+  return gone || !isPidAlive(pid);
 }
