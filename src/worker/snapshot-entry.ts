@@ -22,17 +22,28 @@ declare const __mailroomRuntime: { require?: (id: string) => unknown; importModu
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   // The npm packages the bundle leaves out (build-snapshot.mjs) and import(): through files
-  // beside the bundle, which Node loads at run time as usual.
+  // beside the bundle, which Node loads at run time as usual. All of it on first use: the
+  // first require through Node's CommonJS loader costs a restored worker a few ms of CPU
+  // (profiled: about 7 ms wall with createRequire), and a worker whose role needs no
+  // left-out package and no tool module never pays it.
   // (node:module is taken here, not imported: the snapshot builder warns of it at load.)
-  const load = process.getBuiltinModule('node:module').createRequire(__mailroomSnapshotFile);
+  let load: NodeJS.Require | undefined;
+  const loader = (): NodeJS.Require => (load ??= process.getBuiltinModule('node:module').createRequire(__mailroomSnapshotFile));
   // vendor/index.json: each left-out specifier, and the vendor bundle that holds it.
   let vendor: Record<string, string> | undefined;
   __mailroomRuntime.require = (id) => {
-    vendor ??= load(`./${SNAPSHOT_FILES.vendorIndex}`) as Record<string, string>;
+    // A module the bundle initializes only at run time may still name a built-in one.
+    const builtin = process.getBuiltinModule(id);
+    if (builtin !== undefined) return builtin;
+    vendor ??= loader()(`./${SNAPSHOT_FILES.vendorIndex}`) as Record<string, string>;
     const file = vendor[id];
-    return file ? (load(file) as Record<string, () => unknown>)[id]!() : load(id);
+    return file ? (loader()(file) as Record<string, () => unknown>)[id]!() : loader()(id);
   };
-  __mailroomRuntime.importModule = load(`./${SNAPSHOT_FILES.dynamicImport}`) as (specifier: string) => Promise<unknown>;
+  let dynamicImport: ((specifier: string) => Promise<unknown>) | undefined;
+  __mailroomRuntime.importModule = (specifier) => {
+    dynamicImport ??= loader()(`./${SNAPSHOT_FILES.dynamicImport}`) as (specifier: string) => Promise<unknown>;
+    return dynamicImport(specifier);
+  };
   // node --snapshot-blob <blob> -- <args>: the arguments follow the executable.
   startWorkerProcess(process.argv.slice(1));
 });
