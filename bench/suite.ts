@@ -8,6 +8,7 @@ import { cleanupAll } from './lib/cleanup.js';
 import { SCALES, type Scale } from './lib/config.js';
 import type { Bench, BenchContext } from './lib/bench.js';
 import { machineInfo, type BenchResult, type SuiteReport } from './lib/report.js';
+import { fileSystemBaseline, settleFileSystem } from './lib/settle.js';
 import { round } from './lib/stats.js';
 import { latencyBench } from './benches/latency.js';
 import { burstBench } from './benches/burst.js';
@@ -34,14 +35,18 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
   const machine = machineInfo();
   const selected = BENCHES.filter((b) => !opts.only?.length || opts.only.includes(b.id));
   const benches: BenchResult[] = [];
+  const fsBaseline = fileSystemBaseline();
   for (const bench of selected) {
+    // A bench must not measure the previous one's file churn (settle.ts).
+    const settle = await settleFileSystem(fsBaseline, ctx.cfg.settleMaxMs);
+    if (settle.waitedMs >= 1000) log(`settle: waited ${(settle.waitedMs / 1000).toFixed(0)} s for the file system (probe ${settle.probeUs} µs/step, ${fsBaseline} at the start)`);
     const b0 = performance.now();
     const load0 = round(os.loadavg()[0]!, 2);
     const loadavg = (): [number, number] => [load0, round(os.loadavg()[0]!, 2)];
     log(`== ${bench.title}`);
     try {
       const body = await bench.run(ctx);
-      benches.push({ id: bench.id, title: bench.title, ok: true, durationMs: round(performance.now() - b0, 0), loadavg: loadavg(), ...body });
+      benches.push({ id: bench.id, title: bench.title, ok: true, durationMs: round(performance.now() - b0, 0), loadavg: loadavg(), settle, ...body });
     } catch (err) {
       log(`!! ${bench.id} failed: ${err instanceof Error ? err.stack : String(err)}`);
       benches.push({
@@ -51,6 +56,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
         error: err instanceof Error ? err.message : String(err),
         durationMs: round(performance.now() - b0, 0),
         loadavg: loadavg(),
+        settle,
         columns: [],
         rows: [],
         targets: [],

@@ -32,6 +32,9 @@ describe('bench suite at smoke scale', () => {
       expect(b.error, `${b.id}: ${b.error}`).toBeUndefined();
       expect(b.ok, b.id).toBe(true);
       expect(b.rows.length, b.id).toBeGreaterThan(0);
+      // The file-system probe ran before each bench; the smoke scale never waits on it.
+      expect(b.settle?.probeUs, `${b.id} settle probe`).toBeGreaterThan(0);
+      expect(b.settle?.waitedMs, `${b.id} settle wait`).toBeLessThan(60_000);
       expect(b.rows.some((r) => r.kind === 'mailroom'), `${b.id} has a mailroom row`).toBe(true);
       for (const r of b.rows) {
         for (const key of Object.keys(r.values)) expect(b.columns.map((c) => c.key), `${b.id}/${r.label}/${key}`).toContain(key);

@@ -15,6 +15,8 @@ export interface ScaleConfig {
   session: { workers: number[]; reps: number[] };
   parallel: { workers: number; turns: number; delayMs: number };
   scale: { workers: number[]; delayMs: number; probeSpacingMs: number; idleProbeMs: number };
+  /** The longest the suite waits before a bench for the file system to settle (settle.ts). */
+  settleMaxMs: number;
 }
 
 export const SCALES: Record<Scale, ScaleConfig> = {
@@ -28,6 +30,7 @@ export const SCALES: Record<Scale, ScaleConfig> = {
     // 10 calls of 1 s per worker: a 10 s critical path, so ~1 s of fixed overhead costs 0.1.
     parallel: { workers: 8, turns: 10, delayMs: 1000 },
     scale: { workers: [32, 64], delayMs: 3000, probeSpacingMs: 20, idleProbeMs: 2000 },
+    settleMaxMs: 120_000,
   },
   smoke: {
     latency: { messages: 12, rounds: 1, spacingMs: 2 },
@@ -37,6 +40,8 @@ export const SCALES: Record<Scale, ScaleConfig> = {
     session: { workers: [1], reps: [1] },
     parallel: { workers: 2, turns: 2, delayMs: 50 },
     scale: { workers: [1], delayMs: 100, probeSpacingMs: 20, idleProbeMs: 300 },
+    // Probed and reported, never waited for: the smoke run checks the code, not the numbers.
+    settleMaxMs: 0,
   },
 };
 

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import type { Scale } from './config.js';
+import type { Settled } from './settle.js';
 import { round } from './stats.js';
 
 export type Cell = number | string | null;
@@ -49,6 +50,8 @@ export interface BenchBody {
 export interface BenchResult extends BenchBody {
   /** 1-minute load average when the bench started and ended: how busy the machine was. */
   loadavg: [number, number];
+  /** The file-system probe before the bench, and how long the suite waited for it to settle (settle.ts). */
+  settle?: Settled;
   id: string;
   title: string;
   ok: boolean;
@@ -153,7 +156,14 @@ export function renderMarkdown(report: SuiteReport): string {
     }
     for (const n of b.notes) out.push(`- ${n}`);
     if (b.notes.length > 0) out.push('');
-    out.push(`<sub>${b.id}: ${(b.durationMs / 1000).toFixed(1)} s · 1-min load average ${b.loadavg[0]} → ${b.loadavg[1]} on ${m.cpus} cores</sub>`, '');
+    out.push(`<sub>${b.id}: ${(b.durationMs / 1000).toFixed(1)} s · 1-min load average ${b.loadavg[0]} → ${b.loadavg[1]} on ${m.cpus} cores${b.settle ? ` · ${settleText(b.settle)}` : ''}</sub>`, '');
   }
   return out.join('\n');
+}
+
+/** The settle step in one phrase: the probe against the suite's start, and any wait. */
+function settleText(s: Settled): string {
+  const probe = `file-system probe ${s.probeUs} µs/step (${s.baselineUs} at the suite's start)`;
+  if (s.waitedMs < 1000) return probe;
+  return `${probe} after waiting ${(s.waitedMs / 1000).toFixed(0)} s for it to settle${s.settled ? '' : ' (it had not yet)'}`;
 }
