@@ -1,6 +1,6 @@
 /** Reads and writes session.json and agent.json: atomic writes, schema-checked reads. */
 import fs from 'node:fs';
-import { writeJsonAtomic } from '../util/fs.js';
+import { writeJsonAtomicSync } from '../util/fs.js';
 import { AgentRecordSchema, SessionRecordSchema, type AgentRecord, type SessionRecord } from './records.js';
 import { agentPaths, sessionPaths } from './layout.js';
 import { PARSED_ONCE } from '../contracts/parse-once.js';
@@ -22,16 +22,25 @@ export async function readSessionRecord(sessionDir: string): Promise<SessionReco
 let lastSession: { file: string; text: string; record: SessionRecord } | undefined;
 
 export async function writeSessionRecord(sessionDir: string, record: SessionRecord): Promise<void> {
-  await writeJsonAtomic(sessionPaths(sessionDir).sessionJson, { ...record, updatedAt: new Date().toISOString() });
+  writeJsonAtomicSync(sessionPaths(sessionDir).sessionJson, { ...record, updatedAt: new Date().toISOString() });
 }
 
 /** An agent's agent.json, checked. A worker reads its own once (PARSED_ONCE, the default). */
 export async function readAgentRecord(sessionDir: string, agentId: string, parse: { jitless?: boolean } = PARSED_ONCE): Promise<AgentRecord> {
+  return readAgentRecordSync(sessionDir, agentId, parse);
+}
+
+function readAgentRecordSync(sessionDir: string, agentId: string, parse: { jitless?: boolean }): AgentRecord {
   return AgentRecordSchema.parse(JSON.parse(fs.readFileSync(agentPaths(sessionDir, agentId).agentJson, 'utf8')), parse);
 }
 
+/**
+ * Synchronous (a small local file, written a few times per worker): and so an
+ * updateAgentRecord is one read-modify-write with no await inside, and two changes to one
+ * agent made at the same time cannot lose either.
+ */
 export async function writeAgentRecord(sessionDir: string, record: AgentRecord): Promise<void> {
-  await writeJsonAtomic(agentPaths(sessionDir, record.id).agentJson, record);
+  writeJsonAtomicSync(agentPaths(sessionDir, record.id).agentJson, record);
 }
 
 /**
@@ -42,8 +51,9 @@ export async function updateAgentRecord(sessionDir: string, agentId: string, cha
   // With zod's compiled parser: the coordinator reads agent.json files a few times per worker
   // (spawned, started, ended), where the one-off parse cost it about 0.7 ms each (16 ms of
   // CPU in an 8-worker session, by profile).
-  const current = await readAgentRecord(sessionDir, agentId, {});
-  await writeAgentRecord(sessionDir, { ...current, ...change });
+  // Read and write with no await between them: two changes made at once both land.
+  const current = readAgentRecordSync(sessionDir, agentId, {});
+  writeJsonAtomicSync(agentPaths(sessionDir, agentId).agentJson, { ...current, ...change });
 }
 
 /**

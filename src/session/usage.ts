@@ -4,7 +4,7 @@
  */
 import type { Usage } from '../contracts/usage.js';
 import { addUsage, ZERO_USAGE } from '../contracts/usage.js';
-import { writeJsonAtomic } from '../util/fs.js';
+import { writeJsonAtomicSync } from '../util/fs.js';
 import { crashPoint } from '../faults.js';
 import { COORDINATOR_ID } from './layout.js';
 import { costOf, type PriceTable } from './prices.js';
@@ -87,7 +87,7 @@ export class UsageLedger {
   async save(): Promise<UsageReport> {
     const report = this.report();
     const hasWorkers = Object.keys(report.agents).some((a) => a !== COORDINATOR_ID);
-    await writeJsonAtomic(this.file, report, () => {
+    writeJsonAtomicSync(this.file, report, () => {
       if (hasWorkers) crashPoint('during-usage-save');
     });
     return report;
