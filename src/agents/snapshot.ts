@@ -12,8 +12,8 @@ import { AgentDefinitionSchema } from '../contracts/agent-definition.js';
 import * as z from '../contracts/mini.js';
 import { PARSED_ONCE } from '../contracts/parse-once.js';
 
-// zod/mini: a worker reads this before its first model call (contracts/agent-definition.ts says why).
-const SnapshotSchema = z.object({
+/** catalogue.json, in zod/mini: a worker reads it before its first model call (contracts/agent-definition.ts says why). */
+export const SnapshotSchema = z.object({
   v: z.literal(1),
   agents: z.array(AgentDefinitionSchema),
   mcpServers: z.record(z.string(), z.any()),

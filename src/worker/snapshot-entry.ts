@@ -13,8 +13,16 @@
 import v8 from 'node:v8';
 import { startWorkerProcess } from './start.js';
 import { SNAPSHOT_FILES } from '../build/worker-snapshot.mjs';
+import { warmSchemas } from '../contracts/warm.js';
+import { BODY_SCHEMAS, EnvelopeSchema } from '../contracts/envelope.js';
+import { AgentRecordSchema, SessionRecordSchema } from '../contracts/records.js';
+import { SnapshotSchema } from '../agents/snapshot.js';
 // Loaded by every worker once its assignment is read: initialized in the snapshot too.
 import './after-assign.js';
+
+// What every worker parses on its way to its first model call: zod's first-parse setup of
+// these is done now, once, and restored with the heap (contracts/warm.ts).
+warmSchemas([SessionRecordSchema, AgentRecordSchema, EnvelopeSchema, ...Object.values(BODY_SCHEMAS), SnapshotSchema]);
 
 /** Set by the build's banner: the bundle's own file, and the hooks its `require` and `importModule` go through once restored. */
 declare const __mailroomSnapshotFile: string;
