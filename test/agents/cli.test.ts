@@ -126,7 +126,9 @@ describe('an offline session with project agents', () => {
 });
 
 it('npm start -- agents prints the catalogue', async () => {
-  const run = await runCli(['agents'], { cwd: REPO_ROOT, env: { HOME: tempRuntime('mailroom-agents-home-') } });
+  const home = tempRuntime('mailroom-agents-home-');
+  made.push(home);
+  const run = await runCli(['agents'], { cwd: REPO_ROOT, env: { HOME: home } });
   expect(run.code).toBe(0);
   for (const name of ['research', 'writing', 'analysis', 'review']) expect(run.stdout).toMatch(new RegExp(`^${name} {2}\\(built-in: `, 'm'));
 });

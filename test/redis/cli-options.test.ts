@@ -1,4 +1,5 @@
 /** Bad --transport / --redis values and a worker host without Redis: exit 2, naming the option. */
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempRuntime } from '../support/cli.js';
 
@@ -13,7 +14,7 @@ describe('redis CLI options', { timeout: 240_000 }, () => {
       [['worker-host', '--runtime-dir', rt], /worker-host needs --redis/],
       [['worker-host', '--redis', 'redis://127.0.0.1:1', '--slots', '0'], /--slots must be a whole number/],
     ];
-    const runs = await Promise.all(cases.map(([args]) => runCli(args, { env })));
+    const runs = await Promise.all(cases.map(([args]) => runCli(args, { env }))).finally(() => fs.rmSync(rt, { recursive: true, force: true }));
     cases.forEach(([args, message], i) => {
       expect(runs[i]!.code, `${args.join(' ')}\n${runs[i]!.stderr}`).toBe(2);
       expect(runs[i]!.stderr).toMatch(message);
