@@ -30,7 +30,7 @@ export const SCALES: Record<Scale, ScaleConfig> = {
     // 10 calls of 1 s per worker: a 10 s critical path, so ~1 s of fixed overhead costs 0.1.
     parallel: { workers: 8, turns: 10, delayMs: 1000 },
     scale: { workers: [32, 64], delayMs: 3000, probeSpacingMs: 20, idleProbeMs: 2000 },
-    settleMaxMs: 120_000,
+    settleMaxMs: 90_000,
   },
   smoke: {
     latency: { messages: 12, rounds: 1, spacingMs: 2 },
