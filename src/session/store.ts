@@ -51,9 +51,10 @@ export async function updateAgentRecord(sessionDir: string, agentId: string, cha
   // With zod's compiled parser: the coordinator reads agent.json files a few times per worker
   // (spawned, started, ended), where the one-off parse cost it about 0.7 ms each (16 ms of
   // CPU in an 8-worker session, by profile).
-  // Read and write with no await between them: two changes made at once both land.
+  // No await before the write (writeAgentRecord runs to its end when called): two changes
+  // made at once both land.
   const current = readAgentRecordSync(sessionDir, agentId, {});
-  writeJsonAtomicSync(agentPaths(sessionDir, agentId).agentJson, { ...current, ...change });
+  await writeAgentRecord(sessionDir, { ...current, ...change });
 }
 
 /**
